@@ -1,0 +1,23 @@
+/**
+ * server/connmgr — a TCP connection manager usable as a library on its own (no HTTP, WebSocket or lab).
+ * See README "Connection manager" and DESIGN.md §7.
+ */
+export { ConnManager } from './conn-manager.ts';
+export { ConnMgrError, ERROR_CODES, isConnMgrError, type ConnMgrErrorCode } from './errors.ts';
+export { DEFAULTS, resolveOptions, type ConnManagerOptions, type Logger } from './options.ts';
+export {
+  CONN_STATES,
+  LIVE_CONN_STATES,
+  TRANSITIONS,
+  assertTransition,
+  isFinal,
+  isLegalTransition,
+  type ConnState,
+  type LiveConnState,
+  type TransitionRule,
+} from './states.ts';
+export { BACKOFF_KINDS, backoffDelayMs, type BackoffKind, type BackoffParams } from './backoff.ts';
+export { formatAddress, normalizeAddress, parseAddress, type HostPort } from './address.ts';
+export { realClock } from './clock.ts';
+export { tcpDialer } from './dialer.ts';
+export * from './types.ts';

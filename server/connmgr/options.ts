@@ -1,0 +1,139 @@
+/**
+ * Options of `ConnManager`, their defaults (btcd/dcrd values) in one place, and their validation:
+ * an invalid option throws a `TypeError` at construction, never later.
+ */
+import { BACKOFF_KINDS, type BackoffKind } from './backoff.ts';
+import { realClock } from './clock.ts';
+import { tcpDialer } from './dialer.ts';
+import { INBOUND_POLICIES, type Clock, type Dialer, type InboundPolicy, type ListenAddress } from './types.ts';
+
+export interface Logger {
+  warn(message: string, ...details: unknown[]): void;
+}
+
+export interface ConnManagerOptions {
+  /** Listeners for inbound connections. @default [] */
+  listen?: ListenAddress[];
+  /** Automatic outbound connections to keep; persistent ones do not count. @default 8 */
+  targetOutbound?: number;
+  /** Address source for automatic outbound; none = connect-only mode. @default undefined */
+  getNewAddress?: () => Promise<string>;
+  /** Opens a TCP connection; injectable for tests. @default net.connect with the signal */
+  dial?: Dialer;
+  /** A dial still pending after this fails with `ERR_DIAL_TIMEOUT`. @default 30000 */
+  dialTimeoutMs?: number;
+  /** Base retry step; also the automatic throttle delay and the stable-connection window. @default 5000 */
+  retryDelayMs?: number;
+  /** Backoff cap. @default 300000 */
+  maxRetryDelayMs?: number;
+  /** `'linear'` (btcd) or `'exponential'` with jitter (dcrd). @default 'linear' */
+  backoff?: BackoffKind;
+  /** Consecutive automatic failures before new automatic attempts wait `retryDelayMs`. @default 25 */
+  maxFailedAttempts?: number;
+  /** Persistent entries allowed. @default 8 */
+  maxPersistent?: number;
+  /** Inbound connections allowed at once. @default 117 */
+  maxInbound?: number;
+  /** At the inbound limit: `'shed'` (accept and close) or `'pause'` (stop accepting). @default 'shed' */
+  inboundPolicy?: InboundPolicy;
+  /** One line written to a shed connection before closing it; '' writes nothing. @default 'ERROR Too many open connections\r\n' */
+  shedMessage?: string;
+  /** Close established connections silent for this long; 0 = off. @default 0 */
+  idleTimeoutMs?: number;
+  /** Time source. @default the real clock */
+  clock?: Clock;
+  /** Randomness in [0, 1) for backoff jitter. @default Math.random */
+  random?: () => number;
+  /** Where listener exceptions and other non-fatal problems are reported. @default console */
+  logger?: Logger;
+}
+
+export type ResolvedOptions = Required<Omit<ConnManagerOptions, 'getNewAddress'>> &
+  Pick<ConnManagerOptions, 'getNewAddress'>;
+
+export const DEFAULTS = {
+  listen: [] as ListenAddress[],
+  targetOutbound: 8,
+  dialTimeoutMs: 30_000,
+  retryDelayMs: 5_000,
+  maxRetryDelayMs: 300_000,
+  backoff: 'linear' as BackoffKind,
+  maxFailedAttempts: 25,
+  maxPersistent: 8,
+  maxInbound: 117,
+  inboundPolicy: 'shed' as InboundPolicy,
+  shedMessage: 'ERROR Too many open connections\r\n',
+  idleTimeoutMs: 0,
+} as const;
+
+function checkInt(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`option ${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkFn<T>(name: string, value: unknown): T {
+  if (typeof value !== 'function') throw new TypeError(`option ${name} must be a function`);
+  return value as T;
+}
+
+/** Applies defaults and validates; throws `TypeError` naming the bad option. */
+export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
+  if (!Array.isArray(o.listen)) throw new TypeError('option listen must be an array of { host, port }');
+  const listen = o.listen.map((l, i) => {
+    if (typeof l !== 'object' || l === null || typeof l.host !== 'string' || l.host === '') {
+      throw new TypeError(`option listen[${i}].host must be a non-empty string`);
+    }
+    if (typeof l.port !== 'number' || !Number.isInteger(l.port) || l.port < 0 || l.port > 65535) {
+      throw new TypeError(`option listen[${i}].port must be an integer in 0-65535`);
+    }
+    return { host: l.host, port: l.port };
+  });
+  if (!BACKOFF_KINDS.includes(o.backoff)) {
+    throw new TypeError(`option backoff must be one of ${BACKOFF_KINDS.join(', ')}, got ${JSON.stringify(o.backoff)}`);
+  }
+  if (!INBOUND_POLICIES.includes(o.inboundPolicy)) {
+    throw new TypeError(`option inboundPolicy must be one of ${INBOUND_POLICIES.join(', ')}, got ${JSON.stringify(o.inboundPolicy)}`);
+  }
+  if (typeof o.shedMessage !== 'string') throw new TypeError('option shedMessage must be a string');
+  const resolved: ResolvedOptions = {
+    listen,
+    targetOutbound: checkInt('targetOutbound', o.targetOutbound, 0),
+    getNewAddress: o.getNewAddress === undefined ? undefined : checkFn('getNewAddress', o.getNewAddress),
+    dial: o.dial === undefined ? tcpDialer : checkFn<Dialer>('dial', o.dial),
+    dialTimeoutMs: checkInt('dialTimeoutMs', o.dialTimeoutMs, 1),
+    retryDelayMs: checkInt('retryDelayMs', o.retryDelayMs, 1),
+    maxRetryDelayMs: checkInt('maxRetryDelayMs', o.maxRetryDelayMs, 1),
+    backoff: o.backoff,
+    maxFailedAttempts: checkInt('maxFailedAttempts', o.maxFailedAttempts, 1),
+    maxPersistent: checkInt('maxPersistent', o.maxPersistent, 0),
+    maxInbound: checkInt('maxInbound', o.maxInbound, 0),
+    inboundPolicy: o.inboundPolicy,
+    shedMessage: o.shedMessage,
+    idleTimeoutMs: checkInt('idleTimeoutMs', o.idleTimeoutMs, 0),
+    clock: o.clock === undefined ? realClock : checkClock(o.clock),
+    random: o.random === undefined ? Math.random : checkFn<() => number>('random', o.random),
+    logger: o.logger === undefined ? console : o.logger,
+  };
+  if (resolved.maxRetryDelayMs < resolved.retryDelayMs) {
+    throw new TypeError(
+      `option maxRetryDelayMs (${resolved.maxRetryDelayMs}) must be >= retryDelayMs (${resolved.retryDelayMs})`,
+    );
+  }
+  return resolved;
+}
+
+function checkClock(clock: Clock): Clock {
+  if (typeof clock !== 'object' || clock === null) throw new TypeError('option clock must be an object');
+  checkFn('clock.now', clock.now);
+  checkFn('clock.setTimeout', clock.setTimeout);
+  checkFn('clock.clearTimeout', clock.clearTimeout);
+  return clock;
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
