@@ -472,9 +472,13 @@ export class ConnManager {
       return;
     }
     this.#totals.established += 1;
-    if (rec.type === 'outbound') this.#resetAutomaticFailures();
     this.#adoptSocket(rec, socket);
     this.#transition(rec, 'established', 'dial-succeeded');
+    if (rec.type === 'outbound') {
+      // Only a successful automatic dial ends an outage: fill the target at full speed again.
+      this.#resetAutomaticFailures();
+      this.#fillOutbound();
+    }
     if (rec.waiter) {
       const waiter = rec.waiter;
       rec.waiter = undefined;

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { normalizeAddress } from './address.ts';
+import { ConnMgrError } from './errors.ts';
+
+describe('addresses', () => {
+  test('valid addresses normalize to one canonical string', () => {
+    const table: Array<[string, string]> = [
+      ['127.0.0.1:8333', '127.0.0.1:8333'],
+      [' 127.0.0.1:1 ', '127.0.0.1:1'],
+      ['LocalHost:65535', 'localhost:65535'],
+      ['[::1]:8333', '[::1]:8333'],
+      ['node-1.example.org:18444', 'node-1.example.org:18444'],
+    ];
+    for (const [input, expected] of table) assert.equal(normalizeAddress(input), expected, input);
+  });
+
+  test('invalid addresses throw ERR_INVALID_ADDRESS with a message that says why', () => {
+    const table: Array<[unknown, RegExp]> = [
+      ['', /non-empty/],
+      [42, /non-empty/],
+      ['127.0.0.1', /no port/],
+      ['127.0.0.1:', /not a number/],
+      ['127.0.0.1:abc', /not a number/],
+      ['127.0.0.1:0', /out of range/],
+      ['127.0.0.1:65536', /out of range/],
+      ['::1:8333', /brackets/],
+      ['[::1]8333', /\[ipv6\]:port/],
+      ['[nothex]:1', /not an IPv6/],
+      ['bad host!:80', /not a valid host/],
+      [':80', /no port/],
+    ];
+    for (const [input, message] of table) {
+      assert.throws(
+        () => normalizeAddress(input),
+        (err: unknown) => err instanceof ConnMgrError && err.code === 'ERR_INVALID_ADDRESS' && message.test(err.message),
+        String(input),
+      );
+    }
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * The manager on real 127.0.0.1 sockets with its default dialer (nothing injected but, for the
+ * idle-timeout rule, the clock). Small servers made in each test play the peers.
+ */
+import assert from 'node:assert/strict';
+import { connect as netConnect, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { ConnManager } from './conn-manager.ts';
+import { ConnMgrError } from './errors.ts';
+import type { ConnManagerOptions } from './options.ts';
+import {
+  EventLog,
+  FakeClock,
+  assertHandlesBackTo,
+  closedPort,
+  stopAndAssertClean,
+  tcpHandleCount,
+  testServer,
+} from './test-helpers.ts';
+
+let baseline = 0;
+const cleanups: Array<() => Promise<void>> = [];
+const managers: ConnManager[] = [];
+
+beforeEach(() => {
+  baseline = tcpHandleCount();
+});
+
+afterEach(async () => {
+  for (const cm of managers.splice(0)) await stopAndAssertClean(cm);
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await assertHandlesBackTo(baseline);
+});
+
+function manager(options: ConnManagerOptions = {}): { cm: ConnManager; log: EventLog } {
+  const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 200, logger: { warn: () => undefined }, ...options });
+  managers.push(cm);
+  return { cm, log: new EventLog(cm) };
+}
+
+async function server(onConnection?: (socket: Socket) => void): Promise<{ addr: string; port: number }> {
+  const s = await testServer(onConnection);
+  cleanups.push(s.close);
+  return s;
+}
+
+/** A client of the manager's listener; resolves once connected. */
+function client(port: number): Promise<Socket & { closed$: Promise<void>; received: () => string }> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk.toString()));
+    const closed$ = new Promise<void>((r) => socket.once('close', () => r()));
+    cleanups.push(async () => {
+      socket.destroy();
+      await closed$;
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      resolve(Object.assign(socket, { closed$, received: () => data }));
+    });
+  });
+}
+
+function listenPort(cm: ConnManager): number {
+  return Number(cm.listeners()[0]!.address.split(':').at(-1));
+}
+
+describe('integration: outbound on real sockets', () => {
+  test('a refused port gives reason dial-refused and ERR_DIAL_FAILED with ECONNREFUSED', async () => {
+    const { cm, log } = manager();
+    const port = await closedPort();
+    await assert.rejects(cm.connect(`127.0.0.1:${port}`), (err: unknown) => {
+      assert.ok(err instanceof ConnMgrError);
+      assert.equal(err.code, 'ERR_DIAL_FAILED');
+      assert.equal(err.sysCode, 'ECONNREFUSED');
+      return true;
+    });
+    const end = log.states().at(-1)!;
+    assert.deepEqual([end.to, end.reason, end.code], ['canceled', 'dial-refused', 'ECONNREFUSED']);
+  });
+
+  test('a remote close gives remote-closed; a remote reset gives remote-reset', async () => {
+    const closer = await server((socket) => setImmediate(() => socket.end()));
+    const resetter = await server((socket) => setImmediate(() => socket.resetAndDestroy()));
+    const { cm, log } = manager();
+    const a = await cm.connect(closer.addr);
+    const b = await cm.connect(resetter.addr);
+    const closed = await log.waitFor('conn:state', (e) => e.id === a.id && e.to === 'disconnected');
+    const reset = await log.waitFor('conn:state', (e) => e.id === b.id && e.to === 'disconnected');
+    assert.equal(closed.reason, 'remote-closed');
+    assert.equal(reset.reason, 'remote-reset');
+    assert.equal(reset.code, 'ECONNRESET');
+    assert.equal(cm.stats().disconnects['remote-closed'], 1);
+    assert.equal(cm.stats().disconnects['remote-reset'], 1);
+  });
+
+  test('bytes from the peer are counted and the local address is known', async () => {
+    const talker = await server((socket) => socket.write('hello peer\n'));
+    const { cm } = manager();
+    const info = await cm.connect(talker.addr);
+    assert.match(info.localAddr ?? '', /^127\.0\.0\.1:\d+$/);
+    const deadline = Date.now() + 3000;
+    while ((cm.get(info.id)?.bytesIn ?? 0) < 11 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(cm.get(info.id)!.bytesIn, 11);
+  });
+
+  test('a disconnected persistent peer backs off, then reconnects with the same id', async () => {
+    const peer = await server();
+    const { cm, log } = manager({ retryDelayMs: 100 });
+    const id = cm.addPersistent(peer.addr);
+    await log.waitFor('conn:state', (e) => e.id === id && e.to === 'established');
+    cm.disconnect(id);
+    await log.waitFor('conn:state', (e) => e.id === id && e.to === 'failing');
+    const again = await log.waitFor('conn:state', (e) => e.id === id && e.to === 'established' && e.reason === 'dial-succeeded' && e.from === 'pending' && log.states(id).indexOf(e) > 2);
+    assert.equal(again.id, id);
+  });
+});
+
+describe('integration: inbound limit', () => {
+  test("'shed': the connection past maxInbound is told why, closed and counted", async () => {
+    const { cm, log } = manager({ listen: [{ host: '127.0.0.1', port: 0 }], maxInbound: 2, inboundPolicy: 'shed' });
+    await cm.start();
+    const port = listenPort(cm);
+    await client(port);
+    await client(port);
+    await log.waitFor('conn:state', () => cm.stats().currByType.inbound === 2);
+    const extra = await client(port);
+    await extra.closed$;
+    assert.equal(extra.received(), 'ERROR Too many open connections\r\n');
+    const rejected = await log.waitFor('inbound:rejected', () => true);
+    assert.equal(rejected.reason, 'limit');
+    assert.equal(cm.stats().rejected.limit, 1);
+    assert.equal(cm.stats().currByType.inbound, 2);
+    assert.equal(cm.stats().totalAccepted, 2);
+  });
+
+  test("'pause': the listener pauses at the limit and listens again once a slot frees", async () => {
+    const { cm, log } = manager({ listen: [{ host: '127.0.0.1', port: 0 }], maxInbound: 1, inboundPolicy: 'pause' });
+    await cm.start();
+    const port = listenPort(cm);
+    const first = await client(port);
+    const paused = await log.waitFor('listener:state', (e) => e.state === 'paused');
+    assert.equal(paused.reason, 'limit');
+    assert.equal(cm.stats().acceptingConns, false);
+    assert.equal(cm.stats().listenDisabledNum, 1);
+    await assert.rejects(client(port), (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED', 'not accepting while paused');
+    await new Promise((r) => setTimeout(r, 30));
+    first.destroy();
+    await log.waitFor('listener:state', (e) => e.state === 'listening' && log.of('listener:state').indexOf(e) > 1);
+    assert.equal(cm.stats().acceptingConns, true);
+    assert.ok(cm.stats().timeInListenDisabledMs >= 20, `paused for ${cm.stats().timeInListenDisabledMs} ms`);
+    assert.equal(listenPort(cm), port, 'the same port again');
+    await client(port);
+    await log.waitFor('conn:state', (e) => e.type === 'inbound' && e.to === 'established' && e.id !== 1);
+    assert.equal(cm.stats().totalAccepted, 2);
+  });
+});
+
+describe('integration: idle timeout', () => {
+  test('a silent connection is kicked and counted; an active one is not', async () => {
+    const clock = new FakeClock(Date.now());
+    const { cm, log } = manager({ listen: [{ host: '127.0.0.1', port: 0 }], idleTimeoutMs: 500, clock });
+    await cm.start();
+    const port = listenPort(cm);
+    const silent = await client(port);
+    const active = await client(port);
+    await log.waitFor('conn:state', () => cm.stats().currByType.inbound === 2);
+    const [silentConn, activeConn] = cm.list().sort((x, y) => x.id - y.id);
+    await clock.advance(300);
+    active.write('ping\n');
+    const deadline = Date.now() + 3000;
+    while (cm.get(activeConn!.id)!.bytesIn < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(cm.get(activeConn!.id)!.lastActivityAt, clock.now());
+    await clock.advance(300);
+    await silent.closed$;
+    const kicked = await log.waitFor('conn:state', (e) => e.id === silentConn!.id && e.to === 'disconnected');
+    assert.equal(kicked.reason, 'idle-timeout');
+    assert.equal(cm.stats().idleKicks, 1);
+    assert.equal(cm.get(activeConn!.id)!.state, 'established', 'the active one stays');
+    await clock.advance(600);
+    await log.waitFor('conn:state', (e) => e.id === activeConn!.id && e.to === 'disconnected');
+    assert.equal(cm.stats().idleKicks, 2, 'and is kicked once it falls silent too');
+    assert.equal(silentConn!.type, 'inbound');
+  });
+});
+
+describe('integration: shutdown', () => {
+  test('stop() closes listeners, sockets and dials, and leaves no handle behind', async () => {
+    const peer = await server();
+    const { cm, log } = manager({ listen: [{ host: '127.0.0.1', port: 0 }] });
+    await cm.start();
+    await cm.connect(peer.addr);
+    await client(listenPort(cm));
+    await log.waitFor('conn:state', () => cm.stats().currByType.inbound === 1);
+    cm.addPersistent(`127.0.0.1:${await closedPort()}`);
+    await cm.stop();
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
+    assert.ok(log.of('listener:state').some((e) => e.state === 'closed'));
+    assert.ok(
+      log.states().filter((e) => e.to === 'disconnected' || e.to === 'canceled').every((e) => e.reason === 'shutdown'),
+    );
+  });
+});
