@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: 'web',
+  // Svelte 5 strips <script lang="ts"> types itself; no svelte.config.js needed.
+  plugins: [svelte({ configFile: false })],
+  resolve: {
+    alias: { $protocol: fileURLToPath(new URL('./server/protocol/index.ts', import.meta.url)) },
+  },
+  build: { outDir: '../dist/web', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
+  // `npm run serve` on :8787 plus `npm run dev:web` for hot reload.
+  server: { proxy: { '/ws': { target: 'ws://127.0.0.1:8787', ws: true }, '/api': 'http://127.0.0.1:8787' } },
+});
