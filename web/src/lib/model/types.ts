@@ -57,6 +57,8 @@ export interface ConnModel {
   /** Live connections and recently ended ones (bounded), by id. */
   readonly conns: ReadonlyMap<number, ConnView>;
   readonly limits: SlotLimits;
+  /** Highest event seq applied so far (a paused view counts what arrived after it). */
+  readonly lastSeq: number;
   /** The server's clock now, estimated from message times (for countdowns and "now" lines). */
   serverNow(): number;
 }
