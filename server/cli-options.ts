@@ -1,0 +1,214 @@
+/**
+ * `npm start` flags → one typed configuration. Pure (no I/O) so that every flag is table-tested.
+ */
+import { parseArgs } from 'node:util';
+import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
+import { normalizeAddress, parseAddress } from './connmgr/address.ts';
+import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
+
+export interface CliConfig {
+  host: string;
+  port: number;
+  token?: string;
+  allowedOrigins: string[];
+  staticDir: string;
+  lab: boolean;
+  seed: number;
+  /** The manager's inbound listener. */
+  listen: { host: string; port: number } | null;
+  connect: string[];
+  persistent: string[];
+  manager: {
+    targetOutbound: number;
+    maxInbound: number;
+    maxPersistent: number;
+    dialTimeoutMs: number;
+    retryDelayMs: number;
+    maxRetryDelayMs: number;
+    maxFailedAttempts: number;
+    backoff: BackoffKind;
+    inboundPolicy: InboundPolicy;
+    idleTimeoutMs: number;
+  };
+  help: boolean;
+}
+
+/**
+ * With the lab on, delays are shortened so that a workshop sees retries, timeouts and idle kicks
+ * within seconds; against real peers the manager's own (btcd/dcrd) defaults apply. Flags win.
+ */
+export const LAB_MANAGER_DEFAULTS: CliConfig['manager'] = {
+  targetOutbound: 8,
+  maxInbound: 16,
+  maxPersistent: 8,
+  dialTimeoutMs: 5_000,
+  retryDelayMs: 2_000,
+  maxRetryDelayMs: 30_000,
+  maxFailedAttempts: 25,
+  backoff: 'linear',
+  inboundPolicy: 'shed',
+  idleTimeoutMs: 20_000,
+};
+
+export const REAL_MANAGER_DEFAULTS: CliConfig['manager'] = {
+  targetOutbound: 8,
+  maxInbound: 117,
+  maxPersistent: 8,
+  dialTimeoutMs: 30_000,
+  retryDelayMs: 5_000,
+  maxRetryDelayMs: 300_000,
+  maxFailedAttempts: 25,
+  backoff: 'linear',
+  inboundPolicy: 'shed',
+  idleTimeoutMs: 0,
+};
+
+export const HELP = `connscope — a live, visual explorer of a real TCP connection manager
+
+usage: npm start -- [flags]        (or: node --import tsx server/cli.ts [flags])
+
+server
+  --host <addr>              address to bind the dashboard to            (127.0.0.1)
+  --port <n>                 dashboard port (0 = any free port)          (8787)
+  --token <secret>           required for control; generated when --host is not loopback
+  --allow-origin <origin>    extra allowed WebSocket Origin (repeatable)
+  --static-dir <dir>         the built page                              (dist/web)
+
+peers
+  --lab / --no-lab           run the embedded loopback peer lab          (on)
+  --seed <n>                 lab seed: the same seed replays the same story (1)
+  --connect <host:port>      dial a real peer once (repeatable)
+  --persistent <host:port>   keep a real peer connected (repeatable)
+  --listen <host:port>       the manager's inbound listener              (127.0.0.1:0; "none" to disable)
+
+connection manager (lab defaults / real-peer defaults)
+  --target-outbound <n>      automatic outbound to keep                  (8 / 8)
+  --max-inbound <n>          inbound connections at once                 (16 / 117)
+  --max-persistent <n>       persistent entries                          (8 / 8)
+  --dial-timeout-ms <n>      dial timeout                                (5000 / 30000)
+  --retry-delay-ms <n>       base retry step                             (2000 / 5000)
+  --max-retry-delay-ms <n>   backoff cap                                 (30000 / 300000)
+  --max-failed-attempts <n>  automatic failures before the outage pause  (25 / 25)
+  --backoff <kind>           linear | exponential                        (linear)
+  --inbound-policy <p>       shed | pause                                (shed)
+  --idle-timeout-ms <n>      close silent connections; 0 = off           (20000 / 0)
+
+  -h, --help                 this text
+`;
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+const INT_FLAGS = {
+  'target-outbound': 'targetOutbound',
+  'max-inbound': 'maxInbound',
+  'max-persistent': 'maxPersistent',
+  'dial-timeout-ms': 'dialTimeoutMs',
+  'retry-delay-ms': 'retryDelayMs',
+  'max-retry-delay-ms': 'maxRetryDelayMs',
+  'max-failed-attempts': 'maxFailedAttempts',
+  'idle-timeout-ms': 'idleTimeoutMs',
+} as const;
+
+/** Parses argv (without `node script`); throws `CliError` with a message naming the bad flag. */
+export function parseCli(argv: readonly string[]): CliConfig {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        token: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'static-dir': { type: 'string' },
+        lab: { type: 'boolean' },
+        'no-lab': { type: 'boolean' },
+        seed: { type: 'string' },
+        connect: { type: 'string', multiple: true },
+        persistent: { type: 'string', multiple: true },
+        listen: { type: 'string' },
+        backoff: { type: 'string' },
+        'inbound-policy': { type: 'string' },
+        ...Object.fromEntries(Object.keys(INT_FLAGS).map((k) => [k, { type: 'string' as const }])),
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const lab = values['no-lab'] === true ? false : true;
+  const defaults = lab ? LAB_MANAGER_DEFAULTS : REAL_MANAGER_DEFAULTS;
+  const manager = { ...defaults };
+  for (const [flag, key] of Object.entries(INT_FLAGS)) {
+    const raw = str(flag);
+    if (raw !== undefined) manager[key] = int(flag, raw, key === 'dialTimeoutMs' || key === 'retryDelayMs' ? 1 : 0);
+  }
+  const backoff = str('backoff');
+  if (backoff !== undefined) {
+    if (!(BACKOFF_KINDS as readonly string[]).includes(backoff)) {
+      throw new CliError(`--backoff must be one of ${BACKOFF_KINDS.join(', ')}, got "${backoff}"`);
+    }
+    manager.backoff = backoff as BackoffKind;
+  }
+  const policy = str('inbound-policy');
+  if (policy !== undefined) {
+    if (!(INBOUND_POLICIES as readonly string[]).includes(policy)) {
+      throw new CliError(`--inbound-policy must be one of ${INBOUND_POLICIES.join(', ')}, got "${policy}"`);
+    }
+    manager.inboundPolicy = policy as InboundPolicy;
+  }
+  if (manager.maxRetryDelayMs < manager.retryDelayMs) {
+    throw new CliError(`--max-retry-delay-ms (${manager.maxRetryDelayMs}) must be >= --retry-delay-ms (${manager.retryDelayMs})`);
+  }
+  const listenRaw = str('listen') ?? '127.0.0.1:0';
+  let listen: CliConfig['listen'] = null;
+  if (listenRaw !== 'none') {
+    if (/:0$/.test(listenRaw)) {
+      listen = { host: listenRaw.slice(0, -2).replace(/^\[|\]$/g, ''), port: 0 };
+    } else {
+      listen = addressFlag('listen', listenRaw, parseAddress);
+    }
+  }
+  const list = (name: string): string[] =>
+    ((values[name] as string[] | undefined) ?? []).map((a) => addressFlag(name, a, normalizeAddress));
+  return {
+    host: str('host') ?? '127.0.0.1',
+    port: int('port', str('port') ?? '8787', 0, 65535),
+    ...(str('token') === undefined ? {} : { token: str('token') }),
+    allowedOrigins: (values['allow-origin'] as string[] | undefined) ?? [],
+    staticDir: str('static-dir') ?? 'dist/web',
+    lab,
+    seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
+    listen,
+    connect: list('connect'),
+    persistent: list('persistent'),
+    manager,
+    help: values.help === true,
+  };
+}
+
+function int(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new CliError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function addressFlag<T>(flag: string, raw: string, parse: (a: string) => T): T {
+  try {
+    return parse(raw);
+  } catch (err) {
+    throw new CliError(`--${flag}: ${(err as Error).message}`);
+  }
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
