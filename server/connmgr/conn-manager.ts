@@ -170,6 +170,9 @@ export class ConnManager {
       throw shutdownError();
     }
     this.#setManagerState('running');
+    if (this.#opts.inboundPolicy === 'pause' && this.#countByType.inbound >= this.#opts.maxInbound) {
+      this.#pauseAccepting('limit'); // maxInbound 0: never accept
+    }
     this.#fillOutbound();
   }
 

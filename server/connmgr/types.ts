@@ -170,7 +170,7 @@ export interface ConnStats {
   /** Inbound connections admitted (memcached `total_connections`). */
   totalAccepted: number;
   rejected: Record<RejectReason, number>;
-  /** Closed or canceled connections by the reason of their end. */
+  /** Closes of established connections, by reason (a persistent drop counts too). */
   disconnects: Partial<Record<ConnReason, number>>;
   retries: number;
   idleKicks: number;

@@ -1,0 +1,233 @@
+/**
+ * `startBridge`: one HTTP server (node:http) for the page, `/healthz`, `/metrics` and
+ * `/api/snapshot`, with the WebSocket hub on the same port at `/ws`. The bridge only observes the
+ * manager (its events) and calls its public methods; it never touches sockets of its own peers.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import * as v from 'valibot';
+import { WebSocketServer } from 'ws';
+import { ConnManager } from '../connmgr/index.ts';
+import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
+import { isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
+import { Hub } from './hub.ts';
+import { createMetrics, type HubCounters } from './metrics.ts';
+import { sendText, serveStatic } from './static-files.ts';
+
+const int = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min));
+
+/** The bridge's scalar options, their defaults, and their rules (validated at start). */
+const BridgeSettingsSchema = v.pipe(
+  v.object({
+    /** Address to bind; anything but loopback requires a token for control. @default '127.0.0.1' */
+    host: v.optional(v.pipe(v.string(), v.nonEmpty()), '127.0.0.1'),
+    /** TCP port; 0 picks a free one (see the returned `port`). */
+    port: v.pipe(int(0), v.maxValue(65535)),
+    /** Control token for non-loopback binds (`?token=` on the ws URL, or a command's `token`). @default none */
+    token: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    /** Extra browser origins allowed to open the WebSocket (e.g. a dev server's). @default [] */
+    allowedOrigins: v.optional(v.array(v.string()), []),
+    /** Directory of the built page. @default 'dist/web' (relative to the working directory) */
+    staticDir: v.optional(v.pipe(v.string(), v.nonEmpty()), 'dist/web'),
+    /** Events kept for `resume`. @default 10000 */
+    ringSize: v.optional(int(1), 10_000),
+    /** Longest an event waits before its batch is sent. @default 50 */
+    batchMs: v.optional(int(0), 50),
+    /** A batch is sent at once when it reaches this many events. @default 500 */
+    batchMax: v.optional(int(1), 500),
+    /** Period of `stats` messages; 0 = none. @default 1000 */
+    statsMs: v.optional(int(0), 1000),
+    /** Past this many bytes buffered for a client, it gets no deltas until drained. @default 1 MiB */
+    highWaterBytes: v.optional(int(1), 1024 * 1024),
+    /** Past this many bytes buffered for a client, it is cut off. @default 8 MiB */
+    hardLimitBytes: v.optional(int(1), 8 * 1024 * 1024),
+    /** Ping period; a client that missed the previous pong is cut off; 0 = off. @default 15000 */
+    heartbeatMs: v.optional(int(0), 15_000),
+    /** How often a client that is behind is checked for having drained. @default 100 */
+    drainCheckMs: v.optional(int(1), 100),
+    /** Commands per client: sustained rate and burst. @default { perSec: 20, burst: 40 } */
+    rateLimit: v.optional(
+      v.object({ perSec: v.pipe(v.number(), v.minValue(0.001)), burst: int(1) }),
+      { perSec: 20, burst: 40 },
+    ),
+  }),
+  v.forward(
+    v.check((o) => o.hardLimitBytes >= o.highWaterBytes, 'must be >= highWaterBytes'),
+    ['hardLimitBytes'],
+  ),
+);
+export type BridgeSettings = v.InferInput<typeof BridgeSettingsSchema>;
+
+export interface BridgeOptions extends BridgeSettings {
+  /** The manager to observe and command (the bridge neither starts nor stops it). */
+  manager: ConnManager;
+  /** The embedded lab, if any: lab commands go there, its changes become `lab:state` events. */
+  lab?: LabApi;
+}
+
+export interface Bridge {
+  /** `http://host:port` (a wildcard bind is given as 127.0.0.1). */
+  readonly url: string;
+  /** The WebSocket URL (`ws://host:port/ws`). */
+  readonly wsUrl: string;
+  readonly port: number;
+  /** The run id sent in every `hello`. */
+  readonly runId: string;
+  /** The bridge's counters (clients, behind, dropped, resyncs, …). */
+  stats(): HubCounters;
+  /** Terminates every client and closes the WebSocket and HTTP servers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP + WebSocket server. Resolves once listening.
+ * @throws TypeError for an invalid option (naming it); the listen error (`EADDRINUSE`, …) otherwise.
+ */
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  if (!(options?.manager instanceof ConnManager)) throw new TypeError('option manager must be a ConnManager');
+  const parsed = v.safeParse(BridgeSettingsSchema, options);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw new TypeError(`option ${v.getDotPath(issue) ?? ''}: ${issue.message}`);
+  }
+  const o = parsed.output;
+  const { manager, lab } = options;
+
+  const hub = new Hub({
+    manager,
+    lab,
+    control: { host: o.host, token: o.token },
+    ringSize: o.ringSize,
+    batchMs: o.batchMs,
+    batchMax: o.batchMax,
+    statsMs: o.statsMs,
+    highWaterBytes: o.highWaterBytes,
+    hardLimitBytes: o.hardLimitBytes,
+    heartbeatMs: o.heartbeatMs,
+    drainCheckMs: o.drainCheckMs,
+    rateLimit: o.rateLimit,
+  });
+  const registry = createMetrics(manager, () => hub.counters());
+  // The policy needs the bound port, known after listen(); it is read per request.
+  const policy: { -readonly [K in keyof OriginPolicy]: OriginPolicy[K] } = {
+    host: o.host,
+    port: o.port,
+    allowedOrigins: o.allowedOrigins,
+  };
+
+  // ws closes the socket (1009) past maxPayload; below it, an oversized command only gets an
+  // ERR_TOO_LARGE reply, so a client that sends a bit too much keeps its connection.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES, perMessageDeflate: false });
+
+  const server = createServer((req, res) => {
+    handleHttp(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      else res.destroy();
+    });
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isHostAllowed(req.headers.host, policy)) {
+      sendText(res, 403, `forbidden: Host "${req.headers.host}" is not this server (add its origin to allowedOrigins)`);
+      return;
+    }
+    const url = requestUrl(req);
+    if (url === undefined) return sendText(res, 400, 'bad request target');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendText(res, 405, `method ${req.method} not allowed`, { allow: 'GET, HEAD' });
+    }
+    switch (url.pathname) {
+      case '/healthz':
+        return sendJson(res, { status: 'ok', manager: manager.state, runId: hub.runId, seq: hub.counters().eventsTotal });
+      case '/metrics': {
+        const body = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
+        res.end(body);
+        return;
+      }
+      case '/api/snapshot':
+        return sendJson(res, hub.apiSnapshot());
+      case '/ws':
+        return sendText(res, 426, 'this is the WebSocket endpoint: connect with a WebSocket client', { upgrade: 'websocket' });
+      default:
+        if (url.pathname.startsWith('/api/')) return sendText(res, 404, `no API route ${url.pathname}`);
+        return serveStatic(o.staticDir, req, res, url.pathname);
+    }
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = requestUrl(req);
+    if (url?.pathname !== '/ws') {
+      hub.countRefusedUpgrade('path');
+      return refuseUpgrade(socket, 404, 'Not Found', 'WebSocket endpoint is /ws');
+    }
+    if (!isHostAllowed(req.headers.host, policy)) {
+      hub.countRefusedUpgrade('host');
+      return refuseUpgrade(socket, 403, 'Forbidden', 'Host header is not this server');
+    }
+    if (!isOriginAllowed(req.headers.origin, policy)) {
+      hub.countRefusedUpgrade('origin');
+      return refuseUpgrade(socket, 403, 'Forbidden', `Origin ${req.headers.origin} is not allowed`);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws, url.searchParams.get('token')));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      hub.close();
+      reject(err);
+    };
+    server.once('error', onError);
+    server.listen(o.port, o.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  policy.port = port;
+  const base = urlHost(o.host, port);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${base}`,
+    wsUrl: `ws://${base}/ws`,
+    port,
+    runId: hub.runId,
+    stats: () => hub.counters(),
+    close() {
+      closing ??= (async () => {
+        hub.close();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The request target as a URL; `//x` stays a path (never a host). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EventLog } from './event-log.ts';
+
+const ev = (n: number) => ({ at: n, kind: 'config:changed' as const, targetOutbound: n });
+
+test('numbers events 1, 2, 3… and returns exactly those after fromSeq', () => {
+  const log = new EventLog(10);
+  assert.equal(log.lastSeq, 0);
+  assert.deepEqual(log.since(0), []);
+  for (let i = 0; i < 5; i += 1) assert.equal(log.append(ev(i)).seq, i + 1);
+  assert.deepEqual(log.since(2)?.map((e) => e.seq), [3, 4, 5]);
+  assert.deepEqual(log.since(5), []);
+  assert.deepEqual(log.since(0, 2)?.map((e) => e.seq), [1, 2]);
+  assert.equal(log.since(1)?.[0]?.at, 1, 'the event itself is kept, not a copy of another');
+});
+
+test('once the ring wraps, resuming from before the oldest kept event is refused', () => {
+  const log = new EventLog(3);
+  for (let i = 0; i < 7; i += 1) log.append(ev(i));
+  assert.equal(log.firstSeq, 5);
+  assert.deepEqual(log.since(4)?.map((e) => e.seq), [5, 6, 7]);
+  assert.equal(log.since(3), undefined, 'seq 4 is gone');
+  assert.equal(log.since(0), undefined);
+});
+
+test('a fromSeq beyond the latest (another server run) is refused', () => {
+  const log = new EventLog(3);
+  log.append(ev(1));
+  assert.equal(log.since(2), undefined);
+  assert.equal(log.since(0, 5), undefined);
+});
+
+test('a ring size below 1 is refused at once', () => {
+  assert.throws(() => new EventLog(0), TypeError);
+  assert.throws(() => new EventLog(1.5), TypeError);
+});

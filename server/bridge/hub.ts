@@ -1,0 +1,446 @@
+/**
+ * The WebSocket hub: turns the manager's (and the lab's) events into numbered wire events, fans
+ * them out in shared batches, keeps slow clients from making the server buffer without bound, and
+ * answers commands.
+ *
+ * Per client, the life is: `hello` (snapshot at seq N) → live `events` batches → possibly
+ * *behind* (its socket buffer passed the high-water mark: deltas stop) → once drained, a `hello`
+ * with `resync: true` → live again. Past the hard limit, or silent through a heartbeat, it is cut off.
+ */
+import { randomUUID } from 'node:crypto';
+import { WebSocket, type RawData } from 'ws';
+import type { ConnManager } from '../connmgr/index.ts';
+import {
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  READ_ONLY_COMMANDS,
+  parseClientMessage,
+  type ApiSnapshot,
+  type BridgeStats,
+  type ClientMessage,
+  type CommandOf,
+  type EventsMessage,
+  type HelloMessage,
+  type LabApi,
+  type Snapshot,
+  type StatsMessage,
+  type UnnumberedEvent,
+  type WireEvent,
+} from '../protocol/index.ts';
+import { controlAccess, type ControlPolicy } from './access.ts';
+import { errorReply, okReply, runCommand, type ActionCommand } from './commands.ts';
+import { EventLog } from './event-log.ts';
+import type { DropCause, HubCounters, ResyncCause } from './metrics.ts';
+import { TokenBucket, type RateLimit } from './rate-limit.ts';
+
+/** The hub's settings; `startBridge` validates them and documents their defaults. */
+export interface HubOptions {
+  readonly manager: ConnManager;
+  readonly lab: LabApi | undefined;
+  readonly control: ControlPolicy;
+  readonly ringSize: number;
+  readonly batchMs: number;
+  readonly batchMax: number;
+  /** 0 turns periodic stats off. */
+  readonly statsMs: number;
+  readonly highWaterBytes: number;
+  readonly hardLimitBytes: number;
+  /** 0 turns the heartbeat off. */
+  readonly heartbeatMs: number;
+  readonly drainCheckMs: number;
+  readonly rateLimit: RateLimit;
+}
+
+interface Client {
+  readonly ws: WebSocket;
+  readonly canControl: boolean;
+  readonly readOnlyReason: string | undefined;
+  readonly bucket: TokenBucket;
+  /** Deltas paused until its buffer drains. */
+  behind: boolean;
+  /** Answered the last ping. */
+  alive: boolean;
+}
+
+/** Fan-out of numbered events to WebSocket clients, and the command endpoint. See the file comment. */
+export class Hub {
+  /** Random id of this server run: a client that resumes with another run's seq is resynced. */
+  readonly runId = randomUUID();
+  readonly #o: HubOptions;
+  readonly #log: EventLog;
+  readonly #clients = new Set<Client>();
+  /** Numbered, not yet sent. */
+  #pending: WireEvent[] = [];
+  #flushTimer: NodeJS.Timeout | undefined;
+  #labDirty = false;
+  readonly #intervals: NodeJS.Timeout[] = [];
+  #drainTimer: NodeJS.Timeout | undefined;
+  readonly #unsubscribe: (() => void)[] = [];
+  #closed = false;
+  readonly #counters = {
+    eventsSent: 0,
+    fellBehind: 0,
+    droppedByCause: { 'hard-limit': 0, heartbeat: 0 } as Record<DropCause, number>,
+    resyncsByCause: { behind: 0, resume: 0 } as Record<ResyncCause, number>,
+    commandsOk: 0,
+    commandsFailed: 0,
+    commandsRateLimited: 0,
+    upgradesRefused: { origin: 0, host: 0, path: 0 },
+  };
+
+  constructor(options: HubOptions) {
+    this.#o = options;
+    this.#log = new EventLog(options.ringSize);
+    const m = options.manager;
+    this.#unsubscribe.push(
+      m.on('conn:state', (e) => this.#record({ kind: 'conn:state', ...e })),
+      m.on('inbound:rejected', (e) => this.#record({ kind: 'inbound:rejected', ...e })),
+      m.on('listener:state', (e) => this.#record({ kind: 'listener:state', ...e })),
+      m.on('outbound:throttled', (e) => this.#record({ kind: 'outbound:throttled', ...e })),
+      m.on('manager:state', (e) => this.#record({ kind: 'manager:state', ...e })),
+      m.on('config:changed', (e) => this.#record({ kind: 'config:changed', ...e })),
+    );
+    if (options.lab) {
+      // The lab reports whole states, often many per second during a flood: only the latest
+      // matters, so changes are coalesced into one `lab:state` event per batch.
+      this.#unsubscribe.push(
+        options.lab.onChange(() => {
+          this.#labDirty = true;
+          this.#scheduleFlush();
+        }),
+      );
+    }
+    if (options.heartbeatMs > 0) this.#every(options.heartbeatMs, () => this.#heartbeat());
+    if (options.statsMs > 0) this.#every(options.statsMs, () => this.#broadcastStats());
+  }
+
+  /** Counters for `/metrics` and the `stats` message. */
+  counters(): HubCounters {
+    let behind = 0;
+    for (const c of this.#clients) if (c.behind) behind += 1;
+    const dropped = this.#counters.droppedByCause;
+    const resyncs = this.#counters.resyncsByCause;
+    return {
+      clients: this.#clients.size,
+      behindClients: behind,
+      eventsTotal: this.#log.lastSeq,
+      eventsSent: this.#counters.eventsSent,
+      droppedClients: dropped['hard-limit'] + dropped.heartbeat,
+      resyncs: resyncs.behind + resyncs.resume,
+      fellBehind: this.#counters.fellBehind,
+      droppedByCause: { ...dropped },
+      resyncsByCause: { ...resyncs },
+      commandsOk: this.#counters.commandsOk,
+      commandsFailed: this.#counters.commandsFailed,
+      commandsRateLimited: this.#counters.commandsRateLimited,
+      upgradesRefused: { ...this.#counters.upgradesRefused },
+    };
+  }
+
+  /** Counts an upgrade refused before it reached the hub. */
+  countRefusedUpgrade(cause: keyof HubCounters['upgradesRefused']): void {
+    this.#counters.upgradesRefused[cause] += 1;
+  }
+
+  /** The body of `GET /api/snapshot`. */
+  apiSnapshot(): ApiSnapshot {
+    this.#flush();
+    return { v: PROTOCOL_VERSION, runId: this.runId, snapshot: this.#snapshot(), lab: this.#o.lab?.state() ?? null };
+  }
+
+  /** Takes over an upgraded WebSocket: checks control rights, sends `hello`, serves commands. */
+  attach(ws: WebSocket, presentedToken: string | null): void {
+    if (this.#closed) {
+      ws.terminate();
+      return;
+    }
+    const access = controlAccess(this.#o.control, presentedToken);
+    const client: Client = {
+      ws,
+      canControl: access.canControl,
+      readOnlyReason: access.canControl ? undefined : access.reason,
+      bucket: new TokenBucket(this.#o.rateLimit),
+      behind: false,
+      alive: true,
+    };
+    this.#clients.add(client);
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
+    ws.on('error', () => undefined); // 'close' follows; nothing to add
+    ws.on('close', () => this.#clients.delete(client));
+    this.#sendHello(client, false);
+  }
+
+  /** Stops timers and subscriptions and terminates every client. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    for (const t of this.#intervals.splice(0)) clearInterval(t);
+    clearInterval(this.#drainTimer);
+    clearTimeout(this.#flushTimer);
+    this.#drainTimer = undefined;
+    this.#flushTimer = undefined;
+    this.#pending = [];
+    for (const c of this.#clients) c.ws.terminate();
+    this.#clients.clear();
+  }
+
+  // ---- events and batches ----------------------------------------------------------------------
+
+  #record(event: UnnumberedEvent): void {
+    if (this.#closed) return;
+    this.#pending.push(this.#log.append(event));
+    if (this.#pending.length >= this.#o.batchMax) this.#flush();
+    else this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#closed) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flush();
+    }, this.#o.batchMs);
+    this.#flushTimer.unref();
+  }
+
+  /**
+   * Sends everything pending to every live client: serialized once, shared by all. `except` is a
+   * client about to get a snapshot or resumed events that already include these.
+   */
+  #flush(except?: Client): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#closed) return;
+    if (this.#labDirty && this.#o.lab) {
+      this.#labDirty = false;
+      this.#pending.push(this.#log.append({ at: Date.now(), kind: 'lab:state', state: this.#o.lab.state() }));
+    }
+    if (this.#pending.length === 0) return;
+    const events = this.#pending;
+    this.#pending = [];
+    const data = JSON.stringify({ v: PROTOCOL_VERSION, type: 'events', events } satisfies EventsMessage);
+    for (const c of this.#clients) {
+      if (c === except || c.behind || !this.#mayTakeDelta(c)) continue;
+      c.ws.send(data);
+      this.#counters.eventsSent += events.length;
+    }
+  }
+
+  /**
+   * Backpressure: `bufferedAmount` is what `ws` and the socket hold for this client. Past the
+   * high-water mark it gets no more deltas (they would only pile up): it is marked behind and
+   * resynced with a snapshot once drained, which costs one message however much it missed.
+   */
+  #mayTakeDelta(c: Client): boolean {
+    if (c.ws.readyState !== WebSocket.OPEN) return false;
+    const buffered = c.ws.bufferedAmount;
+    if (buffered > this.#o.hardLimitBytes) {
+      this.#drop(c, 'hard-limit');
+      return false;
+    }
+    if (buffered > this.#o.highWaterBytes) {
+      c.behind = true;
+      this.#counters.fellBehind += 1;
+      this.#watchDrain();
+      return false;
+    }
+    return true;
+  }
+
+  #watchDrain(): void {
+    if (this.#drainTimer !== undefined) return;
+    this.#drainTimer = setInterval(() => {
+      let stillBehind = 0;
+      for (const c of this.#clients) {
+        if (!c.behind) continue;
+        if (c.ws.bufferedAmount === 0) this.#resync(c, 'behind');
+        else stillBehind += 1;
+      }
+      if (stillBehind === 0) {
+        clearInterval(this.#drainTimer);
+        this.#drainTimer = undefined;
+      }
+    }, this.#o.drainCheckMs);
+    this.#drainTimer.unref();
+  }
+
+  #resync(c: Client, cause: ResyncCause): void {
+    c.behind = false;
+    this.#counters.resyncsByCause[cause] += 1;
+    this.#sendHello(c, true);
+  }
+
+  #snapshot(): Snapshot {
+    // Everything numbered so far is reflected in the manager's state (it updates state before it
+    // emits), so the snapshot is exactly "as of lastSeq".
+    return { seq: this.#log.lastSeq, ...this.#o.manager.snapshot() };
+  }
+
+  #sendHello(c: Client, resync: boolean): void {
+    // Flush (to the others) first, so that the hello's seq is the last event every other client
+    // has been sent too, and this client's next event is exactly seq + 1.
+    this.#flush(c);
+    const snapshot = this.#snapshot();
+    const hello: HelloMessage = {
+      v: PROTOCOL_VERSION,
+      type: 'hello',
+      runId: this.runId,
+      resync,
+      config: snapshot.config,
+      snapshot,
+      lab: this.#o.lab?.state() ?? null,
+      canControl: c.canControl,
+      ...(c.readOnlyReason === undefined ? {} : { readOnlyReason: c.readOnlyReason }),
+    };
+    this.#send(c, JSON.stringify(hello));
+  }
+
+  /** Sends a message that is not a delta (hello, reply, resumed events); only the hard limit applies. */
+  #send(c: Client, data: string): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.bufferedAmount + data.length > this.#o.hardLimitBytes) {
+      this.#drop(c, 'hard-limit');
+      return;
+    }
+    c.ws.send(data);
+  }
+
+  #drop(c: Client, cause: DropCause): void {
+    if (!this.#clients.delete(c)) return;
+    this.#counters.droppedByCause[cause] += 1;
+    c.ws.terminate();
+  }
+
+  // ---- timers ----------------------------------------------------------------------------------
+
+  #every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.#intervals.push(t);
+  }
+
+  /** A client that has not answered the previous ping is gone (or not reading): cut it off. */
+  #heartbeat(): void {
+    for (const c of [...this.#clients]) {
+      if (!c.alive) {
+        this.#drop(c, 'heartbeat');
+        continue;
+      }
+      c.alive = false;
+      if (c.ws.readyState === WebSocket.OPEN) c.ws.ping();
+    }
+  }
+
+  #broadcastStats(): void {
+    this.#flush();
+    const { clients, behindClients, eventsTotal, eventsSent, droppedClients, resyncs } = this.counters();
+    const bridge: BridgeStats = { clients, behindClients, eventsTotal, eventsSent, droppedClients, resyncs };
+    const message: StatsMessage = {
+      v: PROTOCOL_VERSION,
+      type: 'stats',
+      at: Date.now(),
+      seq: this.#log.lastSeq,
+      stats: this.#o.manager.stats(),
+      bridge,
+    };
+    const data = JSON.stringify(message);
+    for (const c of this.#clients) {
+      // Counters are replaced by the next ones: never worth buffering for a slow client.
+      if (c.behind || c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount > this.#o.highWaterBytes) continue;
+      c.ws.send(data);
+    }
+  }
+
+  // ---- commands --------------------------------------------------------------------------------
+
+  #onMessage(c: Client, data: RawData, isBinary: boolean): void {
+    if (!this.#clients.has(c)) return;
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (isBinary || bytes.length > MAX_MESSAGE_BYTES) {
+      // Refused before decoding: the text of an oversized message is never looked at.
+      this.#counters.commandsFailed += 1;
+      this.#reply(
+        c,
+        errorReply(null, undefined, {
+          code: isBinary ? 'ERR_BAD_MESSAGE' : 'ERR_TOO_LARGE',
+          message: isBinary ? 'binary frames are not supported: send JSON text' : `message is larger than ${MAX_MESSAGE_BYTES} bytes`,
+        }),
+      );
+      return;
+    }
+    const parsed = parseClientMessage(bytes.toString('utf8'));
+    if (!c.bucket.take()) {
+      this.#counters.commandsRateLimited += 1;
+      const id = parsed.ok ? parsed.msg.id : (parsed.id ?? null);
+      const command = parsed.ok ? parsed.msg.type : parsed.command;
+      this.#reply(
+        c,
+        errorReply(id, command, {
+          code: 'ERR_RATE_LIMITED',
+          message: `too many commands: at most ${this.#o.rateLimit.perSec} per second (bursts of ${this.#o.rateLimit.burst}); try again shortly`,
+        }),
+      );
+      return;
+    }
+    if (!parsed.ok) {
+      this.#counters.commandsFailed += 1;
+      this.#reply(c, errorReply(parsed.id ?? null, parsed.command, parsed.error));
+      return;
+    }
+    const msg: ClientMessage = parsed.msg;
+    if (!READ_ONLY_COMMANDS.includes(msg.type) && !this.#mayControl(c, msg.token)) {
+      this.#counters.commandsFailed += 1;
+      this.#reply(
+        c,
+        errorReply(msg.id, msg.type, {
+          code: 'ERR_READ_ONLY',
+          message: c.readOnlyReason ?? 'this client may not control the server',
+          ...(msg.token === undefined ? {} : { field: 'token' }),
+        }),
+      );
+      return;
+    }
+    if (msg.type === 'resume') {
+      this.#resume(c, msg);
+      return;
+    }
+    // Not awaited: `connect` may take up to the dial timeout, and the client's other commands
+    // must not wait behind it. Replies may therefore arrive out of order; ids match them up.
+    void runCommand(msg as ActionCommand, { manager: this.#o.manager, lab: this.#o.lab }).then((reply) => {
+      if (reply.ok) this.#counters.commandsOk += 1;
+      else this.#counters.commandsFailed += 1;
+      this.#reply(c, reply);
+    });
+  }
+
+  #mayControl(c: Client, token: string | undefined): boolean {
+    return c.canControl || (token !== undefined && controlAccess(this.#o.control, token).canControl);
+  }
+
+  #reply(c: Client, reply: ReturnType<typeof errorReply> | ReturnType<typeof okReply>): void {
+    if (this.#closed || !this.#clients.has(c)) return;
+    this.#send(c, JSON.stringify(reply));
+  }
+
+  /** `resume`: exactly the events after `fromSeq`, or a resync when they are gone. */
+  #resume(c: Client, msg: CommandOf<'resume'>): void {
+    this.#flush(c); // what is pending goes to `c` with the resumed events, once
+    const missed = msg.runId !== undefined && msg.runId !== this.runId ? undefined : this.#log.since(msg.fromSeq);
+    if (missed === undefined) {
+      this.#resync(c, 'resume');
+      this.#counters.commandsOk += 1;
+      this.#reply(c, okReply(msg.id, 'resume', { mode: 'resynced', seq: this.#log.lastSeq }));
+      return;
+    }
+    for (let i = 0; i < missed.length; i += this.#o.batchMax) {
+      const events = missed.slice(i, i + this.#o.batchMax);
+      this.#send(c, JSON.stringify({ v: PROTOCOL_VERSION, type: 'events', events } satisfies EventsMessage));
+      this.#counters.eventsSent += events.length;
+    }
+    this.#counters.commandsOk += 1;
+    this.#reply(c, okReply(msg.id, 'resume', { mode: 'resumed', seq: this.#log.lastSeq }));
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * Test helpers for the bridge and protocol tests: real loopback peers, a manager with short
+ * timeouts, a WebSocket client that validates every message it gets, and a fake lab.
+ * Not used by the server itself.
+ */
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import { ConnManager, type ConnManagerOptions } from '../connmgr/index.ts';
+import {
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  type ClientMessage,
+  type CommandType,
+  type EventsMessage,
+  type FloodOptions,
+  type HelloMessage,
+  type LabApi,
+  type LabPeer,
+  type LabState,
+  type PeerBehaviour,
+  type ReplyMessage,
+  type ServerMessage,
+  type WireEvent,
+} from '../protocol/index.ts';
+import { startBridge, type Bridge, type BridgeOptions } from './bridge.ts';
+
+/** A TCP server on 127.0.0.1 that accepts and holds connections. */
+export interface TcpPeer {
+  readonly addr: string;
+  readonly port: number;
+  /** Resolves with the next accepted socket. */
+  nextConnection(): Promise<Socket>;
+  close(): Promise<void>;
+}
+
+export async function startTcpPeer(): Promise<TcpPeer> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  return {
+    addr: `127.0.0.1:${port}`,
+    port,
+    nextConnection: async () => (await once(server, 'connection'))[0] as Socket,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A loopback port nothing listens on (dials to it are refused). */
+export async function refusedAddr(): Promise<string> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
+
+export const quietLogger = { warn: () => undefined };
+
+/** A started manager with one loopback listener and short timeouts. */
+export async function startManager(options: ConnManagerOptions = {}): Promise<ConnManager> {
+  const manager = new ConnManager({
+    listen: [{ host: '127.0.0.1', port: 0 }],
+    targetOutbound: 0,
+    dialTimeoutMs: 2000,
+    retryDelayMs: 50,
+    maxRetryDelayMs: 200,
+    logger: quietLogger,
+    ...options,
+  });
+  await manager.start();
+  return manager;
+}
+
+/** Manager + bridge, closed together by `stop()` (bridge first, then the manager). */
+export async function startStack(
+  bridgeOptions: Partial<BridgeOptions> = {},
+  managerOptions: ConnManagerOptions = {},
+): Promise<{ manager: ConnManager; bridge: Bridge; stop(): Promise<void> }> {
+  const manager = await startManager(managerOptions);
+  const bridge = await startBridge({ port: 0, staticDir: '/nonexistent', statsMs: 0, batchMs: 5, ...bridgeOptions, manager });
+  return {
+    manager,
+    bridge,
+    stop: async () => {
+      await bridge.close();
+      await manager.stop();
+    },
+  };
+}
+
+/** The manager's listener address (`host:port`). */
+export function listenerAddr(manager: ConnManager): string {
+  const l = manager.listeners()[0];
+  if (!l) throw new Error('manager has no listener');
+  return l.address;
+}
+
+let nextId = 1;
+
+/**
+ * A `ws` client that parses every server message with the protocol's own parser (an invalid one
+ * fails the test through `invalid`), keeps them all, and lets tests await the next matching one.
+ */
+export class TestClient {
+  readonly ws: WebSocket;
+  readonly messages: ServerMessage[] = [];
+  /** The raw text of every message, in order. */
+  readonly raw: string[] = [];
+  /** Messages that failed `parseServerMessage`, with the reason: must stay empty. */
+  readonly invalid: string[] = [];
+  readonly #waiters = new Set<() => void>();
+  #closed = false;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      const text = (data as Buffer).toString('utf8');
+      this.raw.push(text);
+      const parsed = parseServerMessage(text);
+      if (parsed.ok) this.messages.push(parsed.msg);
+      else this.invalid.push(`${parsed.error.field ?? ''}: ${parsed.error.message} in ${text.slice(0, 300)}`);
+      for (const w of [...this.#waiters]) w();
+    });
+    ws.on('close', () => {
+      this.#closed = true;
+      for (const w of [...this.#waiters]) w();
+    });
+  }
+
+  static async connect(url: string, options: { origin?: string } = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, options.origin === undefined ? {} : { origin: options.origin });
+    const client = new TestClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    return client;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Waits for the first message at index >= `from` that matches. */
+  async waitFor<T extends ServerMessage>(
+    match: (m: ServerMessage) => m is T,
+    { from = 0, timeoutMs = 5000 }: { from?: number; timeoutMs?: number } = {},
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.slice(from).find(match);
+      if (found) return found;
+      if (this.#closed) throw new Error('socket closed while waiting for a message');
+      if (Date.now() > deadline) throw new Error(`timed out waiting; got ${this.messages.map((m) => m.type).join(',')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(1, deadline - Date.now() + 1));
+        const waiter = (): void => done();
+        function done(): void {
+          clearTimeout(timer);
+          self.#waiters.delete(waiter);
+          resolve();
+        }
+        const self = this;
+        this.#waiters.add(waiter);
+      });
+    }
+  }
+
+  hello(from = 0): Promise<HelloMessage> {
+    return this.waitFor((m): m is HelloMessage => m.type === 'hello', { from });
+  }
+
+  /** Sends a command (adding `v` and a fresh `id`) and waits for its reply. */
+  async request<T extends CommandType>(
+    command: { type: T } & Record<string, unknown>,
+    timeoutMs = 5000,
+  ): Promise<ReplyMessage> {
+    const id = `c${nextId++}`;
+    this.sendRaw(JSON.stringify({ v: PROTOCOL_VERSION, id, ...command }));
+    return this.waitFor((m): m is ReplyMessage => m.type === 'reply' && m.id === id, { timeoutMs });
+  }
+
+  sendRaw(text: string): void {
+    this.ws.send(text);
+  }
+
+  /** Every event received so far, in arrival order. */
+  events(): WireEvent[] {
+    return this.messages.filter((m): m is EventsMessage => m.type === 'events').flatMap((m) => m.events);
+  }
+
+  /** Waits until an event with `seq >= seq` has arrived. */
+  async waitForSeq(seq: number, timeoutMs = 5000): Promise<void> {
+    await this.waitFor(
+      (m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.seq >= seq),
+      { timeoutMs },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    const closed = once(this.ws, 'close');
+    this.ws.terminate();
+    await closed;
+  }
+}
+
+/** Client messages typed loosely, for tests that build them by hand. */
+export type LooseCommand = Partial<ClientMessage> & Record<string, unknown>;
+
+/** Polls `check` until it returns true: for server-side state no event announces. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A LabApi stand-in that records calls and reports changes like the real lab. */
+export class FakeLab implements LabApi {
+  readonly calls: string[] = [];
+  #peers: LabPeer[] = [];
+  #flood = { active: false, connections: 0, ratePerSec: 0, opened: 0, closedByServer: 0 };
+  readonly #listeners = new Set<(s: LabState) => void>();
+  /** Extra padding per peer, to make states big (backpressure tests). */
+  padding = '';
+
+  state(): LabState {
+    return {
+      enabled: true,
+      seed: 42,
+      peers: this.#peers.map((p) => ({ ...p })),
+      flood: { ...this.#flood },
+      addressBook: { size: this.#peers.length, tried: 0 },
+    };
+  }
+
+  async addPeer(behaviour: PeerBehaviour): Promise<LabPeer> {
+    this.calls.push(`addPeer:${behaviour}`);
+    const peer: LabPeer = { peerId: `p${this.#peers.length + 1}`, behaviour, addr: `127.0.0.1:${40000 + this.#peers.length}`, state: 'running', accepted: 0 };
+    this.#peers.push(peer);
+    this.changed();
+    return { ...peer };
+  }
+
+  async stopPeer(peerId: string): Promise<void> {
+    this.calls.push(`stopPeer:${peerId}`);
+    const peer = this.#peers.find((p) => p.peerId === peerId);
+    if (!peer) throw Object.assign(new Error(`no lab peer ${peerId}`), { code: 'ERR_LAB_NOT_FOUND' });
+    peer.state = 'stopped';
+    this.changed();
+  }
+
+  startFlood(options: FloodOptions): void {
+    this.calls.push(`startFlood:${options.connections}:${options.ratePerSec ?? '-'}`);
+    this.#flood = { ...this.#flood, active: true, connections: options.connections, ratePerSec: options.ratePerSec ?? 10 };
+    this.changed();
+  }
+
+  stopFlood(): void {
+    this.calls.push('stopFlood');
+    this.#flood = { ...this.#flood, active: false };
+    this.changed();
+  }
+
+  onChange(listener: (state: LabState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  changed(): void {
+    const s = this.state();
+    for (const l of this.#listeners) l(s);
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * The lab against a REAL ConnManager on real 127.0.0.1 sockets: each behaviour must produce the
+ * transition reasons it promises. Durations are shortened through options; we await events with
+ * generous timeouts instead of sleeping, and assert lower bounds only (never tight windows).
+ */
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { test, type TestContext } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
+import { ConnManager, isConnMgrError, type ConnManagerOptions, type ConnStateEvent } from '../connmgr/index.ts';
+import type { PeerBehaviour } from '../protocol/lab.ts';
+import { isLabError } from './errors.ts';
+import { Lab, defaultLabMix, type LabStartOptions } from './lab.ts';
+import { Peer } from './peer.ts';
+import { createRng } from './prng.ts';
+import { scaleTimings } from './timings.ts';
+
+const quiet = { warn: () => undefined };
+
+/** Polls `probe` until it returns a truthy value; fails after `timeoutMs` saying what it waited for. */
+async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface Rig {
+  lab: Lab;
+  cm: ConnManager;
+  events: ConnStateEvent[];
+  addrOf(behaviour: PeerBehaviour): string;
+  find(pred: (e: ConnStateEvent) => boolean, what: string, timeoutMs?: number): Promise<ConnStateEvent>;
+}
+
+/** A lab and a started manager, both stopped when the test ends (whatever happens). */
+async function rig(
+  t: TestContext,
+  labOptions: LabStartOptions,
+  cmOptions: ConnManagerOptions | ((lab: Lab) => ConnManagerOptions) = {},
+): Promise<Rig> {
+  const lab = await Lab.start({ trickle: false, ...labOptions });
+  const cm = new ConnManager({ logger: quiet, ...(typeof cmOptions === 'function' ? cmOptions(lab) : cmOptions) });
+  t.after(async () => {
+    await cm.stop();
+    await lab.stop();
+  });
+  const events: ConnStateEvent[] = [];
+  cm.on('conn:state', (e) => events.push(e));
+  await cm.start();
+  return {
+    lab,
+    cm,
+    events,
+    addrOf: (behaviour) => {
+      const peer = lab.state().peers.find((p) => p.behaviour === behaviour && p.state === 'running');
+      assert.ok(peer, `no running ${behaviour} peer`);
+      return peer.addr;
+    },
+    find: (pred, what, timeoutMs) => until(() => events.find(pred), what, timeoutMs),
+  };
+}
+
+test('stable: established and stays, its heartbeats counted in bytesIn (no idle kick)', async (t) => {
+  const r = await rig(t, { seed: 101, peers: [{ behaviour: 'stable', count: 1 }], timings: { heartbeatMs: 100 } }, { idleTimeoutMs: 600 });
+  const info = await r.cm.connect(r.addrOf('stable'));
+  assert.equal(info.state, 'established');
+  // Wait for well over two idle periods' worth of heartbeats: greeting (~30 bytes) + 5 bytes each.
+  await until(() => (r.cm.get(info.id)?.bytesIn ?? 0) >= 30 + 5 * 14, 'heartbeat bytes past 1.4 s', 10_000);
+  assert.equal(r.cm.get(info.id)?.state, 'established');
+  assert.equal(r.cm.stats().idleKicks, 0);
+  assert.ok(!r.events.some((e) => e.id === info.id && e.to === 'disconnected'));
+  assert.equal(r.lab.state().peers[0]?.accepted, 1);
+});
+
+test('refuse: dial-refused with ECONNREFUSED', async (t) => {
+  const r = await rig(t, { seed: 102, peers: [{ behaviour: 'refuse', count: 1 }] });
+  const addr = r.addrOf('refuse');
+  await assert.rejects(r.cm.connect(addr), (err) => isConnMgrError(err, 'ERR_DIAL_FAILED') && err.sysCode === 'ECONNREFUSED');
+  const e = await r.find((x) => x.addr === addr && x.to === 'canceled', 'the canceled transition');
+  assert.equal(e.reason, 'dial-refused');
+  assert.equal(e.code, 'ECONNREFUSED');
+});
+
+test('hang: established, never a byte, then idle-timeout', async (t) => {
+  const r = await rig(t, { seed: 103, peers: [{ behaviour: 'hang', count: 1 }] }, { idleTimeoutMs: 300 });
+  const info = await r.cm.connect(r.addrOf('hang'));
+  const end = await r.find((e) => e.id === info.id && e.to === 'disconnected', 'the idle kick');
+  assert.equal(end.reason, 'idle-timeout');
+  assert.ok(end.at - (info.establishedAt ?? 0) >= 250, 'kicked only after the idle timeout');
+  assert.equal(r.cm.stats().idleKicks, 1);
+  assert.equal(r.cm.stats().disconnects['idle-timeout'], 1);
+});
+
+test('flap: established, then remote-closed after its seeded lifetime', async (t) => {
+  const r = await rig(t, { seed: 104, peers: [{ behaviour: 'flap', count: 1 }], timings: { flapLifetimeMs: [200, 400] } });
+  const info = await r.cm.connect(r.addrOf('flap'));
+  const end = await r.find((e) => e.id === info.id && e.to === 'disconnected', 'the flap');
+  assert.equal(end.reason, 'remote-closed');
+  assert.ok(end.at - (info.establishedAt ?? 0) >= 150, `closed too early (${end.at - (info.establishedAt ?? 0)} ms)`);
+});
+
+test('reset: established, then remote-reset (ECONNRESET)', async (t) => {
+  const r = await rig(t, { seed: 105, peers: [{ behaviour: 'reset', count: 1 }], timings: { resetAfterMs: 200 } });
+  const info = await r.cm.connect(r.addrOf('reset'));
+  const end = await r.find((e) => e.id === info.id && e.to === 'disconnected', 'the reset');
+  assert.equal(end.reason, 'remote-reset');
+  assert.equal(end.code, 'ECONNRESET');
+});
+
+test('slow (attached): the dial is established only after its delay', async (t) => {
+  const delayMs = 600;
+  const r = await rig(t, { seed: 106, peers: [{ behaviour: 'slow', count: 1 }], timings: { slowDelayMs: delayMs } }, { dialTimeoutMs: 15_000 });
+  r.lab.attach(r.cm);
+  const info = await r.cm.connect(r.addrOf('slow'));
+  const pending = r.events.find((e) => e.id === info.id && e.to === 'pending');
+  assert.ok(pending);
+  assert.ok((info.establishedAt ?? 0) - pending.at >= delayMs, `established after ${(info.establishedAt ?? 0) - pending.at} ms`);
+  // Once in, it behaves like a stable peer: greeting and heartbeats arrive.
+  await until(() => (r.cm.get(info.id)?.bytesIn ?? 0) > 0, 'bytes from the slow peer');
+  await until(() => r.lab.state().peers[0]?.accepted === 1, 'the slow peer to count its connection');
+});
+
+test('slow (not attached): closed for its delay after arming, then a raw connect completes', async (t) => {
+  const lab = await Lab.start({ seed: 107, peers: [{ behaviour: 'slow', count: 1 }], timings: { slowDelayMs: 500 } });
+  t.after(() => lab.stop());
+  const addr = lab.state().peers[0]!.addr;
+  const started = Date.now();
+  const socket = connect({ host: '127.0.0.1', port: Number(addr.split(':')[1]) });
+  t.after(() => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  assert.ok(Date.now() - started >= 400, `connected after ${Date.now() - started} ms`);
+});
+
+test('blackhole: the dial never completes, so the dial timeout fires', async (t) => {
+  const r = await rig(t, { seed: 108, peers: [{ behaviour: 'blackhole', count: 1 }] }, { dialTimeoutMs: 300 });
+  const addr = r.addrOf('blackhole');
+  await assert.rejects(r.cm.connect(addr), (err) => isConnMgrError(err, 'ERR_DIAL_TIMEOUT'));
+  const e = await r.find((x) => x.addr === addr && x.to === 'canceled', 'the canceled transition');
+  assert.equal(e.reason, 'dial-timeout');
+});
+
+test('blackhole: a raw net.connect stays pending past 1.5 s', async (t) => {
+  const lab = await Lab.start({ seed: 109, peers: [{ behaviour: 'blackhole', count: 1 }] });
+  t.after(() => lab.stop());
+  const port = Number(lab.state().peers[0]!.addr.split(':')[1]);
+  const socket = connect({ host: '127.0.0.1', port });
+  t.after(() => socket.destroy());
+  let outcome = 'pending';
+  socket.once('connect', () => (outcome = 'connected'));
+  socket.once('error', (err: NodeJS.ErrnoException) => (outcome = `error ${err.code}`));
+  await new Promise((resolve) => setTimeout(resolve, 1600)); // a lower bound on "never": the one sleep of the suite
+  assert.equal(outcome, 'pending');
+  assert.equal(socket.pending, true);
+});
+
+test('flood past maxInbound with shed: the manager counts rejected.limit, the lab closedByServer', async (t) => {
+  let listenAddr: string | undefined;
+  const r = await rig(
+    t,
+    { seed: 110, peers: [], managerListen: () => listenAddr },
+    { listen: [{ host: '127.0.0.1', port: 0 }], maxInbound: 3, inboundPolicy: 'shed', targetOutbound: 0 },
+  );
+  listenAddr = r.cm.listeners()[0]!.address;
+  r.lab.startFlood({ connections: 10, ratePerSec: 200 });
+  await until(() => r.lab.state().flood.closedByServer >= 7 && r.cm.stats().rejected.limit >= 7, 'shed flood connections');
+  assert.equal(r.cm.stats().currByType.inbound, 3);
+  const flood = r.lab.state().flood;
+  assert.equal(flood.active, true);
+  assert.ok(flood.opened >= 10, `opened ${flood.opened}`);
+  r.lab.stopFlood();
+  assert.equal(r.lab.state().flood.active, false);
+  await until(() => r.cm.stats().currByType.inbound === 0, 'the held flood connections to close');
+});
+
+test('trickle: inbound connections come and go', async (t) => {
+  let listenAddr: string | undefined;
+  const r = await rig(
+    t,
+    {
+      seed: 111,
+      peers: [],
+      managerListen: () => listenAddr,
+      trickle: true,
+      timings: { trickleIntervalMs: [30, 60], trickleLifetimeMs: [150, 250], heartbeatMs: 50 },
+    },
+    { listen: [{ host: '127.0.0.1', port: 0 }], targetOutbound: 0 },
+  );
+  listenAddr = r.cm.listeners()[0]!.address;
+  const end = await r.find((e) => e.type === 'inbound' && e.to === 'disconnected', 'a trickle connection to end');
+  assert.equal(end.reason, 'remote-closed');
+  assert.ok(r.events.some((e) => e.id === end.id && e.to === 'established' && e.reason === 'accepted'));
+});
+
+test('automatic outbound from the address book: the manager keeps its target on the lab peers', async (t) => {
+  const r = await rig(t, { seed: 112, peers: [{ behaviour: 'stable', count: 3 }, { behaviour: 'refuse', count: 2 }] }, (lab) => ({
+    targetOutbound: 3,
+    getNewAddress: lab.getNewAddress,
+  }));
+  r.lab.attach(r.cm); // after start(): the first dials were already in flight — the book copes
+  const stable = new Set(r.lab.state().peers.filter((p) => p.behaviour === 'stable').map((p) => p.addr));
+  await until(() => r.cm.stats().currByState.established === 3, 'three established outbound connections');
+  for (const c of r.cm.list()) assert.ok(stable.has(c.addr), `${c.addr} is a stable peer`);
+  assert.ok(r.events.some((e) => e.reason === 'dial-refused'), 'the refusing peers were tried too');
+  assert.equal(r.lab.state().addressBook.size, 5);
+  assert.ok(r.lab.state().addressBook.tried >= 4);
+  // In use means skipped: with every stable address connected, the book hands out only the others.
+  const refuse = new Set(r.lab.state().peers.filter((p) => p.behaviour === 'refuse').map((p) => p.addr));
+  for (let i = 0; i < 4; i++) assert.ok(refuse.has(await r.lab.getNewAddress()));
+});
+
+test('same seed, same peers (ids, behaviours, addresses); another seed differs', async () => {
+  const snapshot = async (seed: number): Promise<string[]> => {
+    const lab = await Lab.start({ seed, peers: defaultLabMix });
+    try {
+      return lab.state().peers.map((p) => `${p.peerId} ${p.behaviour} ${p.addr}`);
+    } finally {
+      await lab.stop();
+    }
+  };
+  const a = await snapshot(7);
+  const b = await snapshot(7);
+  assert.equal(a.length, 19);
+  assert.deepEqual(b, a);
+  assert.notDeepEqual(await snapshot(8), a);
+});
+
+test('lab commands: errors carry codes; stopPeer closes the port; stop is final and idempotent', async (t) => {
+  const lab = await Lab.start({ seed: 113, peers: [{ behaviour: 'stable', count: 1 }], maxPeers: 2 });
+  t.after(() => lab.stop());
+  const changes: number[] = [];
+  lab.onChange((s) => changes.push(s.peers.length));
+
+  await assert.rejects(lab.addPeer('nope' as PeerBehaviour), (e) => isLabError(e, 'ERR_LAB_INVALID_ARGUMENT'));
+  const added = await lab.addPeer('hang');
+  assert.equal(added.behaviour, 'hang');
+  assert.equal(added.state, 'running');
+  assert.equal(lab.addressBook.has(added.addr), true);
+  await assert.rejects(lab.addPeer('stable'), (e) => isLabError(e, 'ERR_LAB_LIMIT') && /stop one/.test(e.message));
+  await assert.rejects(lab.stopPeer('p99'), (e) => isLabError(e, 'ERR_LAB_NOT_FOUND'));
+  assert.throws(() => lab.startFlood({ connections: 5 }), (e) => isLabError(e, 'ERR_LAB_NO_TARGET'));
+  assert.throws(() => lab.startFlood({ connections: 0 }), (e) => isLabError(e, 'ERR_LAB_INVALID_ARGUMENT'));
+
+  await lab.stopPeer(added.peerId);
+  await lab.stopPeer(added.peerId); // a no-op
+  assert.equal(lab.state().peers.find((p) => p.peerId === added.peerId)?.state, 'stopped');
+  const refused = await new Promise<string>((resolve) => {
+    const s = connect({ host: '127.0.0.1', port: Number(added.addr.split(':')[1]) });
+    s.once('connect', () => (s.destroy(), resolve('connected')));
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+  });
+  assert.equal(refused, 'ECONNREFUSED');
+  await lab.addPeer('stable'); // the stopped peer's slot is free again
+  await until(() => changes.length > 0, 'an onChange notification');
+
+  await Promise.all([lab.stop(), lab.stop()]);
+  assert.equal(lab.state().enabled, false);
+  assert.ok(lab.state().peers.every((p) => p.state === 'stopped'));
+  await assert.rejects(lab.addPeer('stable'), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
+  await assert.rejects(lab.stopPeer('p1'), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
+  await assert.rejects(lab.getNewAddress(), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
+  assert.throws(() => lab.startFlood({ connections: 1 }), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
+});
+
+test('stop() leaves nothing open: default mix, manager, trickle and flood all running', async () => {
+  await tick();
+  const before = countByType(process.getActiveResourcesInfo());
+  let listenAddr: string | undefined;
+  const lab = await Lab.start({ seed: 114, managerListen: () => listenAddr, timeScale: 0.1 });
+  const cm = new ConnManager({
+    logger: quiet,
+    listen: [{ host: '127.0.0.1', port: 0 }],
+    getNewAddress: lab.getNewAddress,
+    targetOutbound: 8,
+    maxInbound: 4,
+    dialTimeoutMs: 500,
+    retryDelayMs: 100,
+    maxRetryDelayMs: 200,
+  });
+  lab.attach(cm);
+  try {
+    await cm.start();
+    listenAddr = cm.listeners()[0]!.address;
+    lab.startFlood({ connections: 8, ratePerSec: 100 });
+    await until(() => cm.stats().currByState.established >= 6 && lab.state().flood.closedByServer > 0, 'a busy network');
+  } finally {
+    await cm.stop();
+    await lab.stop();
+  }
+  await tick();
+  const after = countByType(process.getActiveResourcesInfo());
+  for (const [type, n] of after) {
+    assert.ok(n <= (before.get(type) ?? 0), `${n} ${type} open after stop (before: ${before.get(type) ?? 0})`);
+  }
+});
+
+function countByType(types: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of types) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+test('a slow peer left waiting for dial signals opens on its own once switched back to auto; a blackhole never does', { timeout: 15_000 }, async (t) => {
+  const timings = scaleTimings({ slowDelayMs: 300 });
+  let port = 24000;
+  const start = (behaviour: PeerBehaviour): Promise<Peer> =>
+    Peer.start({ id: behaviour, behaviour, host: '127.0.0.1', nextPort: () => port++, timings, rng: createRng(1), autoOpen: false, onChange: () => undefined });
+  const slow = await start('slow');
+  const blackhole = await start('blackhole');
+  t.after(() => Promise.all([slow.stop(), blackhole.stop()]));
+  const dial = (peer: Peer): { socket: Socket; connected: Promise<void> } => {
+    const socket = connect({ host: '127.0.0.1', port: peer.port });
+    t.after(() => socket.destroy());
+    return { socket, connected: new Promise((resolve, reject) => (socket.once('connect', resolve), socket.once('error', reject))) };
+  };
+  const toSlow = dial(slow);
+  const toBlackhole = dial(blackhole);
+  let blackholeConnected = false;
+  void toBlackhole.connected.then(() => (blackholeConnected = true), () => undefined);
+  slow.setAutoOpen(true); // as when the lab detaches from its last manager
+  blackhole.setAutoOpen(true);
+  await toSlow.connected; // without the switch the gate waits for a dial signal forever (the test times out)
+  assert.equal(blackholeConnected, false);
+  assert.equal(toBlackhole.socket.pending, true);
+});

@@ -1,0 +1,390 @@
+/**
+ * The embedded lab (DESIGN.md §6): loopback peers with behaviours, a btcd-like address book
+ * feeding the manager's `getNewAddress`, and inbound dialers (trickle, flood) aimed at the
+ * manager's listener. Deterministic from a seed: the same seed gives the same peer mix, ports,
+ * lifetimes and address-book picks (ports move on only when one is taken on this machine).
+ *
+ * Typical wiring (server/cli.ts):
+ *   const lab = await Lab.start({ seed, managerListen: () => cm.listeners()[0]?.address });
+ *   const cm = new ConnManager({ getNewAddress: lab.getNewAddress, listen: [...] });
+ *   lab.attach(cm); await cm.start();
+ */
+import { setImmediate as setImmediateP } from 'node:timers/promises';
+import type { ConnManager, ConnStateEvent } from '../connmgr/index.ts';
+import {
+  PEER_BEHAVIOURS,
+  type FloodOptions,
+  type LabApi,
+  type LabPeer,
+  type LabState,
+  type PeerBehaviour,
+} from '../protocol/lab.ts';
+import { AddressBook } from './address-book.ts';
+import { LabError } from './errors.ts';
+import { InboundDialers } from './inbound.ts';
+import { Peer } from './peer.ts';
+import { createRng, type Rng } from './prng.ts';
+import { scaleTimings, type LabTimings } from './timings.ts';
+
+/** How many peers of one behaviour to start. */
+export interface PeerMixEntry {
+  behaviour: PeerBehaviour;
+  count: number;
+}
+
+/** The mix `npm start` shows: a living network with one of each trouble. */
+export const defaultLabMix: readonly PeerMixEntry[] = [
+  { behaviour: 'stable', count: 10 },
+  { behaviour: 'refuse', count: 2 },
+  { behaviour: 'hang', count: 2 },
+  { behaviour: 'flap', count: 2 },
+  { behaviour: 'reset', count: 1 },
+  { behaviour: 'slow', count: 1 },
+  { behaviour: 'blackhole', count: 1 },
+];
+
+export interface LabStartOptions {
+  /** Seed of every random choice. @default 1 */
+  seed?: number;
+  /** Peers to start, in a seeded shuffled order. @default defaultLabMix */
+  peers?: readonly PeerMixEntry[];
+  /**
+   * `host:port` of the manager's listener (read each time, so it may become known after start),
+   * for the trickle and the flood. Without it there is no inbound load. @default undefined
+   */
+  managerListen?: () => string | undefined;
+  /** Run the gentle inbound trickle. @default true when `managerListen` is given */
+  trickle?: boolean;
+  /** Multiplies every lab duration (0.1 = ten times faster). @default 1 */
+  timeScale?: number;
+  /** Overrides of individual durations (before `timeScale`). @default DEFAULT_TIMINGS */
+  timings?: Partial<LabTimings>;
+  /** Running peers allowed; `addPeer` past it throws `ERR_LAB_LIMIT`. @default 200 */
+  maxPeers?: number;
+  /** Stopped peers kept in `state()` (oldest dropped first). @default 50 */
+  maxStoppedPeers?: number;
+  /** Ports are drawn (seeded) from [min, max); below Linux's ephemeral range so no client socket takes them. @default [20000, 32000] */
+  portRange?: readonly [number, number];
+  /** `onChange` listeners are called at most once per this many ms. @default 100 */
+  changeThrottleMs?: number;
+}
+
+const HOST = '127.0.0.1';
+
+/**
+ * The lab. Create with `Lab.start`; pass `lab.getNewAddress` to the manager; optionally
+ * `lab.attach(manager)`; `stop()` at the end. Commands throw `LabError` with a `code`.
+ */
+export class Lab implements LabApi {
+  readonly seed: number;
+  readonly timings: LabTimings;
+  readonly #book: AddressBook;
+  readonly #inbound: InboundDialers;
+  readonly #portRng: Rng;
+  readonly #portRange: readonly [number, number];
+  readonly #usedPorts = new Set<number>();
+  readonly #peers = new Map<string, Peer>();
+  readonly #peersByAddr = new Map<string, Peer>();
+  readonly #maxPeers: number;
+  readonly #maxStoppedPeers: number;
+  readonly #changeThrottleMs: number;
+  readonly #changeListeners = new Set<(state: LabState) => void>();
+  readonly #detachers = new Set<() => void>();
+  #nextPeer = 1;
+  /** Peers being started: they hold a slot against `maxPeers`; `stop()` waits for them. */
+  readonly #starting = new Set<Promise<unknown>>();
+  #attached = false;
+  #changeTimer?: NodeJS.Timeout;
+  #stopPromise?: Promise<void>;
+
+  private constructor(options: LabStartOptions) {
+    this.seed = options.seed ?? 1;
+    if (!Number.isSafeInteger(this.seed)) throw new TypeError(`seed must be an integer, got ${String(options.seed)}`);
+    this.timings = scaleTimings(options.timings, options.timeScale ?? 1);
+    this.#maxPeers = options.maxPeers ?? 200;
+    this.#maxStoppedPeers = options.maxStoppedPeers ?? 50;
+    this.#changeThrottleMs = options.changeThrottleMs ?? 100;
+    const range = options.portRange ?? [20000, 32000];
+    if (!(Number.isInteger(range[0]) && Number.isInteger(range[1]) && range[0] >= 1024 && range[1] <= 65536 && range[1] - range[0] >= 100)) {
+      throw new TypeError('portRange must be [min, max) within 1024-65536, at least 100 ports wide');
+    }
+    this.#portRange = range;
+    this.#portRng = createRng(this.seed, 'ports');
+    this.#book = new AddressBook({ rng: createRng(this.seed, 'book') });
+    this.#inbound = new InboundDialers({
+      target: options.managerListen,
+      timings: this.timings,
+      rng: createRng(this.seed, 'inbound'),
+      onChange: () => this.#changed(),
+    });
+  }
+
+  /**
+   * Starts the peers of the mix (in parallel) and, if asked, the trickle.
+   * @throws TypeError for bad options; LabError `ERR_LAB_LIMIT` if the mix exceeds `maxPeers`,
+   *   `ERR_LAB_LISTEN_FAILED` if a peer cannot bind (everything started so far is stopped).
+   */
+  static async start(options: LabStartOptions = {}): Promise<Lab> {
+    const lab = new Lab(options);
+    const mix = options.peers ?? defaultLabMix;
+    const behaviours: PeerBehaviour[] = [];
+    for (const { behaviour, count } of mix) {
+      checkBehaviour(behaviour);
+      if (!Number.isSafeInteger(count) || count < 0) throw new TypeError(`peer count for ${behaviour} must be an integer >= 0`);
+      for (let i = 0; i < count; i++) behaviours.push(behaviour);
+    }
+    if (behaviours.length > lab.#maxPeers) {
+      throw new LabError('ERR_LAB_LIMIT', `the mix has ${behaviours.length} peers; at most ${lab.#maxPeers} may run`);
+    }
+    // Shuffled so the graph is not sorted by behaviour; ids and ports follow this order.
+    const order = createRng(lab.seed, 'mix').shuffle(behaviours);
+    try {
+      // Ids and port candidates are drawn in order before any await, so the result is the same
+      // whatever order the binds finish in.
+      await Promise.all(order.map((b) => lab.#startPeer(b)));
+    } catch (err) {
+      await lab.stop();
+      throw err;
+    }
+    if (options.trickle ?? options.managerListen !== undefined) lab.#inbound.startTrickle();
+    return lab;
+  }
+
+  /**
+   * The manager's address source (bound: pass it as is). Resolves with the next address of the
+   * book; rejects with LabError `ERR_LAB_NO_ADDRESS` (empty, or all in use) or `ERR_LAB_STOPPED`.
+   */
+  readonly getNewAddress = (): Promise<string> => {
+    if (this.#stopPromise) return Promise.reject(stoppedError());
+    const result = this.#book.getNewAddress();
+    this.#changed();
+    return result;
+  };
+
+  /**
+   * Follows a manager's `conn:state` events (its public API only): addresses in use are skipped
+   * by the book, established ones are marked good, and a dial to a `slow` peer starts its delay
+   * (without this, slow peers open on their own `slowDelayMs` after each arming).
+   * Returns the detach function; `stop()` detaches too.
+   */
+  attach(manager: Pick<ConnManager, 'on'>): () => void {
+    this.#setAttached(true);
+    const off = manager.on('conn:state', (e) => this.#onConnState(e));
+    const detach = (): void => {
+      if (!this.#detachers.delete(detach)) return;
+      off();
+      if (this.#detachers.size === 0) this.#setAttached(false);
+    };
+    this.#detachers.add(detach);
+    return detach;
+  }
+
+  state(): LabState {
+    return {
+      enabled: this.#stopPromise === undefined,
+      seed: this.seed,
+      // By id number: peers start in parallel and finish in any order.
+      peers: [...this.#peers.values()].sort((a, b) => idNumber(a.id) - idNumber(b.id)).map((p) => p.info()),
+      flood: this.#inbound.floodInfo(),
+      addressBook: { size: this.#book.size, tried: this.#book.tried },
+    };
+  }
+
+  /** The address book (read it; the manager takes from it through `getNewAddress`). */
+  get addressBook(): AddressBook {
+    return this.#book;
+  }
+
+  /**
+   * Starts one more peer with this behaviour and adds its address to the book.
+   * @throws LabError `ERR_LAB_INVALID_ARGUMENT` (unknown behaviour), `ERR_LAB_LIMIT`,
+   *   `ERR_LAB_LISTEN_FAILED`, `ERR_LAB_STOPPED`.
+   */
+  async addPeer(behaviour: PeerBehaviour): Promise<LabPeer> {
+    if (this.#stopPromise) throw stoppedError();
+    if (!(PEER_BEHAVIOURS as readonly string[]).includes(behaviour)) {
+      throw new LabError('ERR_LAB_INVALID_ARGUMENT', `unknown behaviour ${JSON.stringify(behaviour)}; use one of ${PEER_BEHAVIOURS.join(', ')}`);
+    }
+    const peer = await this.#startPeer(behaviour);
+    return peer.info();
+  }
+
+  /**
+   * Stops a peer: its port closes (dials to it are then refused) and open connections drop. Its
+   * address stays in the book, as a departed node's would. Stopping a stopped peer is a no-op.
+   * @throws LabError `ERR_LAB_NOT_FOUND`, `ERR_LAB_STOPPED`.
+   */
+  async stopPeer(peerId: string): Promise<void> {
+    if (this.#stopPromise) throw stoppedError();
+    const peer = this.#peers.get(peerId);
+    if (!peer) {
+      throw new LabError('ERR_LAB_NOT_FOUND', `no lab peer ${JSON.stringify(peerId)}; state().peers lists them`);
+    }
+    await peer.stop();
+    this.#trimStopped();
+    this.#changed();
+  }
+
+  /**
+   * Floods the manager's listener: up to `connections` held at once, `ratePerSec` new ones per
+   * second (default 50); closed ones are counted (`closedByServer`) and replaced. Replaces a running flood.
+   * @throws LabError `ERR_LAB_INVALID_ARGUMENT`, `ERR_LAB_NO_TARGET`, `ERR_LAB_STOPPED`.
+   */
+  startFlood(options: FloodOptions): void {
+    if (this.#stopPromise) throw stoppedError();
+    this.#inbound.startFlood(options);
+  }
+
+  /** Closes the flood's connections. A no-op without a flood. @throws LabError `ERR_LAB_STOPPED`. */
+  stopFlood(): void {
+    if (this.#stopPromise) throw stoppedError();
+    this.#inbound.stopFlood();
+  }
+
+  /** Listener called (throttled to `changeThrottleMs`) after changes of `state()`; returns unsubscribe. */
+  onChange(listener: (state: LabState) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  /**
+   * Closes every peer, gate worker, inbound socket and timer, detaches from managers, and resolves
+   * when all are closed. Idempotent. Commands afterwards throw `ERR_LAB_STOPPED`.
+   */
+  stop(): Promise<void> {
+    this.#stopPromise ??= this.#shutdown();
+    return this.#stopPromise;
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const detach of [...this.#detachers]) detach();
+    // A peer still binding stops itself when its start sees the lab stopped (see #startPeer).
+    await Promise.allSettled([...this.#starting]);
+    await Promise.all([this.#inbound.close(), ...[...this.#peers.values()].map((p) => p.stop())]);
+    // A net.Server emits 'close' before libuv has released its handle (that happens in the loop's
+    // close phase); two turns of the loop later nothing of ours is left in getActiveResourcesInfo().
+    await setImmediateP();
+    await setImmediateP();
+    clearTimeout(this.#changeTimer);
+    this.#changeTimer = undefined;
+    this.#emitChange(); // the final state: enabled false, every peer stopped
+    this.#changeListeners.clear();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  async #startPeer(behaviour: PeerBehaviour): Promise<Peer> {
+    const running = [...this.#peers.values()].filter((p) => p.state === 'running').length;
+    if (running + this.#starting.size >= this.#maxPeers) {
+      throw new LabError('ERR_LAB_LIMIT', `at most ${this.#maxPeers} lab peers may run at once; stop one first`);
+    }
+    const id = `p${this.#nextPeer++}`;
+    // The first candidate port is drawn now (synchronously) so parallel starts stay deterministic.
+    const first = this.#drawPort();
+    let usedFirst = false;
+    const nextPort = (): number => {
+      if (!usedFirst) {
+        usedFirst = true;
+        return first;
+      }
+      return this.#drawPort();
+    };
+    const starting = Peer.start({
+      id,
+      behaviour,
+      host: HOST,
+      nextPort,
+      timings: this.timings,
+      rng: createRng(this.seed, `peer:${id}`),
+      autoOpen: !this.#attached,
+      onChange: () => this.#changed(),
+    });
+    this.#starting.add(starting);
+    let peer: Peer;
+    try {
+      peer = await starting;
+    } finally {
+      this.#starting.delete(starting);
+    }
+    // Re-check after the await: the lab may have been stopped meanwhile.
+    if (this.#stopPromise) {
+      await peer.stop();
+      throw stoppedError();
+    }
+    this.#usedPorts.add(peer.port);
+    this.#peers.set(id, peer);
+    this.#peersByAddr.set(peer.addr, peer);
+    this.#book.add(peer.addr);
+    this.#changed();
+    return peer;
+  }
+
+  /** A seeded port in range, not yet used by this lab. */
+  #drawPort(): number {
+    const [min, max] = this.#portRange;
+    for (;;) {
+      const port = this.#portRng.int(min, max);
+      if (!this.#usedPorts.has(port)) {
+        this.#usedPorts.add(port);
+        return port;
+      }
+    }
+  }
+
+  #trimStopped(): void {
+    const stopped = [...this.#peers.values()].filter((p) => p.state === 'stopped');
+    for (const p of stopped.slice(0, Math.max(0, stopped.length - this.#maxStoppedPeers))) {
+      this.#peers.delete(p.id);
+      if (this.#peersByAddr.get(p.addr) === p) this.#peersByAddr.delete(p.addr);
+      this.#usedPorts.delete(p.port);
+    }
+  }
+
+  #setAttached(on: boolean): void {
+    this.#attached = on;
+    for (const p of this.#peers.values()) p.setAutoOpen(!on);
+  }
+
+  #onConnState(e: ConnStateEvent): void {
+    if (!this.#book.has(e.addr)) return; // inbound (ephemeral ports) or not a lab address
+    const live = e.to === 'pending' || e.to === 'established' || e.to === 'failing';
+    this.#book.setInUse(e.addr, live);
+    if (e.to === 'established') this.#book.markGood(e.addr);
+    if (e.to === 'pending') this.#peersByAddr.get(e.addr)?.dialStarted();
+  }
+
+  /** Coalesces notifications: at most one per `changeThrottleMs`. */
+  #changed(): void {
+    if (this.#changeTimer || this.#stopPromise || this.#changeListeners.size === 0) return;
+    this.#changeTimer = setTimeout(() => {
+      this.#changeTimer = undefined;
+      this.#emitChange();
+    }, this.#changeThrottleMs);
+  }
+
+  #emitChange(): void {
+    if (this.#changeListeners.size === 0) return;
+    const state = this.state();
+    for (const listener of [...this.#changeListeners]) {
+      try {
+        listener(state);
+      } catch {
+        // A throwing listener must not break the lab (nor the others).
+      }
+    }
+  }
+}
+
+function checkBehaviour(behaviour: unknown): asserts behaviour is PeerBehaviour {
+  if (!(PEER_BEHAVIOURS as readonly unknown[]).includes(behaviour)) {
+    throw new TypeError(`unknown behaviour ${JSON.stringify(behaviour)}; use one of ${PEER_BEHAVIOURS.join(', ')}`);
+  }
+}
+
+function idNumber(peerId: string): number {
+  return Number(peerId.slice(1));
+}
+
+function stoppedError(): LabError {
+  return new LabError('ERR_LAB_STOPPED', 'the lab is stopped; start a new one');
+}

@@ -1,0 +1,180 @@
+/**
+ * Page → server: commands. Every command carries `v` (the protocol version), a client-chosen `id`
+ * echoed in its `reply`, and optionally the control `token`. What each command returns on success
+ * is in `COMMAND_RESULT_SCHEMAS`; failures are `{ code, message, field? }` (see `ERROR_CODES`).
+ */
+import * as v from 'valibot';
+import { FloodOptionsSchema, LabPeerSchema, PeerBehaviourSchema } from './lab.ts';
+import { ConnInfoSchema } from './snapshot.ts';
+
+/** Version of this protocol; every message carries it as `v`. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * Largest client message (UTF-8 bytes) the server reads; a longer one gets `ERR_TOO_LARGE`.
+ * Commands are small: this leaves room for long addresses and ids but not for abuse.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+
+/** Most automatic outbound connections `setTargetOutbound` accepts. */
+export const MAX_TARGET_OUTBOUND = 1000;
+
+/** A client-chosen command id, echoed in the reply: a short string or a finite number. */
+export const CommandIdSchema = v.union([
+  v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  v.pipe(v.number(), v.finite()),
+]);
+export type CommandId = v.InferOutput<typeof CommandIdSchema>;
+
+const connId = v.pipe(v.number(), v.integer(), v.minValue(1));
+const addr = v.pipe(v.string(), v.nonEmpty(), v.maxLength(300));
+
+/** Fields every command has. */
+const base = {
+  v: v.literal(PROTOCOL_VERSION),
+  id: CommandIdSchema,
+  /** Control token, when the server requires one and the WebSocket URL did not carry it. */
+  token: v.optional(v.pipe(v.string(), v.maxLength(512))),
+} as const;
+
+/** Dial `addr` once (resolves when established), or with `persistent` add it as a persistent peer. */
+export const ConnectCommandSchema = v.object({
+  ...base,
+  type: v.literal('connect'),
+  addr,
+  persistent: v.optional(v.boolean()),
+});
+
+/** Add a persistent peer: dialed at once, retried forever with backoff. */
+export const AddPersistentCommandSchema = v.object({ ...base, type: v.literal('addPersistent'), addr });
+
+/** Close or cancel a connection; the rules may reconnect it. */
+export const DisconnectCommandSchema = v.object({ ...base, type: v.literal('disconnect'), connId });
+
+/** Close or cancel a connection and forget it (never retried). */
+export const RemoveCommandSchema = v.object({ ...base, type: v.literal('remove'), connId });
+
+export const SetTargetOutboundCommandSchema = v.object({
+  ...base,
+  type: v.literal('setTargetOutbound'),
+  n: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TARGET_OUTBOUND)),
+});
+
+export const LabAddPeerCommandSchema = v.object({ ...base, type: v.literal('lab.addPeer'), behaviour: PeerBehaviourSchema });
+
+export const LabStopPeerCommandSchema = v.object({
+  ...base,
+  type: v.literal('lab.stopPeer'),
+  peerId: v.pipe(v.string(), v.nonEmpty(), v.maxLength(64)),
+});
+
+export const LabStartFloodCommandSchema = v.object({
+  ...base,
+  type: v.literal('lab.startFlood'),
+  ...FloodOptionsSchema.entries,
+});
+
+export const LabStopFloodCommandSchema = v.object({ ...base, type: v.literal('lab.stopFlood') });
+
+/**
+ * Ask for the events after `fromSeq` (the last one the client applied). The server answers with
+ * one `events` message holding exactly seq > fromSeq, or — when those are gone from its ring
+ * buffer, or `runId` names another server run — a `hello` with `resync: true`; then the reply.
+ * Allowed for read-only viewers too.
+ */
+export const ResumeCommandSchema = v.object({
+  ...base,
+  type: v.literal('resume'),
+  fromSeq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  runId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+
+/** Any client message, discriminated by `type`. */
+export const ClientMessageSchema = v.variant('type', [
+  ConnectCommandSchema,
+  AddPersistentCommandSchema,
+  DisconnectCommandSchema,
+  RemoveCommandSchema,
+  SetTargetOutboundCommandSchema,
+  LabAddPeerCommandSchema,
+  LabStopPeerCommandSchema,
+  LabStartFloodCommandSchema,
+  LabStopFloodCommandSchema,
+  ResumeCommandSchema,
+]);
+export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
+export type CommandType = ClientMessage['type'];
+export type CommandOf<T extends CommandType> = Extract<ClientMessage, { type: T }>;
+
+export const ResumeResultSchema = v.object({
+  /** `resumed`: the missing events were sent; `resynced`: a fresh `hello` was sent instead. */
+  mode: v.picklist(['resumed', 'resynced']),
+  /** The `seq` the client now has (the last event sent, or the new snapshot's `seq`). */
+  seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export type ResumeResult = v.InferOutput<typeof ResumeResultSchema>;
+
+/** What a successful reply carries as `result`, per command. */
+export const COMMAND_RESULT_SCHEMAS = {
+  /** The connection once established; with `persistent`, the new entry as it is now (pending). */
+  connect: ConnInfoSchema,
+  /** The new persistent entry as it is now (pending). */
+  addPersistent: ConnInfoSchema,
+  disconnect: v.null(),
+  remove: v.null(),
+  setTargetOutbound: v.object({ targetOutbound: v.number() }),
+  'lab.addPeer': LabPeerSchema,
+  'lab.stopPeer': v.null(),
+  'lab.startFlood': v.null(),
+  'lab.stopFlood': v.null(),
+  resume: ResumeResultSchema,
+} as const satisfies Record<CommandType, v.GenericSchema>;
+export type CommandResult<T extends CommandType> = v.InferOutput<(typeof COMMAND_RESULT_SCHEMAS)[T]>;
+
+/** Every command type (the keys of the results table, which the compiler keeps complete). */
+export const COMMAND_TYPES = Object.keys(COMMAND_RESULT_SCHEMAS) as CommandType[];
+
+/** Commands a read-only viewer may send. */
+export const READ_ONLY_COMMANDS: readonly CommandType[] = ['resume'];
+
+// ---- errors ------------------------------------------------------------------------------------
+
+/** Error codes the bridge itself produces. */
+export const BRIDGE_ERROR_CODES = [
+  'ERR_BAD_MESSAGE', // not JSON, or fails the schema; `field` names the path
+  'ERR_TOO_LARGE', // over MAX_MESSAGE_BYTES
+  'ERR_RATE_LIMITED', // too many commands from this client; try again shortly
+  'ERR_READ_ONLY', // this client may watch but not control (see hello.readOnlyReason)
+  'ERR_NO_LAB', // a lab command, but the server runs without the lab
+  'ERR_INTERNAL', // an unexpected failure (a bug); the message says what
+] as const;
+export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
+
+/** Error codes of the connection manager (a copy of connmgr's `ERROR_CODES`, checked at compile time). */
+export const MANAGER_ERROR_CODES = [
+  'ERR_INVALID_ADDRESS',
+  'ERR_INVALID_ARGUMENT',
+  'ERR_DUPLICATE_PERSISTENT',
+  'ERR_ALREADY_PENDING',
+  'ERR_ALREADY_CONNECTED',
+  'ERR_MAX_PERSISTENT',
+  'ERR_NOT_FOUND',
+  'ERR_DIAL_FAILED',
+  'ERR_DIAL_TIMEOUT',
+  'ERR_ABORTED',
+  'ERR_SHUTDOWN',
+  'ERR_LISTEN_FAILED',
+  'ERR_ILLEGAL_TRANSITION',
+] as const;
+export type ManagerErrorCode = (typeof MANAGER_ERROR_CODES)[number];
+
+/**
+ * A failed command. `code` is one of `BRIDGE_ERROR_CODES`, `MANAGER_ERROR_CODES` or a lab code
+ * (`ERR_LAB_…`); `field` names the offending input path (`addr`, `connId`, `n`, …) when there is one.
+ */
+export const CommandErrorSchema = v.object({
+  code: v.pipe(v.string(), v.nonEmpty()),
+  message: v.string(),
+  field: v.optional(v.string()),
+});
+export type CommandError = v.InferOutput<typeof CommandErrorSchema>;
