@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { WireEvent } from '$protocol';
+import type { ConnView } from '../model/types.ts';
+import { readUrlState, writeUrlState } from '../url-state.ts';
+import { closest, connMatcher, eventMatcher, parseFilter } from './filter.ts';
+
+function conn(over: Partial<ConnView>): ConnView {
+  return {
+    id: 1,
+    type: 'outbound',
+    persistent: false,
+    addr: '127.0.0.1:9001',
+    localAddr: null,
+    state: 'established',
+    attempt: 0,
+    createdAt: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    lastActivityAt: 0,
+    history: [],
+    ...over,
+  };
+}
+
+const conns: ConnView[] = [
+  conn({ id: 1 }),
+  conn({ id: 2, type: 'inbound', addr: '127.0.0.1:51000', state: 'established', reason: 'accepted' }),
+  conn({ id: 3, state: 'failing', reason: 'dial-refused', addr: '127.0.0.1:9003', persistent: true, type: 'manual' }),
+  conn({ id: 12, state: 'pending', addr: 'Example.org:8333' }),
+  conn({ id: 13, state: 'canceled', reason: 'aborted', addr: '[::1]:8333' }),
+];
+
+describe('parseFilter', () => {
+  const table: [string, string][] = [
+    ['', ''],
+    ['   ', ''],
+    ['state:failing', 'state=failing'],
+    ['STATE:Failing', 'state=failing'],
+    ['-state:established', '-state=established'],
+    ['kind:conn:state', 'kind=conn:state'],
+    ['addr:127.0.0.1:9001', 'addr=127.0.0.1:9001'],
+    ['127.0.0.1', 'text=127.0.0.1'],
+    ['localhost:9001', 'text=localhost:9001'],
+    ['[::1]:8333', 'text=[::1]:8333'],
+    ['#12', 'id=12'],
+    ['id:#7', 'id=7'],
+    ['persistent:yes', 'persistent=true'],
+    ['persistent:false', 'persistent=false'],
+    ['type:inbound reason:dial-refused', 'type=inbound reason=dial-refused'],
+    ['state:paused', 'state=paused'],
+    ['reason:limit', 'reason=limit'],
+    ['-', ''],
+  ];
+  for (const [input, want] of table) {
+    test(JSON.stringify(input), () => {
+      const f = parseFilter(input);
+      assert.deepEqual(f.errors, []);
+      assert.equal(f.terms.map((t) => `${t.negated ? '-' : ''}${t.key}=${t.value}`).join(' '), want);
+    });
+  }
+
+  const errors: [string, string][] = [
+    ['stat:failing', 'unknown key "stat" — did you mean state?'],
+    ['tpye:inbound', 'unknown key "tpye" — did you mean type?'],
+    ['zzzzzz:q', 'unknown key "zzzzzz" — use one of type, state, reason, addr, id, persistent, kind'],
+    ['state:establishd', 'unknown state "establishd" — did you mean established?'],
+    ['state:', '"state:" needs a value'],
+    ['id:abc', 'id must be a connection number, like id:12 (got "abc")'],
+    ['id:0', 'id must be a connection number, like id:12 (got "0")'],
+    ['persistent:maybe', 'persistent must be true or false (got "maybe")'],
+    ['kind:conn', 'unknown kind "conn" — did you mean conn:state?'],
+    ['type:outbnd', 'unknown type "outbnd" — did you mean outbound?'],
+  ];
+  for (const [input, message] of errors) {
+    test(`error: ${input}`, () => {
+      const f = parseFilter(`${input} state:failing`);
+      assert.deepEqual(f.errors, [{ term: input, message }]);
+      assert.equal(f.terms.length, 1, 'the valid terms still apply');
+    });
+  }
+});
+
+describe('connMatcher', () => {
+  const table: [string, number[]][] = [
+    ['', [1, 2, 3, 12, 13]],
+    ['state:failing', [3]],
+    ['state:pending state:failing', [3, 12]],
+    ['-state:established', [3, 12, 13]],
+    ['-state:established -state:canceled', [3, 12]],
+    ['type:outbound -state:established', [12, 13]],
+    ['type:inbound state:established', [2]],
+    ['reason:dial-refused', [3]],
+    ['persistent:true', [3]],
+    ['persistent:false type:manual', []],
+    ['id:12', [12]],
+    ['id:1 id:2', [1, 2]],
+    ['#13', [13]],
+    ['addr:127.0.0.1:9001', [1]],
+    ['9003', [3]],
+    ['example.org', [12]],
+    ['127.0.0.1 -9001', [2, 3]],
+    ['[::1]', [13]],
+    ['kind:inbound:rejected', [1, 2, 3, 12, 13]],
+    ['stat:failing', [1, 2, 3, 12, 13]],
+  ];
+  for (const [input, want] of table) {
+    test(JSON.stringify(input), () => {
+      const m = connMatcher(parseFilter(input));
+      assert.deepEqual(conns.filter(m).map((c) => c.id), want);
+    });
+  }
+});
+
+describe('eventMatcher', () => {
+  const evs: WireEvent[] = [
+    { seq: 1, at: 0, kind: 'conn:state', id: 3, type: 'manual', persistent: true, addr: '127.0.0.1:9003', from: 'pending', to: 'failing', reason: 'dial-refused', attempt: 1, retryAt: 5000 },
+    { seq: 2, at: 0, kind: 'inbound:rejected', remote: '127.0.0.1:40000', listener: '127.0.0.1:8333', reason: 'limit' },
+    { seq: 3, at: 0, kind: 'listener:state', address: '127.0.0.1:8333', state: 'paused', reason: 'limit' },
+    { seq: 4, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 },
+    { seq: 5, at: 0, kind: 'manager:state', state: 'running' },
+    { seq: 6, at: 0, kind: 'config:changed', targetOutbound: 3 },
+  ];
+  const table: [string, number[]][] = [
+    ['', [1, 2, 3, 4, 5, 6]],
+    ['kind:conn:state', [1]],
+    ['kind:inbound:rejected kind:listener:state', [2, 3]],
+    ['-kind:conn:state', [2, 3, 4, 5, 6]],
+    ['type:inbound', [2]],
+    ['type:outbound', [4]],
+    ['reason:limit', [2]],
+    ['state:failing', [1]],
+    ['state:paused', [3]],
+    ['8333', [2, 3]],
+    ['addr:127.0.0.1:40000', [2]],
+    ['id:3', [1]],
+    ['-id:3', [2, 3, 4, 5, 6]],
+    ['persistent:true', [1]],
+  ];
+  for (const [input, want] of table) {
+    test(JSON.stringify(input), () => {
+      const m = eventMatcher(parseFilter(input));
+      assert.deepEqual(evs.filter(m).map((e) => e.seq), want);
+    });
+  }
+});
+
+test('closest', () => {
+  assert.equal(closest('stat', ['type', 'state']), 'state');
+  assert.equal(closest('xyzzy', ['type', 'state']), undefined);
+});
+
+describe('url state', () => {
+  test('reads q and sel', () => {
+    assert.deepEqual(readUrlState('?q=state%3Afailing+type%3Ainbound&sel=12&token=abc'), { q: 'state:failing type:inbound', sel: 12 });
+    assert.deepEqual(readUrlState(''), { q: '', sel: null });
+    assert.deepEqual(readUrlState('?sel=x'), { q: '', sel: null });
+    assert.deepEqual(readUrlState('?sel=0'), { q: '', sel: null });
+  });
+  test('writes q and sel, keeping the rest', () => {
+    assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3 }), '?token=abc&q=state%3Afailing&sel=3');
+    assert.equal(writeUrlState('?q=x&sel=3', { q: '', sel: null }), '');
+    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7 })), { q: '-state:established 127.0.0.1', sel: 7 });
+  });
+});

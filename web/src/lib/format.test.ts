@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatBytes, formatDuration } from './format.ts';
+
+test('formatDuration', () => {
+  const table: [number, string][] = [
+    [-5, '0 ms'],
+    [850, '850 ms'],
+    [4250, '4.2 s'],
+    [15_900, '15 s'],
+    [60_000, '1 min'],
+    [125_000, '2 min 5 s'],
+    [3_780_000, '1 h 3 min'],
+    [Number.NaN, '—'],
+  ];
+  for (const [ms, want] of table) assert.equal(formatDuration(ms), want, String(ms));
+});
+
+test('formatBytes', () => {
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(3500), '3.4 KiB');
+  assert.equal(formatBytes(12 * 1024 * 1024), '12 MiB');
+});

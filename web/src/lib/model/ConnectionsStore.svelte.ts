@@ -1,0 +1,127 @@
+/**
+ * The page's one model: a thin rune wrapper around the pure reducer (reducer.ts). Every server
+ * message goes through `apply`; views read the reactive fields below, and canvas views read
+ * `conns` (a plain Map mutated in place) whenever `version` changes.
+ */
+import type { BridgeStats, ConnManagerConfig, ConnStats, LabState, ListenerInfo, ManagerState, ServerMessage } from '$protocol';
+import { createModelState, reduce, type LogEntry, type ModelCaps, type ModelState, type Outcome, type StatsSample, type ThrottleInfo } from './reducer.ts';
+import type { Ring } from './ring.ts';
+import type { ConnModel, ConnView, SlotLimits } from './types.ts';
+
+export class ConnectionsStore implements ConnModel {
+  readonly #s: ModelState;
+
+  /** Bumps once per message that may have changed `conns`. */
+  version = $state(0);
+  /** Bumps once per message that appended to `log`. */
+  logVersion = $state(0);
+  /** Bumps once per `stats` message (and on snapshots). */
+  statsVersion = $state(0);
+
+  lastSeq = $state(0);
+  /** Highest seq the server is known to have numbered. */
+  serverSeq = $state(0);
+  runId = $state<string | null>(null);
+  limits = $state.raw<SlotLimits>({ targetOutbound: 0, maxInbound: 0, maxPersistent: 0 });
+  config = $state.raw<ConnManagerConfig | null>(null);
+  listeners = $state.raw<ListenerInfo[]>([]);
+  managerState = $state<ManagerState | null>(null);
+  stats = $state.raw<ConnStats | null>(null);
+  bridge = $state.raw<BridgeStats | null>(null);
+  lab = $state.raw<LabState | null>(null);
+  throttle = $state.raw<ThrottleInfo | null>(null);
+  canControl = $state(false);
+  readOnlyReason = $state<string | null>(null);
+  /** Delivery delay of the last event batch (ms). */
+  lagMs = $state(0);
+  /** Local time of the last snapshot that replaced the model (resync or server restart). */
+  resyncedAt = $state<number | null>(null);
+  /** What the last snapshot was: first load, resync or server restart. */
+  lastSnapshotMode = $state<'first' | 'restart' | 'resync' | null>(null);
+  feed = $state.raw<ModelState['feed']>({ snapshots: 0, resyncs: 0, restarts: 0, gaps: 0, duplicates: 0 });
+
+  constructor(caps: Partial<ModelCaps> = {}) {
+    this.#s = createModelState(caps);
+  }
+
+  /** Live connections and the most recent ended ones, by id (plain Map, mutated in place). */
+  get conns(): ReadonlyMap<number, ConnView> {
+    return this.#s.conns;
+  }
+
+  /** The event log (bounded, oldest first); read it when `logVersion` changes. */
+  get log(): Ring<LogEntry> {
+    return this.#s.log;
+  }
+
+  /** One sample per `stats` message (bounded); read it when `statsVersion` changes. */
+  get samples(): Ring<StatsSample> {
+    return this.#s.samples;
+  }
+
+  /** Events the server has numbered that are not applied here yet. */
+  get pendingEvents(): number {
+    return Math.max(0, this.serverSeq - this.lastSeq);
+  }
+
+  /** The server's clock now, from the offset estimated on message times. */
+  serverNow(): number {
+    return Date.now() + (this.#s.clockOffsetMs ?? 0);
+  }
+
+  /** Applies one validated server message; returns what the link should do next. */
+  apply(msg: ServerMessage, receivedAt: number = Date.now()): Outcome {
+    const out = reduce(this.#s, msg, receivedAt);
+    this.#sync(out);
+    return out;
+  }
+
+  #sync(out: Outcome): void {
+    const s = this.#s;
+    switch (out.kind) {
+      case 'reply':
+        return;
+      case 'stats':
+        this.stats = s.stats;
+        this.bridge = s.bridge;
+        this.limits = s.limits;
+        this.serverSeq = s.serverSeq;
+        this.statsVersion += 1;
+        return;
+      case 'events':
+        if (out.applied > 0) this.#syncAll();
+        else this.serverSeq = s.serverSeq;
+        this.feed = { ...s.feed };
+        return;
+      case 'hello':
+        if (out.mode !== 'same-run') {
+          this.lastSnapshotMode = out.mode;
+          if (out.mode !== 'first') this.resyncedAt = Date.now();
+        }
+        this.#syncAll();
+        this.statsVersion += 1;
+        this.feed = { ...s.feed };
+        return;
+    }
+  }
+
+  #syncAll(): void {
+    const s = this.#s;
+    this.runId = s.runId;
+    this.lastSeq = s.lastSeq;
+    this.serverSeq = s.serverSeq;
+    this.limits = s.limits;
+    this.config = s.config;
+    this.listeners = [...s.listeners.values()];
+    this.managerState = s.managerState;
+    this.stats = s.stats;
+    this.bridge = s.bridge;
+    this.lab = s.lab;
+    this.throttle = s.throttle;
+    this.canControl = s.canControl;
+    this.readOnlyReason = s.readOnlyReason;
+    this.lagMs = s.lagMs;
+    this.version += 1;
+    this.logVersion += 1;
+  }
+}

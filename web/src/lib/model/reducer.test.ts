@@ -1,0 +1,396 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  type ConnInfo,
+  type ConnStats,
+  type HelloMessage,
+  type ServerMessage,
+  type StatsMessage,
+  type WireEvent,
+  type WireEventOf,
+} from '$protocol';
+import { createModelState, pendingEvents, reduce, type ModelState } from './reducer.ts';
+import { describeEvent } from './describe.ts';
+import { Ring } from './ring.ts';
+
+const T0 = 1_700_000_000_000;
+
+function stats(over: Partial<ConnStats> = {}): ConnStats {
+  return {
+    currByType: { inbound: 0, outbound: 0, manual: 0 },
+    currByState: { pending: 0, established: 0, failing: 0 },
+    currConnections: 0,
+    persistentEntries: 0,
+    targetOutbound: 8,
+    maxInbound: 117,
+    maxPersistent: 8,
+    totalDials: 0,
+    totalEstablished: 0,
+    totalFailedDials: 0,
+    totalAccepted: 0,
+    rejected: { limit: 0, duplicate: 0, shutdown: 0 },
+    disconnects: {},
+    retries: 0,
+    idleKicks: 0,
+    acceptingConns: true,
+    listenDisabledNum: 0,
+    timeInListenDisabledMs: 0,
+    consecutiveFailedAttempts: 0,
+    throttledAttempts: 0,
+    ...over,
+  };
+}
+
+const config = {
+  listen: [{ host: '127.0.0.1', port: 8333 }],
+  targetOutbound: 8,
+  hasAddressSource: true,
+  dialTimeoutMs: 30_000,
+  retryDelayMs: 5_000,
+  maxRetryDelayMs: 300_000,
+  backoff: 'linear' as const,
+  maxFailedAttempts: 25,
+  maxPersistent: 8,
+  maxInbound: 117,
+  inboundPolicy: 'shed' as const,
+  idleTimeoutMs: 0,
+};
+
+function info(id: number, over: Partial<ConnInfo> = {}): ConnInfo {
+  return {
+    id,
+    type: 'outbound',
+    persistent: false,
+    addr: `127.0.0.1:${9000 + id}`,
+    localAddr: '127.0.0.1:50000',
+    state: 'established',
+    attempt: 0,
+    createdAt: T0,
+    establishedAt: T0,
+    bytesIn: 10,
+    bytesOut: 20,
+    lastActivityAt: T0,
+    ...over,
+  };
+}
+
+function hello(over: { runId?: string; seq?: number; resync?: boolean; conns?: ConnInfo[]; at?: number; canControl?: boolean } = {}): HelloMessage {
+  return {
+    v: PROTOCOL_VERSION,
+    type: 'hello',
+    runId: over.runId ?? 'run-a',
+    resync: over.resync ?? false,
+    config,
+    snapshot: {
+      seq: over.seq ?? 0,
+      state: 'running',
+      at: over.at ?? T0,
+      config,
+      conns: over.conns ?? [],
+      listeners: [{ address: '127.0.0.1:8333', state: 'listening' }],
+      stats: stats(),
+    },
+    lab: null,
+    canControl: over.canControl ?? true,
+  };
+}
+
+function cs(seq: number, id: number, from: WireEventOf<'conn:state'>['from'], to: WireEventOf<'conn:state'>['to'], over: Partial<WireEventOf<'conn:state'>> = {}): WireEvent {
+  return {
+    seq,
+    at: T0 + seq * 100,
+    kind: 'conn:state',
+    id,
+    type: 'outbound',
+    persistent: false,
+    addr: `127.0.0.1:${9000 + id}`,
+    from,
+    to,
+    reason: to === 'pending' ? 'requested' : to === 'established' ? 'dial-succeeded' : 'dial-refused',
+    ...over,
+  };
+}
+
+function events(...evs: WireEvent[]): ServerMessage {
+  return { v: PROTOCOL_VERSION, type: 'events', events: evs };
+}
+
+function statsMsg(at: number, eventsTotal: number, over: Partial<ConnStats> = {}): StatsMessage {
+  return {
+    v: PROTOCOL_VERSION,
+    type: 'stats',
+    at,
+    seq: eventsTotal,
+    stats: stats(over),
+    bridge: { clients: 1, behindClients: 0, eventsTotal, eventsSent: eventsTotal, droppedClients: 0, resyncs: 0 },
+  };
+}
+
+function started(): ModelState {
+  const s = createModelState();
+  reduce(s, hello({ seq: 0 }), T0);
+  return s;
+}
+
+describe('reducer: hello', () => {
+  test('the first hello loads the snapshot', () => {
+    const s = createModelState();
+    const out = reduce(s, hello({ seq: 7, conns: [info(1), info(2, { state: 'failing', attempt: 2, retryAt: T0 + 5000 })] }), T0);
+    assert.deepEqual(out, { kind: 'hello', mode: 'first' });
+    assert.equal(s.runId, 'run-a');
+    assert.equal(s.lastSeq, 7);
+    assert.equal(s.conns.size, 2);
+    assert.equal(s.conns.get(2)?.state, 'failing');
+    assert.equal(s.conns.get(1)?.bytesOut, 20);
+    assert.deepEqual(s.limits, { targetOutbound: 8, maxInbound: 117, maxPersistent: 8 });
+    assert.equal(s.canControl, true);
+    assert.equal(s.listeners.get('127.0.0.1:8333')?.state, 'listening');
+  });
+
+  test('a hello of another run (server restarted) resets everything', () => {
+    const s = started();
+    reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established')), T0);
+    const out = reduce(s, hello({ runId: 'run-b', seq: 3, conns: [info(5)] }), T0 + 1000);
+    assert.deepEqual(out, { kind: 'hello', mode: 'restart' });
+    assert.deepEqual([...s.conns.keys()], [5]);
+    assert.equal(s.log.size, 0);
+    assert.equal(s.lastSeq, 3);
+    assert.equal(s.feed.restarts, 1);
+  });
+
+  test('a restart keeps the same Map and rings (views hold references to them)', () => {
+    const s = started();
+    const { conns, log, samples } = s;
+    reduce(s, events(cs(1, 1, null, 'pending')), T0);
+    reduce(s, hello({ runId: 'run-b', conns: [info(9)] }), T0);
+    assert.equal(s.conns, conns);
+    assert.equal(s.log, log);
+    assert.equal(s.samples, samples);
+    assert.deepEqual([...conns.keys()], [9]);
+  });
+
+  test('a reconnect hello of the same run keeps the model and asks to resume', () => {
+    const s = started();
+    reduce(s, events(cs(1, 1, null, 'pending')), T0);
+    const out = reduce(s, hello({ seq: 9 }), T0 + 1000);
+    assert.deepEqual(out, { kind: 'hello', mode: 'same-run', resumeFrom: 1 });
+    assert.equal(s.lastSeq, 1);
+    assert.equal(s.conns.get(1)?.history.length, 1);
+    assert.equal(pendingEvents(s), 8);
+  });
+
+  test('a same-run hello with nothing missed asks for nothing', () => {
+    const s = started();
+    reduce(s, events(cs(1, 1, null, 'pending')), T0);
+    assert.deepEqual(reduce(s, hello({ seq: 1 }), T0), { kind: 'hello', mode: 'same-run' });
+  });
+
+  test('a resync replaces the present but keeps histories of connections still listed', () => {
+    const s = started();
+    reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 2, null, 'pending'), cs(3, 1, 'pending', 'established'), cs(4, 3, null, 'pending'), cs(5, 3, 'pending', 'canceled', { reason: 'aborted' })), T0);
+    const out = reduce(s, hello({ resync: true, seq: 50, conns: [info(1, { bytesIn: 999 })] }), T0);
+    assert.deepEqual(out, { kind: 'hello', mode: 'resync' });
+    assert.equal(s.conns.get(1)?.bytesIn, 999);
+    assert.equal(s.conns.get(1)?.history.length, 2, 'history kept');
+    assert.equal(s.conns.has(2), false, 'a live conn no longer listed is dropped');
+    assert.equal(s.conns.get(3)?.state, 'canceled', 'ended conns stay for the timeline');
+    assert.equal(s.lastSeq, 50);
+    assert.equal(s.log.size, 5, 'the log keeps what it saw');
+    assert.equal(s.feed.resyncs, 1);
+  });
+
+  test('read-only hello is recorded', () => {
+    const s = createModelState();
+    const h = { ...hello({ canControl: false }), readOnlyReason: 'open the page with ?token=…' };
+    reduce(s, h, T0);
+    assert.equal(s.canControl, false);
+    assert.equal(s.readOnlyReason, 'open the page with ?token=…');
+  });
+});
+
+describe('reducer: events', () => {
+  test('conn:state builds a connection and its history', () => {
+    const s = started();
+    const out = reduce(
+      s,
+      events(
+        cs(1, 4, null, 'pending', { type: 'manual', persistent: true, reason: 'requested' }),
+        cs(2, 4, 'pending', 'failing', { type: 'manual', persistent: true, attempt: 1, retryAt: T0 + 5200, code: 'ECONNREFUSED' }),
+        cs(3, 4, 'failing', 'pending', { type: 'manual', persistent: true, reason: 'retry', attempt: 1 }),
+        cs(4, 4, 'pending', 'established', { type: 'manual', persistent: true }),
+      ),
+      T0 + 500,
+    );
+    assert.deepEqual(out, { kind: 'events', applied: 4, ignored: 0 });
+    const c = s.conns.get(4)!;
+    assert.equal(c.state, 'established');
+    assert.equal(c.persistent, true);
+    assert.equal(c.attempt, 1);
+    assert.equal(c.retryAt, undefined, 'retryAt only while failing');
+    assert.equal(c.establishedAt, T0 + 400);
+    assert.equal(c.createdAt, T0 + 100);
+    assert.deepEqual(
+      c.history.map((h) => [h.from, h.to, h.reason]),
+      [
+        [null, 'pending', 'requested'],
+        ['pending', 'failing', 'dial-refused'],
+        ['failing', 'pending', 'retry'],
+        ['pending', 'established', 'dial-succeeded'],
+      ],
+    );
+    assert.equal(c.history[1]?.code, 'ECONNREFUSED');
+    assert.equal(c.history[1]?.retryAt, T0 + 5200);
+    assert.equal(s.lastSeq, 4);
+    assert.equal(s.log.size, 4);
+    assert.match(s.log.at(1)!.text, /#4 persistent manual 127\.0\.0\.1:9004: pending → failing \(dial-refused, ECONNREFUSED\); attempt 1, next try in 5\.0 s/);
+  });
+
+  test('duplicates (seq <= lastSeq) are ignored', () => {
+    const s = started();
+    reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established')), T0);
+    const out = reduce(s, events(cs(2, 1, 'pending', 'established'), cs(3, 1, 'established', 'disconnected', { reason: 'remote-closed' })), T0);
+    assert.deepEqual(out, { kind: 'events', applied: 1, ignored: 1 });
+    assert.equal(s.conns.get(1)?.history.length, 3);
+  });
+
+  test('a gap stops the batch and asks to resume from the last applied seq', () => {
+    const s = started();
+    const out = reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established'), cs(5, 2, null, 'pending'), cs(6, 2, 'pending', 'established')), T0);
+    assert.deepEqual(out, { kind: 'events', applied: 2, ignored: 0, gap: { expected: 3, got: 5 }, resumeFrom: 2 });
+    assert.equal(s.lastSeq, 2);
+    assert.equal(s.conns.has(2), false);
+    assert.equal(pendingEvents(s), 4);
+    // The resume answer fills the hole; the overlap is ignored.
+    const fill = reduce(s, events(cs(3, 3, null, 'pending'), cs(4, 3, 'pending', 'canceled', { reason: 'aborted' }), cs(5, 2, null, 'pending'), cs(6, 2, 'pending', 'established')), T0);
+    assert.deepEqual(fill, { kind: 'events', applied: 4, ignored: 0 });
+    assert.equal(s.lastSeq, 6);
+    assert.equal(pendingEvents(s), 0);
+  });
+
+  test('ended connections are bounded: the oldest ended are evicted, live ones never', () => {
+    const s = createModelState({ endedConns: 2 });
+    reduce(s, hello(), T0);
+    let seq = 0;
+    const evs: WireEvent[] = [cs(++seq, 100, null, 'pending')];
+    for (let id = 1; id <= 4; id += 1) evs.push(cs(++seq, id, null, 'pending'), cs(++seq, id, 'pending', 'canceled', { reason: 'aborted' }));
+    reduce(s, events(...evs), T0);
+    assert.deepEqual([...s.conns.keys()].sort((a, b) => a - b), [3, 4, 100]);
+    assert.deepEqual([...s.ended], [3, 4]);
+  });
+
+  test('history per connection is bounded', () => {
+    const s = createModelState({ historyPerConn: 3 });
+    reduce(s, hello(), T0);
+    const evs: WireEvent[] = [cs(1, 1, null, 'pending', { persistent: true })];
+    for (let i = 2; i <= 10; i += 1) evs.push(cs(i, 1, i % 2 === 0 ? 'pending' : 'failing', i % 2 === 0 ? 'failing' : 'pending', { persistent: true }));
+    reduce(s, events(...evs), T0);
+    assert.deepEqual(s.conns.get(1)!.history.map((h) => h.seq), [8, 9, 10]);
+  });
+
+  test('the log is bounded', () => {
+    const s = createModelState({ logEntries: 3 });
+    reduce(s, hello(), T0);
+    reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 2, null, 'pending'), cs(3, 3, null, 'pending'), cs(4, 4, null, 'pending')), T0);
+    assert.deepEqual(s.log.toArray().map((e) => e.ev.seq), [2, 3, 4]);
+    assert.equal(s.log.total, 4);
+  });
+
+  test('the other event kinds update their part of the model', () => {
+    const s = started();
+    const lab = { enabled: true, seed: 1, peers: [], flood: { active: true, connections: 200, ratePerSec: 50, opened: 0, closedByServer: 0 }, addressBook: { size: 10, tried: 0 } };
+    reduce(
+      s,
+      events(
+        { seq: 1, at: T0, kind: 'listener:state', address: '127.0.0.1:8333', state: 'paused', reason: 'limit' },
+        { seq: 2, at: T0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 },
+        { seq: 3, at: T0, kind: 'config:changed', targetOutbound: 12 },
+        { seq: 4, at: T0, kind: 'manager:state', state: 'stopping' },
+        { seq: 5, at: T0, kind: 'lab:state', state: lab },
+        { seq: 6, at: T0, kind: 'inbound:rejected', remote: '127.0.0.1:40000', listener: '127.0.0.1:8333', reason: 'limit' },
+      ),
+      T0,
+    );
+    assert.deepEqual(s.listeners.get('127.0.0.1:8333'), { address: '127.0.0.1:8333', state: 'paused', reason: 'limit' });
+    assert.deepEqual(s.throttle, { failedAttempts: 25, delayMs: 5000, at: T0 });
+    assert.equal(s.limits.targetOutbound, 12);
+    assert.equal(s.config?.targetOutbound, 12);
+    assert.equal(s.managerState, 'stopping');
+    assert.equal(s.lab?.flood.active, true);
+    assert.equal(s.log.size, 6);
+    assert.equal(s.log.at(5)?.text, 'inbound from 127.0.0.1:40000 rejected on 127.0.0.1:8333 (limit)');
+  });
+});
+
+describe('reducer: stats and clock', () => {
+  test('stats update counters, limits and the chart ring with an events rate', () => {
+    const s = started();
+    reduce(s, statsMsg(T0 + 1000, 10, { targetOutbound: 4, currByState: { pending: 1, established: 3, failing: 0 } }), T0 + 1000);
+    reduce(s, statsMsg(T0 + 3000, 50), T0 + 3000);
+    assert.equal(s.limits.targetOutbound, 8);
+    assert.equal(s.samples.size, 2);
+    assert.equal(s.samples.at(0)?.established, 3);
+    assert.equal(s.samples.at(1)?.eventsPerSec, 20);
+    assert.equal(s.serverSeq, 50);
+  });
+
+  test('the server clock offset follows the latest lower bound', () => {
+    const s = createModelState();
+    reduce(s, hello({ at: T0 + 5000 }), T0); // server is ≥ 5 s ahead
+    assert.equal(s.clockOffsetMs, 5000);
+    reduce(s, statsMsg(T0 + 7000, 0), T0 + 1000); // now ≥ 6 s ahead
+    assert.equal(s.clockOffsetMs, 6000);
+    reduce(s, statsMsg(T0 + 2000, 0), T0 + 1000); // a late message only nudges it down
+    assert.ok(s.clockOffsetMs! < 6000 && s.clockOffsetMs! > 5800);
+  });
+
+  test('lag is the delivery delay of the last batch', () => {
+    const s = createModelState();
+    reduce(s, hello({ at: T0 }), T0);
+    reduce(s, events(cs(1, 1, null, 'pending', { at: T0 - 400 })), T0);
+    assert.equal(s.lagMs, 400);
+  });
+
+  test('replies do not change the model', () => {
+    const s = started();
+    const before = s.lastSeq;
+    const out = reduce(s, { v: PROTOCOL_VERSION, type: 'reply', id: 1, ok: true, command: 'disconnect', result: null }, T0);
+    assert.deepEqual(out, { kind: 'reply' });
+    assert.equal(s.lastSeq, before);
+  });
+
+  test('the fixtures are valid protocol messages', () => {
+    for (const msg of [hello({ conns: [info(1)] }), events(cs(1, 1, null, 'pending')), statsMsg(T0, 1)]) {
+      const parsed = parseServerMessage(JSON.stringify(msg));
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.error.message);
+    }
+  });
+});
+
+describe('describeEvent', () => {
+  test('reads every kind', () => {
+    assert.equal(describeEvent(cs(1, 3, null, 'pending')), '#3 outbound 127.0.0.1:9003: → pending (requested)');
+    assert.equal(describeEvent({ seq: 1, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 }), 'automatic outbound throttled after 25 failures in a row; next attempt in 5.0 s');
+    assert.equal(describeEvent({ seq: 1, at: 0, kind: 'config:changed', targetOutbound: 3 }), 'config changed: targetOutbound = 3');
+    assert.equal(describeEvent({ seq: 1, at: 0, kind: 'listener:state', address: 'a:1', state: 'paused', reason: 'limit' }), 'listener a:1 paused (limit)');
+  });
+});
+
+describe('Ring', () => {
+  test('keeps the newest `capacity` items, indexed oldest first', () => {
+    const r = new Ring<number>(3);
+    assert.equal(r.push(1), undefined);
+    r.push(2);
+    r.push(3);
+    assert.equal(r.push(4), 1);
+    assert.deepEqual(r.toArray(), [2, 3, 4]);
+    assert.equal(r.at(0), 2);
+    assert.equal(r.at(3), undefined);
+    assert.equal(r.last(), 4);
+    assert.equal(r.total, 4);
+    r.clear();
+    assert.equal(r.size, 0);
+    assert.throws(() => new Ring(0), TypeError);
+  });
+});

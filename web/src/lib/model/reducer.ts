@@ -1,0 +1,405 @@
+/**
+ * The one reducer: protocol messages in, mutations of a plain `ModelState` out. No Svelte, no DOM,
+ * no timers — so the live store, the tests and a future record/replay drive it the same way.
+ *
+ * Why mutate instead of returning new state: the graph and timeline redraw from a Map of
+ * thousands of connections on every animation frame; copying it per event would cost more than
+ * drawing it. The store wraps this state and bumps a reactive `version` once per message.
+ */
+import {
+  assertNever,
+  type BridgeStats,
+  type ConnInfo,
+  type ConnManagerConfig,
+  type ConnStats,
+  type HelloMessage,
+  type LabState,
+  type ListenerInfo,
+  type ManagerState,
+  type ServerMessage,
+  type Snapshot,
+  type StatsMessage,
+  type WireEvent,
+  type WireEventOf,
+} from '$protocol';
+import { describeEvent } from './describe.ts';
+import { Ring } from './ring.ts';
+import type { ConnState, ConnView, SlotLimits } from './types.ts';
+
+/** One event log row: the event as it arrived plus its sentence. */
+export interface LogEntry {
+  readonly ev: WireEvent;
+  readonly text: string;
+}
+
+/** One point of the counters' charts, taken from each `stats` message. */
+export interface StatsSample {
+  /** Server wall-clock time (ms). */
+  at: number;
+  pending: number;
+  established: number;
+  failing: number;
+  inbound: number;
+  outbound: number;
+  manual: number;
+  /** Events numbered by the server so far (to derive a rate). */
+  eventsTotal: number;
+  /** Events per second since the previous sample (0 for the first). */
+  eventsPerSec: number;
+}
+
+/** Bounds that keep a long session's memory flat. */
+export interface ModelCaps {
+  /** Event log rows kept (oldest dropped). @default 20000 */
+  logEntries: number;
+  /** Ended connections kept for the timeline (the oldest ended are forgotten). @default 5000 */
+  endedConns: number;
+  /** Transitions kept per connection. @default 500 */
+  historyPerConn: number;
+  /** Stats samples kept for charts (one per `stats` message, ~1 s apart). @default 600 */
+  statsSamples: number;
+}
+
+export const DEFAULT_CAPS: ModelCaps = { logEntries: 20_000, endedConns: 5_000, historyPerConn: 500, statsSamples: 600 };
+
+/** Automatic outbound is paused after too many failures in a row. */
+export interface ThrottleInfo {
+  failedAttempts: number;
+  delayMs: number;
+  at: number;
+}
+
+/** Everything the page knows, as plain data. */
+export interface ModelState {
+  readonly caps: ModelCaps;
+  /** The server run these numbers belong to; null before the first `hello`. */
+  runId: string | null;
+  /** Highest event seq applied. */
+  lastSeq: number;
+  /** Highest seq the server is known to have numbered (from `stats`, `hello`, events). */
+  serverSeq: number;
+  /** Server time of the last applied event. */
+  lastEventAt: number | null;
+  /** Delivery delay of the last batch: estimated server time at receipt − its last event's time. */
+  lagMs: number;
+  conns: Map<number, ConnView>;
+  /** Ids of ended connections (disconnected/canceled), in the order they ended. */
+  ended: Set<number>;
+  limits: SlotLimits;
+  config: ConnManagerConfig | null;
+  listeners: Map<string, ListenerInfo>;
+  managerState: ManagerState | null;
+  stats: ConnStats | null;
+  bridge: BridgeStats | null;
+  samples: Ring<StatsSample>;
+  lab: LabState | null;
+  throttle: ThrottleInfo | null;
+  log: Ring<LogEntry>;
+  canControl: boolean;
+  readOnlyReason: string | null;
+  /** serverTime ≈ localTime + clockOffsetMs; null until the first message with a time. */
+  clockOffsetMs: number | null;
+  /** Counters about the feed itself, for the diagnostics line. */
+  feed: { snapshots: number; resyncs: number; restarts: number; gaps: number; duplicates: number };
+}
+
+/** What the caller (the link) should do after a message was applied. */
+export type Outcome =
+  | { kind: 'hello'; mode: 'first' | 'restart' | 'resync' | 'same-run'; resumeFrom?: number }
+  | { kind: 'events'; applied: number; ignored: number; gap?: { expected: number; got: number }; resumeFrom?: number }
+  | { kind: 'stats' }
+  | { kind: 'reply' };
+
+const FINAL_STATES: ReadonlySet<ConnState> = new Set(['disconnected', 'canceled']);
+
+/** True for `disconnected` and `canceled`, which a connection never leaves. */
+export function isFinalState(state: ConnState): boolean {
+  return FINAL_STATES.has(state);
+}
+
+export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
+  const all = { ...DEFAULT_CAPS, ...caps };
+  return {
+    caps: all,
+    runId: null,
+    lastSeq: 0,
+    serverSeq: 0,
+    lastEventAt: null,
+    lagMs: 0,
+    conns: new Map(),
+    ended: new Set(),
+    limits: { targetOutbound: 0, maxInbound: 0, maxPersistent: 0 },
+    config: null,
+    listeners: new Map(),
+    managerState: null,
+    stats: null,
+    bridge: null,
+    samples: new Ring(all.statsSamples),
+    lab: null,
+    throttle: null,
+    log: new Ring(all.logEntries),
+    canControl: false,
+    readOnlyReason: null,
+    clockOffsetMs: null,
+    feed: { snapshots: 0, resyncs: 0, restarts: 0, gaps: 0, duplicates: 0 },
+  };
+}
+
+/**
+ * Applies one validated server message. `receivedAt` is the local clock (ms) when it arrived,
+ * used only to estimate the server's clock.
+ */
+export function reduce(s: ModelState, msg: ServerMessage, receivedAt: number): Outcome {
+  switch (msg.type) {
+    case 'hello':
+      return applyHello(s, msg, receivedAt);
+    case 'events': {
+      const out: Outcome = { kind: 'events', applied: 0, ignored: 0 };
+      for (const ev of msg.events) {
+        if (ev.seq <= s.lastSeq) {
+          out.ignored += 1;
+          s.feed.duplicates += 1;
+          continue;
+        }
+        if (ev.seq !== s.lastSeq + 1) {
+          // Nothing after a hole is applied: the resume answer brings it again, in order.
+          out.gap = { expected: s.lastSeq + 1, got: ev.seq };
+          out.resumeFrom = s.lastSeq;
+          s.feed.gaps += 1;
+          s.serverSeq = Math.max(s.serverSeq, msg.events[msg.events.length - 1]?.seq ?? 0);
+          break;
+        }
+        applyEvent(s, ev);
+        out.applied += 1;
+      }
+      if (out.applied > 0 && s.lastEventAt !== null) {
+        s.lagMs = Math.max(0, receivedAt + (s.clockOffsetMs ?? 0) - s.lastEventAt);
+        observeServerTime(s, s.lastEventAt, receivedAt);
+      }
+      s.serverSeq = Math.max(s.serverSeq, s.lastSeq);
+      return out;
+    }
+    case 'stats':
+      applyStats(s, msg, receivedAt);
+      return { kind: 'stats' };
+    case 'reply':
+      return { kind: 'reply' };
+    default:
+      return assertNever(msg, 'message type');
+  }
+}
+
+/** Applies one numbered event (the caller has checked that `ev.seq === s.lastSeq + 1`). */
+export function applyEvent(s: ModelState, ev: WireEvent): void {
+  switch (ev.kind) {
+    case 'conn:state':
+      applyConnState(s, ev);
+      break;
+    case 'inbound:rejected':
+      // Counted by the server's stats; the log keeps the event itself.
+      break;
+    case 'listener:state':
+      s.listeners.set(ev.address, ev.reason === undefined ? { address: ev.address, state: ev.state } : { address: ev.address, state: ev.state, reason: ev.reason });
+      break;
+    case 'outbound:throttled':
+      s.throttle = { failedAttempts: ev.failedAttempts, delayMs: ev.delayMs, at: ev.at };
+      break;
+    case 'manager:state':
+      s.managerState = ev.state;
+      break;
+    case 'config:changed':
+      if (ev.targetOutbound !== undefined) {
+        s.limits = { ...s.limits, targetOutbound: ev.targetOutbound };
+        if (s.config) s.config = { ...s.config, targetOutbound: ev.targetOutbound };
+      }
+      break;
+    case 'lab:state':
+      s.lab = ev.state;
+      break;
+    default:
+      assertNever(ev, 'event kind');
+  }
+  s.lastSeq = ev.seq;
+  s.lastEventAt = ev.at;
+  s.log.push({ ev, text: describeEvent(ev) });
+}
+
+function applyConnState(s: ModelState, ev: WireEventOf<'conn:state'>): void {
+  let c = s.conns.get(ev.id);
+  if (c === undefined) {
+    c = {
+      id: ev.id,
+      type: ev.type,
+      persistent: ev.persistent,
+      addr: ev.addr,
+      localAddr: null,
+      state: ev.to,
+      attempt: ev.attempt ?? 0,
+      createdAt: ev.at,
+      bytesIn: 0,
+      bytesOut: 0,
+      lastActivityAt: ev.at,
+      history: [],
+    };
+    s.conns.set(ev.id, c);
+  }
+  c.type = ev.type;
+  c.persistent = ev.persistent;
+  c.addr = ev.addr;
+  c.state = ev.to;
+  c.reason = ev.reason;
+  if (ev.attempt !== undefined) c.attempt = ev.attempt;
+  c.retryAt = ev.retryAt;
+  c.lastActivityAt = Math.max(c.lastActivityAt, ev.at);
+  if (ev.to === 'established') c.establishedAt = ev.at;
+  c.history.push({
+    seq: ev.seq,
+    at: ev.at,
+    from: ev.from,
+    to: ev.to,
+    reason: ev.reason,
+    ...(ev.attempt !== undefined && { attempt: ev.attempt }),
+    ...(ev.retryAt !== undefined && { retryAt: ev.retryAt }),
+    ...(ev.code !== undefined && { code: ev.code }),
+  });
+  if (c.history.length > s.caps.historyPerConn) c.history.splice(0, c.history.length - s.caps.historyPerConn);
+  if (isFinalState(ev.to)) {
+    c.endedAt = ev.at;
+    c.localAddr = null;
+    markEnded(s, c.id);
+  } else {
+    c.endedAt = undefined;
+    s.ended.delete(c.id);
+  }
+}
+
+function markEnded(s: ModelState, id: number): void {
+  s.ended.delete(id);
+  s.ended.add(id);
+  while (s.ended.size > s.caps.endedConns) {
+    const oldest = s.ended.values().next().value as number;
+    s.ended.delete(oldest);
+    s.conns.delete(oldest);
+  }
+}
+
+function applyHello(s: ModelState, msg: HelloMessage, receivedAt: number): Outcome {
+  s.canControl = msg.canControl;
+  s.readOnlyReason = msg.readOnlyReason ?? null;
+  const snap = msg.snapshot;
+  let mode: 'first' | 'restart' | 'resync' | 'same-run';
+  if (s.runId === null) mode = 'first';
+  else if (s.runId !== msg.runId) mode = 'restart';
+  else if (msg.resync || snap.seq < s.lastSeq) mode = 'resync';
+  else mode = 'same-run';
+
+  if (mode === 'same-run') {
+    // A reconnect to the same server run: keep our history and ask for what we missed instead.
+    s.serverSeq = Math.max(s.serverSeq, snap.seq);
+    observeServerTime(s, snap.at, receivedAt);
+    return snap.seq > s.lastSeq ? { kind: 'hello', mode, resumeFrom: s.lastSeq } : { kind: 'hello', mode };
+  }
+
+  if (mode === 'first' || mode === 'restart') {
+    resetModel(s);
+    if (mode === 'restart') s.feed.restarts += 1;
+  } else {
+    s.feed.resyncs += 1;
+  }
+  s.feed.snapshots += 1;
+  s.runId = msg.runId;
+  loadSnapshot(s, snap, msg.config, msg.lab);
+  observeServerTime(s, snap.at, receivedAt);
+  return { kind: 'hello', mode };
+}
+
+/**
+ * Forgets everything of the previous server run, in place: views hold on to the same Map and
+ * rings, so they never see a stale reference.
+ */
+function resetModel(s: ModelState): void {
+  s.conns.clear();
+  s.ended.clear();
+  s.log.clear();
+  s.samples.clear();
+  s.listeners.clear();
+  s.lastSeq = 0;
+  s.serverSeq = 0;
+  s.lastEventAt = null;
+  s.lagMs = 0;
+  s.stats = null;
+  s.bridge = null;
+  s.lab = null;
+  s.throttle = null;
+  s.managerState = null;
+  s.config = null;
+  s.clockOffsetMs = null;
+}
+
+/** Replaces the present with `snap`, keeping the histories of connections it still lists. */
+function loadSnapshot(s: ModelState, snap: Snapshot, config: ConnManagerConfig, lab: LabState | null): void {
+  const listed = new Set<number>();
+  for (const info of snap.conns) {
+    listed.add(info.id);
+    const prev = s.conns.get(info.id);
+    s.conns.set(info.id, viewFromInfo(info, prev));
+    if (isFinalState(info.state)) markEnded(s, info.id);
+    else s.ended.delete(info.id);
+  }
+  // A live connection the snapshot no longer lists ended while we were not watching: we do not
+  // know how, so it is dropped rather than given an invented end. Ended ones stay for the timeline.
+  for (const [id, c] of s.conns) if (!listed.has(id) && !isFinalState(c.state)) s.conns.delete(id);
+  s.config = config;
+  s.limits = { targetOutbound: config.targetOutbound, maxInbound: config.maxInbound, maxPersistent: config.maxPersistent };
+  s.listeners.clear();
+  for (const l of snap.listeners) s.listeners.set(l.address, l);
+  s.managerState = snap.state;
+  s.stats = snap.stats;
+  s.lab = lab;
+  s.lastSeq = snap.seq;
+  s.serverSeq = Math.max(s.serverSeq, snap.seq);
+  s.lastEventAt = snap.at;
+  s.lagMs = 0;
+}
+
+function viewFromInfo(info: ConnInfo, prev: ConnView | undefined): ConnView {
+  return { ...info, history: prev?.history ?? [] };
+}
+
+function applyStats(s: ModelState, msg: StatsMessage, receivedAt: number): void {
+  s.stats = msg.stats;
+  s.bridge = msg.bridge;
+  s.serverSeq = Math.max(s.serverSeq, msg.seq, msg.bridge.eventsTotal);
+  s.limits = { targetOutbound: msg.stats.targetOutbound, maxInbound: msg.stats.maxInbound, maxPersistent: msg.stats.maxPersistent };
+  observeServerTime(s, msg.at, receivedAt);
+  const prev = s.samples.last();
+  const dt = prev ? (msg.at - prev.at) / 1000 : 0;
+  const eventsPerSec = prev && dt > 0 ? Math.max(0, msg.bridge.eventsTotal - prev.eventsTotal) / dt : 0;
+  s.samples.push({
+    at: msg.at,
+    pending: msg.stats.currByState.pending,
+    established: msg.stats.currByState.established,
+    failing: msg.stats.currByState.failing,
+    inbound: msg.stats.currByType.inbound,
+    outbound: msg.stats.currByType.outbound,
+    manual: msg.stats.currByType.manual,
+    eventsTotal: msg.bridge.eventsTotal,
+    eventsPerSec,
+  });
+}
+
+/**
+ * Server-clock estimate. A message's time is never later than the server's clock when it
+ * arrives, so `serverAt − receivedAt` is a lower bound of the offset: take any higher sample at
+ * once, and drift down slowly otherwise (so a server clock step backwards is followed too).
+ */
+export function observeServerTime(s: ModelState, serverAt: number, receivedAt: number): void {
+  const sample = serverAt - receivedAt;
+  if (s.clockOffsetMs === null || sample > s.clockOffsetMs) s.clockOffsetMs = sample;
+  else s.clockOffsetMs += (sample - s.clockOffsetMs) * 0.02;
+}
+
+/** Events the server has numbered that this model has not applied yet. */
+export function pendingEvents(s: ModelState): number {
+  return Math.max(0, s.serverSeq - s.lastSeq);
+}

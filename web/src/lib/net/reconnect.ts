@@ -1,0 +1,27 @@
+/**
+ * Reconnect delays: capped exponential backoff with jitter, so many pages whose server restarted
+ * do not all knock at the same instant. Pure, so the schedule is table-tested.
+ */
+export interface ReconnectPolicy {
+  /** First delay ceiling. @default 500 */
+  baseMs: number;
+  /** Largest delay. @default 15000 */
+  capMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = { baseMs: 500, capMs: 15_000 };
+
+/** Delay before reconnect `attempt` (1 = first): uniform in [c/2, c) with c = min(base × 2^(n−1), cap). */
+export function reconnectDelayMs(attempt: number, random: () => number, policy: ReconnectPolicy = DEFAULT_RECONNECT): number {
+  const n = Math.max(1, Math.floor(attempt));
+  const ceiling = Math.min(policy.baseMs * 2 ** Math.min(n - 1, 30), policy.capMs);
+  const r = Math.min(Math.max(random(), 0), 0.999999);
+  return Math.round(ceiling / 2 + r * (ceiling / 2));
+}
+
+/** The WebSocket URL of the page's server, passing a `?token=` of the page along. */
+export function socketUrl(location: { protocol: string; host: string; search: string }): string {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const token = new URLSearchParams(location.search).get('token');
+  return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}

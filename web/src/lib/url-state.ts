@@ -1,0 +1,27 @@
+/**
+ * The filter and the selected connection live in the page URL (`?q=state:failing&sel=12`), so a
+ * link or a reload restores the view. Other parameters (e.g. `token`) are kept untouched.
+ */
+export interface UrlState {
+  q: string;
+  sel: number | null;
+}
+
+/** Reads `q` and `sel` from a `location.search` string. */
+export function readUrlState(search: string): UrlState {
+  const p = new URLSearchParams(search);
+  const selText = p.get('sel');
+  const sel = selText !== null && /^\d+$/.test(selText) && Number(selText) >= 1 ? Number(selText) : null;
+  return { q: p.get('q') ?? '', sel };
+}
+
+/** The `search` string (with `?`, or '' when empty) with `q` and `sel` set or removed. */
+export function writeUrlState(search: string, state: UrlState): string {
+  const p = new URLSearchParams(search);
+  if (state.q.trim() === '') p.delete('q');
+  else p.set('q', state.q);
+  if (state.sel === null) p.delete('sel');
+  else p.set('sel', String(state.sel));
+  const text = p.toString();
+  return text === '' ? '' : `?${text}`;
+}
