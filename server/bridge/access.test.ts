@@ -63,9 +63,12 @@ test('isHostAllowed guards against DNS rebinding', () => {
   assert.equal(isHostAllowed('evil.example', loop), false);
 });
 
-test('controlAccess: free on loopback, token required elsewhere', () => {
+test('controlAccess: free on loopback without a token, token required elsewhere or once set', () => {
   assert.deepEqual(controlAccess({ host: '127.0.0.1', token: undefined }, null), { canControl: true });
-  assert.deepEqual(controlAccess({ host: 'localhost', token: 'x' }, null), { canControl: true });
+  const loopbackWithToken = controlAccess({ host: 'localhost', token: 'x' }, null);
+  assert.equal(loopbackWithToken.canControl, false, 'a configured token is enforced on loopback too');
+  assert.match(loopbackWithToken.canControl ? '' : loopbackWithToken.reason, /requires a control token/);
+  assert.deepEqual(controlAccess({ host: 'localhost', token: 'x' }, 'x'), { canControl: true });
   const noToken = controlAccess({ host: '0.0.0.0', token: undefined }, 'anything');
   assert.equal(noToken.canControl, false);
   const lan = { host: '0.0.0.0', token: 's3cret' };

@@ -119,15 +119,17 @@ export interface ControlPolicy {
 }
 
 /**
- * Whether a client may send commands. On a loopback bind everyone who got past the Origin check
- * may (a same-origin page needs no token); on any other bind a matching token is required.
+ * Whether a client may send commands. Without a configured token, a loopback bind lets everyone
+ * who got past the Origin check control (a same-origin page needs no token) and any other bind is
+ * read-only. With a token, it is required on every bind: an operator who set one wants it enforced
+ * (a shared machine's other users can reach loopback too).
  */
 export function controlAccess(
   policy: ControlPolicy,
   presentedToken: string | undefined | null,
 ): { canControl: true } | { canControl: false; reason: string } {
-  if (isLoopbackHost(policy.host)) return { canControl: true };
   if (policy.token === undefined) {
+    if (isLoopbackHost(policy.host)) return { canControl: true };
     return {
       canControl: false,
       reason: `the server listens on ${policy.host} (not loopback) without a control token: restart it with a token to allow control`,
@@ -138,7 +140,7 @@ export function controlAccess(
     canControl: false,
     reason:
       presentedToken === undefined || presentedToken === null
-        ? 'read-only: the server listens on a network address; open the page with ?token=… to control it'
-        : 'read-only: the token given does not match the server\'s',
+        ? 'read-only: this server requires a control token; open the page with ?token=… to control it'
+        : "read-only: the token given does not match the server's",
   };
 }

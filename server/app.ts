@@ -1,0 +1,84 @@
+/**
+ * The whole service in one call: manager (+ lab) + bridge, from a `CliConfig`. `cli.ts` calls it
+ * for `npm start`; tests and benchmarks call it in-process. Returns one `stop()` that shuts down
+ * in dependency order: the bridge first (no more commands), then the manager, then the lab.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBridge, type Bridge } from './bridge/index.ts';
+import type { CliConfig } from './cli-options.ts';
+import { isLoopbackHost } from './cli-options.ts';
+import { ConnManager, type Logger } from './connmgr/index.ts';
+import { Lab } from './lab/index.ts';
+
+export interface App {
+  readonly url: string;
+  readonly manager: ConnManager;
+  readonly lab: Lab | undefined;
+  readonly bridge: Bridge;
+  /** The manager's inbound listener as bound (`host:port`), if any. */
+  readonly inbound: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Vite's dev server (`npm run dev:web`) proxies /ws from these origins. */
+const DEV_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+
+export async function startApp(config: CliConfig, logger: Logger = console): Promise<App> {
+  let manager: ConnManager | undefined;
+  const lab = config.lab
+    ? await Lab.start({ seed: config.seed, managerListen: () => manager?.listeners()[0]?.address })
+    : undefined;
+  try {
+    manager = new ConnManager({
+      ...config.manager,
+      listen: config.listen ? [config.listen] : [],
+      ...(lab ? { getNewAddress: lab.getNewAddress } : {}),
+      logger,
+    });
+    lab?.attach(manager);
+    await manager.start();
+  } catch (err) {
+    await manager?.stop();
+    await lab?.stop();
+    throw err;
+  }
+  const cm = manager;
+  for (const addr of config.persistent) cm.addPersistent(addr);
+  for (const addr of config.connect) {
+    cm.connect(addr).catch((err: Error) => logger.warn(`connscope: --connect ${addr}: ${err.message}`));
+  }
+  if (!existsSync(join(config.staticDir, 'index.html'))) {
+    logger.warn(`connscope: no built page in ${config.staticDir} (run "npm run build"); the API still works`);
+  }
+  let bridge: Bridge;
+  try {
+    bridge = await startBridge({
+      manager: cm,
+      ...(lab ? { lab } : {}),
+      host: config.host,
+      port: config.port,
+      ...(config.token === undefined ? {} : { token: config.token }),
+      allowedOrigins: [...config.allowedOrigins, ...(isLoopbackHost(config.host) ? DEV_ORIGINS : [])],
+      staticDir: config.staticDir,
+    });
+  } catch (err) {
+    await cm.stop();
+    await lab?.stop();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    url: bridge.url,
+    manager: cm,
+    lab,
+    bridge,
+    inbound: cm.listeners()[0]?.address,
+    stop: () =>
+      (stopping ??= (async () => {
+        await bridge.close();
+        await cm.stop();
+        await lab?.stop();
+      })()),
+  };
+}

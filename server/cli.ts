@@ -1,0 +1,62 @@
+/**
+ * `npm start`: flags → manager + lab + bridge. Prints the URL to open; SIGINT/SIGTERM stop
+ * everything cleanly (a second signal forces the exit).
+ */
+import { randomBytes } from 'node:crypto';
+import { startApp } from './app.ts';
+import { CliError, HELP, isLoopbackHost, parseCli, type CliConfig } from './cli-options.ts';
+
+let config: CliConfig;
+try {
+  config = parseCli(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof CliError)) throw err;
+  process.stderr.write(`connscope: ${err.message}\nrun with --help for the flags\n`);
+  process.exit(2);
+}
+if (config.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+let generatedToken = false;
+if (!isLoopbackHost(config.host) && config.token === undefined) {
+  // Reachable from other machines: control needs a token; make one rather than leave it open.
+  config.token = randomBytes(16).toString('hex');
+  generatedToken = true;
+}
+
+const app = await startApp(config).catch((err: Error & { code?: string }) => {
+  process.stderr.write(`connscope: cannot start: ${err.message}\n`);
+  process.exit(1);
+});
+
+const lines = [
+  `connscope is running: ${app.url}/`,
+  app.lab
+    ? `  lab: ${app.lab.state().peers.length} loopback peers (seed ${config.seed}); target outbound ${config.manager.targetOutbound}`
+    : `  lab: off; ${config.persistent.length} persistent and ${config.connect.length} one-shot peers from flags`,
+  app.inbound ? `  inbound listener: ${app.inbound} (max ${config.manager.maxInbound}, ${config.manager.inboundPolicy})` : '  inbound: off',
+];
+if (config.token !== undefined) {
+  lines.push(
+    `  control token${generatedToken ? ' (generated)' : ''}: ${config.token}`,
+    `  open ${app.url}/?token=${config.token} to control; without it the page is read-only`,
+  );
+}
+process.stdout.write(`${lines.join('\n')}\nPress Ctrl+C to stop.\n`);
+
+let signals = 0;
+const shutdown = (signal: string): void => {
+  signals += 1;
+  if (signals > 1) process.exit(1);
+  process.stdout.write(`\nconnscope: ${signal}, stopping…\n`);
+  app.stop().then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`connscope: unclean stop: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
