@@ -14,7 +14,6 @@ export type ConnType = (typeof CONN_TYPES)[number];
 export const CONN_REASONS = [
   'requested', // a new request starts its first dial
   'retry', // a persistent entry's retry timer fired
-  'redial', // a long-lived persistent connection dropped and is redialed at once (stable rule)
   'dial-succeeded',
   'accepted', // an inbound connection was admitted
   'dial-refused',

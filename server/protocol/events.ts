@@ -29,7 +29,6 @@ export type ConnType = v.InferOutput<typeof ConnTypeSchema>;
 export const CONN_REASONS = [
   'requested',
   'retry',
-  'redial',
   'dial-succeeded',
   'accepted',
   'dial-refused',

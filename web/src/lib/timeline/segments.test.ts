@@ -97,7 +97,7 @@ describe('SegmentCache', () => {
     const h = history([[0, 'pending'], [1, 'established']]);
     cache.get(7, h);
     h.shift();
-    h.push({ seq: 3, at: 2, from: 'established', to: 'pending', reason: 'redial' });
+    h.push({ seq: 3, at: 2, from: 'established', to: 'pending', reason: 'remote-closed' });
     assert.deepEqual(cache.get(7, h).map((s) => s.seq), [2, 3]);
   });
 
