@@ -145,6 +145,55 @@ test('resume from an event the ring no longer holds, or from another run, gets a
   assert.equal((await c.hello(from)).resync, true);
 });
 
+test('history backfills the events before a snapshot, newest `limit` of what the ring keeps', async (t) => {
+  const stack = await startStack({ ringSize: 5 });
+  t.after(() => stack.stop());
+  for (let n = 1; n <= 8; n += 1) stack.manager.setTargetOutbound(n); // 8 config:changed events
+  const c = await TestClient.connect(stack.bridge.wsUrl);
+  t.after(() => c.close());
+  const hello = await c.hello();
+  const last = hello.snapshot.seq;
+  assert.ok(last >= 8);
+
+  const all = await c.request({ type: 'history', beforeSeq: last + 1 });
+  assert.ok(all.ok && all.command === 'history');
+  assert.deepEqual(all.result.events.map((e) => e.seq), [last - 4, last - 3, last - 2, last - 1, last], 'only what the ring keeps');
+  assert.equal(all.result.firstSeq, last - 4);
+  const lastEvent = all.result.events.at(-1)!;
+  assert.ok(lastEvent.kind === 'config:changed' && lastEvent.targetOutbound === 8);
+
+  const two = await c.request({ type: 'history', beforeSeq: last, limit: 2 });
+  assert.ok(two.ok && two.command === 'history');
+  assert.deepEqual(two.result.events.map((e) => e.seq), [last - 2, last - 1]);
+
+  const none = await c.request({ type: 'history', beforeSeq: 1 });
+  assert.ok(none.ok && none.command === 'history');
+  assert.deepEqual(none.result.events, []);
+
+  const bad = await c.request({ type: 'history', beforeSeq: 5, limit: 100_000 });
+  assert.ok(!bad.ok && bad.error.field === 'limit');
+});
+
+test('inspect returns the live connection, or ERR_NOT_FOUND', async (t) => {
+  const [peer] = await peers(1);
+  const stack = await startStack();
+  t.after(async () => {
+    await stack.stop();
+    await peer!.close();
+  });
+  const info = await stack.manager.connect(peer!.addr);
+  const c = await TestClient.connect(stack.bridge.wsUrl);
+  t.after(() => c.close());
+  await c.hello();
+  const ok = await c.request({ type: 'inspect', connId: info.id });
+  assert.ok(ok.ok && ok.command === 'inspect');
+  assert.equal(ok.result.addr, peer!.addr);
+  assert.equal(ok.result.state, 'established');
+  assert.match(ok.result.localAddr ?? '', /^127\.0\.0\.1:\d+$/);
+  const missing = await c.request({ type: 'inspect', connId: 999 });
+  assert.ok(!missing.ok && missing.error.code === 'ERR_NOT_FOUND');
+});
+
 test('a round trip for each command', async (t) => {
   const ps = await peers(3);
   const lab = new FakeLab();

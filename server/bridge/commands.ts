@@ -3,7 +3,7 @@
  * into a `reply`. Never throws: a `ConnMgrError` keeps its `code`, a lab error its string `code`,
  * anything else is `ERR_INTERNAL`.
  */
-import { isConnMgrError, type ConnManager, type ConnMgrErrorCode } from '../connmgr/index.ts';
+import { ConnMgrError, isConnMgrError, type ConnManager, type ConnMgrErrorCode } from '../connmgr/index.ts';
 import {
   PROTOCOL_VERSION,
   assertNever,
@@ -19,8 +19,8 @@ import {
   type ReplyMessage,
 } from '../protocol/index.ts';
 
-/** Commands that act on the manager or the lab (`resume` is the hub's business). */
-export type ActionCommand = Exclude<ClientMessage, { type: 'resume' }>;
+/** Commands that act on the manager or the lab (`resume` and `history` are the hub's business). */
+export type ActionCommand = Exclude<ClientMessage, { type: 'resume' | 'history' }>;
 
 /** Where commands go: the manager, and the lab when there is one. */
 export interface CommandTargets {
@@ -88,6 +88,11 @@ async function execute(msg: ActionCommand, { manager, lab }: CommandTargets): Pr
     case 'lab.stopFlood':
       needLab(lab).stopFlood();
       return okReply(msg.id, 'lab.stopFlood', null);
+    case 'inspect': {
+      const info = manager.get(msg.connId);
+      if (!info) throw new ConnMgrError('ERR_NOT_FOUND', `no connection with id ${msg.connId}`);
+      return okReply(msg.id, 'inspect', info);
+    }
     default:
       return assertNever(msg, 'command');
   }

@@ -47,4 +47,13 @@ export class EventLog {
     for (let seq = fromSeq + 1; seq <= toSeq; seq += 1) out.push(this.#ring[seq % this.capacity] as WireEvent);
     return out;
   }
+
+  /** The newest `limit` events numbered before `beforeSeq` that are still kept, oldest first. */
+  before(beforeSeq: number, limit: number): WireEvent[] {
+    const last = Math.min(beforeSeq - 1, this.#lastSeq);
+    const first = Math.max(this.firstSeq, last - limit + 1);
+    const out: WireEvent[] = [];
+    for (let seq = first; seq <= last && this.#lastSeq > 0; seq += 1) out.push(this.#ring[seq % this.capacity] as WireEvent);
+    return out;
+  }
 }

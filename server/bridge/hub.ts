@@ -33,6 +33,9 @@ import { EventLog } from './event-log.ts';
 import type { DropCause, HubCounters, ResyncCause } from './metrics.ts';
 import { TokenBucket, type RateLimit } from './rate-limit.ts';
 
+/** Events a `history` command gets when it names no `limit`. */
+const DEFAULT_HISTORY_EVENTS = 2000;
+
 /** The hub's settings; `startBridge` validates them and documents their defaults. */
 export interface HubOptions {
   readonly manager: ConnManager;
@@ -405,6 +408,12 @@ export class Hub {
     }
     if (msg.type === 'resume') {
       this.#resume(c, msg);
+      return;
+    }
+    if (msg.type === 'history') {
+      this.#counters.commandsOk += 1;
+      const events = this.#log.before(msg.beforeSeq, msg.limit ?? DEFAULT_HISTORY_EVENTS);
+      this.#reply(c, okReply(msg.id, 'history', { events, firstSeq: this.#log.firstSeq }));
       return;
     }
     // Not awaited: `connect` may take up to the dial timeout, and the client's other commands

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { FloodOptionsSchema, LabPeerSchema, PeerBehaviourSchema } from './lab.ts';
+import { WireEventSchema } from './events.ts';
 import { ConnInfoSchema } from './snapshot.ts';
 
 /** Version of this protocol; every message carries it as `v`. */
@@ -90,6 +91,23 @@ export const ResumeCommandSchema = v.object({
 });
 
 /** Any client message, discriminated by `type`. */
+/** Largest `limit` of a `history` command: one reply stays well under a megabyte. */
+export const MAX_HISTORY_EVENTS = 5000;
+
+/**
+ * `history`: events numbered before `beforeSeq` that the bridge still keeps (newest `limit` of
+ * them, oldest first) — a page that just got a snapshot backfills its log and timeline with it.
+ */
+export const HistoryCommandSchema = v.object({
+  ...base,
+  type: v.literal('history'),
+  beforeSeq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_HISTORY_EVENTS))),
+});
+
+/** `inspect`: one connection as the manager sees it now (bytes, local address, …). */
+export const InspectCommandSchema = v.object({ ...base, type: v.literal('inspect'), connId });
+
 export const ClientMessageSchema = v.variant('type', [
   ConnectCommandSchema,
   AddPersistentCommandSchema,
@@ -101,6 +119,8 @@ export const ClientMessageSchema = v.variant('type', [
   LabStartFloodCommandSchema,
   LabStopFloodCommandSchema,
   ResumeCommandSchema,
+  HistoryCommandSchema,
+  InspectCommandSchema,
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type CommandType = ClientMessage['type'];
@@ -128,6 +148,12 @@ export const COMMAND_RESULT_SCHEMAS = {
   'lab.startFlood': v.null(),
   'lab.stopFlood': v.null(),
   resume: ResumeResultSchema,
+  history: v.object({
+    events: v.array(WireEventSchema),
+    /** Oldest seq the bridge still keeps: nothing before it can be backfilled. */
+    firstSeq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  }),
+  inspect: ConnInfoSchema,
 } as const satisfies Record<CommandType, v.GenericSchema>;
 export type CommandResult<T extends CommandType> = v.InferOutput<(typeof COMMAND_RESULT_SCHEMAS)[T]>;
 
@@ -135,7 +161,7 @@ export type CommandResult<T extends CommandType> = v.InferOutput<(typeof COMMAND
 export const COMMAND_TYPES = Object.keys(COMMAND_RESULT_SCHEMAS) as CommandType[];
 
 /** Commands a read-only viewer may send. */
-export const READ_ONLY_COMMANDS: readonly CommandType[] = ['resume'];
+export const READ_ONLY_COMMANDS: readonly CommandType[] = ['resume', 'history', 'inspect'];
 
 // ---- errors ------------------------------------------------------------------------------------
 

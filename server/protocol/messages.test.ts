@@ -23,6 +23,8 @@ const VALID: Record<CommandType, Record<string, unknown>> = {
   'lab.startFlood': { ...base, type: 'lab.startFlood', connections: 50, ratePerSec: 10 },
   'lab.stopFlood': { ...base, type: 'lab.stopFlood' },
   resume: { ...base, type: 'resume', fromSeq: 0, runId: 'abc' },
+  history: { ...base, type: 'history', beforeSeq: 10, limit: 100 },
+  inspect: { ...base, type: 'inspect', connId: 3 },
 };
 
 describe('parseClientMessage', () => {

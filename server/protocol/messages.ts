@@ -104,6 +104,8 @@ const OkReplySchema = v.variant('command', [
   okReply('lab.startFlood'),
   okReply('lab.stopFlood'),
   okReply('resume'),
+  okReply('history'),
+  okReply('inspect'),
 ]);
 
 const ErrorReplySchema = v.object({

@@ -77,6 +77,13 @@ test('every message a running server sends parses, losslessly, and covers every 
   // resume (resumed), resume of another run (resynced), stats.
   assert.ok((await client.request({ type: 'resume', fromSeq: 0 })).ok);
   assert.ok((await client.request({ type: 'resume', fromSeq: 0, runId: 'another-run' })).ok);
+  // history (backfill) and inspect: real replies that must parse too.
+  const history = await client.request({ type: 'history', beforeSeq: 1_000_000, limit: 50 });
+  assert.ok(history.ok && history.command === 'history' && history.result.events.length > 0);
+  const live = manager.list()[0];
+  assert.ok(live, 'the persistent entry to 127.0.0.1:1 is still there');
+  const inspected = await client.request({ type: 'inspect', connId: live.id });
+  assert.ok(inspected.ok && inspected.command === 'inspect' && inspected.result.id === live.id);
   await client.waitFor((m): m is StatsMessage => m.type === 'stats');
   client.sendRaw('{"v":1,"id":99,"type":"nope"}');
   await client.waitFor((m): m is ReplyMessage => m.type === 'reply' && m.id === 99);
