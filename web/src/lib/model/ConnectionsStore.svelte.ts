@@ -81,6 +81,9 @@ export class ConnectionsStore implements ConnModel {
     switch (out.kind) {
       case 'reply':
         return;
+      case 'backfill':
+        if (out.applied > 0) this.#syncAll();
+        return;
       case 'stats':
         this.stats = s.stats;
         this.bridge = s.bridge;

@@ -138,7 +138,7 @@ describe('reducer: hello', () => {
   test('the first hello loads the snapshot', () => {
     const s = createModelState();
     const out = reduce(s, hello({ seq: 7, conns: [info(1), info(2, { state: 'failing', attempt: 2, retryAt: T0 + 5000 })] }), T0);
-    assert.deepEqual(out, { kind: 'hello', mode: 'first' });
+    assert.deepEqual(out, { kind: 'hello', mode: 'first', backfillBefore: 8 });
     assert.equal(s.runId, 'run-a');
     assert.equal(s.lastSeq, 7);
     assert.equal(s.conns.size, 2);
@@ -153,7 +153,7 @@ describe('reducer: hello', () => {
     const s = started();
     reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established')), T0);
     const out = reduce(s, hello({ runId: 'run-b', seq: 3, conns: [info(5)] }), T0 + 1000);
-    assert.deepEqual(out, { kind: 'hello', mode: 'restart' });
+    assert.deepEqual(out, { kind: 'hello', mode: 'restart', backfillBefore: 4 });
     assert.deepEqual([...s.conns.keys()], [5]);
     assert.equal(s.log.size, 0);
     assert.equal(s.lastSeq, 3);
@@ -392,5 +392,74 @@ describe('Ring', () => {
     r.clear();
     assert.equal(r.size, 0);
     assert.throws(() => new Ring(0), TypeError);
+  });
+});
+
+describe('reducer: backfill (history reply)', () => {
+  function historyReply(evs: WireEvent[]): ServerMessage {
+    return { v: PROTOCOL_VERSION, type: 'reply', id: 'h1', ok: true, command: 'history', result: { events: evs, firstSeq: 1 } };
+  }
+
+  test('a fresh hello asks for the events before its snapshot; a resync does not', () => {
+    const s = createModelState();
+    const first = reduce(s, hello({ seq: 12, conns: [info(1)] }), T0);
+    assert.deepEqual(first, { kind: 'hello', mode: 'first', backfillBefore: 13 });
+    const resync = reduce(s, hello({ seq: 20, resync: true, conns: [info(1)] }), T0);
+    assert.equal(resync.kind === 'hello' && resync.backfillBefore, undefined);
+    const restart = reduce(s, hello({ runId: 'run-b', seq: 3 }), T0);
+    assert.deepEqual(restart, { kind: 'hello', mode: 'restart', backfillBefore: 4 });
+    assert.deepEqual(reduce(createModelState(), hello({ seq: 0 }), T0), { kind: 'hello', mode: 'first' }, 'nothing before seq 1');
+  });
+
+  test('merges the past into the log and histories without touching present state', () => {
+    const s = createModelState();
+    reduce(s, hello({ seq: 6, conns: [info(1, { state: 'established' })] }), T0);
+    reduce(s, events(cs(7, 1, 'established', 'disconnected', { reason: 'remote-closed' })), T0);
+    const out = reduce(
+      s,
+      historyReply([
+        cs(1, 1, null, 'pending'),
+        cs(2, 2, null, 'pending'),
+        cs(3, 1, 'pending', 'established'),
+        cs(4, 2, 'pending', 'canceled'),
+        cs(5, 3, null, 'pending'), // its end is after the snapshot? no: 3 is not in the snapshot and not ended
+        { seq: 6, at: T0 + 600, kind: 'config:changed', targetOutbound: 4 },
+        cs(7, 1, 'established', 'disconnected'), // already held: ignored
+      ]),
+      T0,
+    );
+    assert.deepEqual(out, { kind: 'backfill', applied: 6 });
+    assert.deepEqual(s.log.toArray().map((e) => e.ev.seq), [1, 2, 3, 4, 5, 6, 7], 'the log reads in order');
+    const one = s.conns.get(1)!;
+    assert.deepEqual(one.history.map((t) => `${t.seq}:${t.to}`), ['1:pending', '3:established', '7:disconnected']);
+    assert.equal(one.state, 'disconnected', 'present state untouched');
+    assert.equal(one.createdAt, T0, 'the snapshot stays the authority on the present record');
+    const two = s.conns.get(2)!;
+    assert.equal(two.state, 'canceled', 'a connection that ended before the snapshot comes back as an ended lane');
+    assert.deepEqual(two.history.map((t) => t.to), ['pending', 'canceled']);
+    assert.equal(s.conns.has(3), false, 'without its final event it is left out');
+    assert.equal(s.limits.targetOutbound, 8, 'an old config:changed does not change the present');
+    assert.equal(s.lastSeq, 7);
+    assert.deepEqual([...s.ended], [2, 1], 'backfilled endings are the oldest, evicted first');
+  });
+
+  test('a second, overlapping history reply adds nothing', () => {
+    const s = createModelState();
+    reduce(s, hello({ seq: 2, conns: [] }), T0);
+    const evs = [cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'canceled')];
+    assert.deepEqual(reduce(s, historyReply(evs), T0), { kind: 'backfill', applied: 2 });
+    assert.deepEqual(reduce(s, historyReply(evs), T0), { kind: 'backfill', applied: 0 });
+    assert.equal(s.conns.get(1)!.history.length, 2);
+  });
+
+  test('Ring.prepend keeps newer items and fills only free room', () => {
+    const r = new Ring<number>(4);
+    r.push(3);
+    r.push(4);
+    assert.equal(r.prepend([0, 1, 2]), 2);
+    assert.deepEqual(r.toArray(), [1, 2, 3, 4]);
+    assert.equal(r.prepend([0]), 0, 'full: newer items are never evicted for older ones');
+    r.push(5);
+    assert.deepEqual(r.toArray(), [2, 3, 4, 5]);
   });
 });

@@ -24,7 +24,7 @@ import {
 } from '$protocol';
 import { describeEvent } from './describe.ts';
 import { Ring } from './ring.ts';
-import type { ConnState, ConnView, SlotLimits } from './types.ts';
+import type { ConnState, ConnView, SlotLimits, Transition } from './types.ts';
 
 /** One event log row: the event as it arrived plus its sentence. */
 export interface LogEntry {
@@ -105,7 +105,8 @@ export interface ModelState {
 
 /** What the caller (the link) should do after a message was applied. */
 export type Outcome =
-  | { kind: 'hello'; mode: 'first' | 'restart' | 'resync' | 'same-run'; resumeFrom?: number }
+  | { kind: 'hello'; mode: 'first' | 'restart' | 'resync' | 'same-run'; resumeFrom?: number; backfillBefore?: number }
+  | { kind: 'backfill'; applied: number }
   | { kind: 'events'; applied: number; ignored: number; gap?: { expected: number; got: number }; resumeFrom?: number }
   | { kind: 'stats' }
   | { kind: 'reply' };
@@ -183,6 +184,7 @@ export function reduce(s: ModelState, msg: ServerMessage, receivedAt: number): O
       applyStats(s, msg, receivedAt);
       return { kind: 'stats' };
     case 'reply':
+      if (msg.ok && msg.command === 'history') return { kind: 'backfill', applied: applyBackfill(s, msg.result.events) };
       return { kind: 'reply' };
     default:
       return assertNever(msg, 'message type');
@@ -252,16 +254,7 @@ function applyConnState(s: ModelState, ev: WireEventOf<'conn:state'>): void {
   c.retryAt = ev.retryAt;
   c.lastActivityAt = Math.max(c.lastActivityAt, ev.at);
   if (ev.to === 'established') c.establishedAt = ev.at;
-  c.history.push({
-    seq: ev.seq,
-    at: ev.at,
-    from: ev.from,
-    to: ev.to,
-    reason: ev.reason,
-    ...(ev.attempt !== undefined && { attempt: ev.attempt }),
-    ...(ev.retryAt !== undefined && { retryAt: ev.retryAt }),
-    ...(ev.code !== undefined && { code: ev.code }),
-  });
+  c.history.push(toTransition(ev));
   if (c.history.length > s.caps.historyPerConn) c.history.splice(0, c.history.length - s.caps.historyPerConn);
   if (isFinalState(ev.to)) {
     c.endedAt = ev.at;
@@ -271,6 +264,87 @@ function applyConnState(s: ModelState, ev: WireEventOf<'conn:state'>): void {
     c.endedAt = undefined;
     s.ended.delete(c.id);
   }
+}
+
+function toTransition(ev: WireEventOf<'conn:state'>): Transition {
+  return {
+    seq: ev.seq,
+    at: ev.at,
+    from: ev.from,
+    to: ev.to,
+    reason: ev.reason,
+    ...(ev.attempt !== undefined && { attempt: ev.attempt }),
+    ...(ev.retryAt !== undefined && { retryAt: ev.retryAt }),
+    ...(ev.code !== undefined && { code: ev.code }),
+  };
+}
+
+/**
+ * Merges events numbered before what the model holds (a `history` reply) into the event log and
+ * the connections' histories. Present state is not touched — the snapshot already says where each
+ * connection is; backfill only tells how it got there. Connections that ended before the snapshot
+ * come back as ended lanes (oldest to be evicted first). Returns the number of events merged.
+ */
+export function applyBackfill(s: ModelState, events: readonly WireEvent[]): number {
+  const firstHeld = s.log.at(0)?.ev.seq ?? s.lastSeq + 1;
+  const older = events.filter((e) => e.seq < firstHeld).sort((a, b) => a.seq - b.seq);
+  if (older.length === 0) return 0;
+  s.log.prepend(older.map((ev) => ({ ev, text: describeEvent(ev) })));
+  const byConn = new Map<number, WireEventOf<'conn:state'>[]>();
+  for (const e of older) {
+    if (e.kind !== 'conn:state') continue;
+    const list = byConn.get(e.id);
+    if (list) list.push(e);
+    else byConn.set(e.id, [e]);
+  }
+  const endedEarlier: ConnView[] = [];
+  for (const [id, evs] of byConn) {
+    const first = evs[0]!;
+    const last = evs[evs.length - 1]!;
+    let c = s.conns.get(id);
+    if (c === undefined) {
+      // Not in the snapshot: it ended before it. Without its final event we know too little.
+      if (!isFinalState(last.to)) continue;
+      const established = evs.findLast((e) => e.to === 'established');
+      c = {
+        id,
+        type: last.type,
+        persistent: last.persistent,
+        addr: last.addr,
+        localAddr: null,
+        state: last.to,
+        attempt: last.attempt ?? 0,
+        createdAt: first.at,
+        ...(established ? { establishedAt: established.at } : {}),
+        endedAt: last.at,
+        reason: last.reason,
+        bytesIn: 0,
+        bytesOut: 0,
+        lastActivityAt: last.at,
+        history: [],
+      };
+      s.conns.set(id, c);
+      endedEarlier.push(c);
+    }
+    const firstKept = c.history[0]?.seq ?? Number.POSITIVE_INFINITY;
+    const added = evs.filter((e) => e.seq < firstKept).map(toTransition);
+    c.history = [...added, ...c.history];
+    if (c.history.length > s.caps.historyPerConn) c.history.splice(0, c.history.length - s.caps.historyPerConn);
+  }
+  if (endedEarlier.length > 0) {
+    // They ended before everything already in `ended`: put them first, so they are evicted first.
+    endedEarlier.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+    const later = [...s.ended];
+    s.ended.clear();
+    for (const c of endedEarlier) s.ended.add(c.id);
+    for (const id of later) s.ended.add(id);
+    while (s.ended.size > s.caps.endedConns) {
+      const oldest = s.ended.values().next().value as number;
+      s.ended.delete(oldest);
+      s.conns.delete(oldest);
+    }
+  }
+  return older.length;
 }
 
 function markEnded(s: ModelState, id: number): void {
@@ -310,6 +384,9 @@ function applyHello(s: ModelState, msg: HelloMessage, receivedAt: number): Outco
   s.runId = msg.runId;
   loadSnapshot(s, snap, msg.config, msg.lab);
   observeServerTime(s, snap.at, receivedAt);
+  // A fresh page (or a restarted server) has a present but no past: ask for the kept events
+  // before the snapshot. After a resync the log already holds the past up to a hole; not merged.
+  if (mode !== 'resync' && snap.seq > 0) return { kind: 'hello', mode, backfillBefore: snap.seq + 1 };
   return { kind: 'hello', mode };
 }
 

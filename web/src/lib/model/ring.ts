@@ -41,6 +41,24 @@ export class Ring<T> {
   }
 
   /** The `i`-th oldest item (0 = oldest), or undefined out of range. */
+  /**
+   * Adds items older than everything held (oldest first), as far as there is room: the ring
+   * never evicts newer items to make room for older ones. Returns how many were added.
+   */
+  prepend(items: readonly T[]): number {
+    const room = this.capacity - this.#size;
+    if (room <= 0 || items.length === 0) return 0;
+    const taken = items.slice(Math.max(0, items.length - room));
+    const held = this.toArray();
+    this.#items = new Array<T | undefined>(this.capacity);
+    this.#head = 0;
+    this.#size = 0;
+    for (const item of taken) this.#items[this.#size++] = item;
+    for (const item of held) this.#items[this.#size++] = item;
+    this.#total += taken.length;
+    return taken.length;
+  }
+
   at(i: number): T | undefined {
     if (i < 0 || i >= this.#size || !Number.isInteger(i)) return undefined;
     return this.#items[(this.#head + i) % this.capacity];

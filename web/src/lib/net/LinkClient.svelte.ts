@@ -4,6 +4,7 @@
  * by itself, and sends commands as Promises of their reply.
  */
 import {
+  MAX_HISTORY_EVENTS,
   PROTOCOL_VERSION,
   parseServerMessage,
   type ClientMessage,
@@ -210,6 +211,14 @@ export class LinkClient {
       this.nextTryAt = null;
     }
     if ((out.kind === 'hello' || out.kind === 'events') && out.resumeFrom !== undefined) this.#resume(out.resumeFrom);
+    if (out.kind === 'hello' && out.backfillBefore !== undefined) this.#backfill(out.backfillBefore);
+  }
+
+  /** Asks for the events kept before the snapshot; the reply goes through the reducer like any message. */
+  #backfill(beforeSeq: number): void {
+    this.send('history', { beforeSeq, limit: MAX_HISTORY_EVENTS }).catch((err: CommandFailure) => {
+      this.lastProblem = `history before ${beforeSeq} failed: ${err.message}`;
+    });
   }
 
   #invalid(message: string): void {
