@@ -1,0 +1,214 @@
+/**
+ * `npm run bench`: speed and memory of the hot paths, printed as numbers and ratios. Not a test:
+ * nothing here fails on a slow machine; compare runs on the same machine.
+ *
+ *   1. manager: N real loopback connections dialed and established, then stop()
+ *   2. bridge: the same burst streamed to K WebSocket clients — messages per event (batching)
+ *   3. page reducer: M events applied to the page's model (no DOM)
+ */
+import { createServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WebSocket } from 'ws';
+import { startBridge } from '../server/bridge/index.ts';
+import { ConnManager } from '../server/connmgr/index.ts';
+import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
+import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
+
+const N = Number(process.env.BENCH_CONNS ?? 1000);
+const K = Number(process.env.BENCH_CLIENTS ?? 5);
+const M = Number(process.env.BENCH_EVENTS ?? 200_000);
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function row(name: string, value: string, note = ''): void {
+  console.log(`${name.padEnd(44)} ${value.padStart(16)}  ${note}`);
+}
+
+async function sinkServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.once('close', () => sockets.delete(s));
+  });
+  server.maxConnections = 100_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Each connection needs its own address (duplicates are refused): one sink server per connection. */
+async function benchManager(withClients: number): Promise<{ eventsPerMsg: number; ms: number }> {
+  const sinks = await Promise.all(Array.from({ length: N }, () => sinkServer()));
+  const addrs = sinks.map((s) => `127.0.0.1:${s.port}`);
+  const cm = new ConnManager({ targetOutbound: 0, maxPersistent: 0, logger: { warn: () => undefined } });
+  await cm.start();
+  const bridge = withClients > 0 ? await startBridge({ manager: cm, port: 0, staticDir: '/nonexistent', statsMs: 0 }) : undefined;
+  const clients: Array<{ ws: WebSocket; messages: number; events: number }> = [];
+  for (let i = 0; i < withClients; i += 1) {
+    const ws = new WebSocket(bridge!.wsUrl);
+    const c = { ws, messages: 0, events: 0 };
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as ServerMessage;
+      if (msg.type === 'events') {
+        c.messages += 1;
+        c.events += msg.events.length;
+      }
+    });
+    await new Promise((r) => ws.once('open', r));
+    clients.push(c);
+  }
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const results = await Promise.allSettled(addrs.map((a) => cm.connect(a)));
+  const t1 = performance.now();
+  const ok = results.filter((r) => r.status === 'fulfilled').length;
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) console.log(`  (first failure: ${String(failed.reason)})`);
+  const heapAfter = process.memoryUsage().heapUsed;
+  // conn:state pending + established per connection
+  const expectedEvents = ok * 2;
+  const deadline = Date.now() + 10_000;
+  while (clients.some((c) => c.events < expectedEvents) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const t2 = performance.now();
+  await cm.stop();
+  const t3 = performance.now();
+  if (withClients === 0) {
+    row('manager: connections established', `${ok} / ${N}`);
+    row('manager: establish rate', `${Math.round((ok / (t1 - t0)) * 1000)} /s`, `(${(t1 - t0).toFixed(0)} ms for ${N})`);
+    row('manager: heap per live connection', `${((heapAfter - heapBefore) / Math.max(1, ok) / 1024).toFixed(1)} KiB`, '(sockets included; rough)');
+    row('manager: stop() with all open', `${(t3 - t2).toFixed(0)} ms`);
+    const open = cm.openResources();
+    row('manager: left open after stop()', `${open.sockets + open.timers + open.dials + open.conns}`, '(must be 0)');
+  }
+  const messages = clients.reduce((n, c) => n + c.messages, 0);
+  const events = clients.reduce((n, c) => n + c.events, 0);
+  for (const c of clients) c.ws.close();
+  await bridge?.close();
+  await Promise.all(sinks.map((s) => s.close()));
+  return { eventsPerMsg: messages === 0 ? 0 : events / messages, ms: t2 - t0 };
+}
+
+function benchReducer(): void {
+  const s = createModelState();
+  reduce(
+    s,
+    {
+      v: PROTOCOL_VERSION,
+      type: 'hello',
+      runId: 'bench',
+      resync: false,
+      config: {
+        listen: [],
+        targetOutbound: 8,
+        hasAddressSource: true,
+        dialTimeoutMs: 30_000,
+        retryDelayMs: 5000,
+        maxRetryDelayMs: 300_000,
+        backoff: 'linear',
+        maxFailedAttempts: 25,
+        maxPersistent: 8,
+        maxInbound: 117,
+        inboundPolicy: 'shed',
+        idleTimeoutMs: 0,
+      },
+      snapshot: {
+        seq: 0,
+        state: 'running',
+        at: 0,
+        config: {
+          listen: [],
+          targetOutbound: 8,
+          hasAddressSource: true,
+          dialTimeoutMs: 30_000,
+          retryDelayMs: 5000,
+          maxRetryDelayMs: 300_000,
+          backoff: 'linear',
+          maxFailedAttempts: 25,
+          maxPersistent: 8,
+          maxInbound: 117,
+          inboundPolicy: 'shed',
+          idleTimeoutMs: 0,
+        },
+        conns: [],
+        listeners: [],
+        stats: {
+          currByType: { inbound: 0, outbound: 0, manual: 0 },
+          currByState: { pending: 0, established: 0, failing: 0 },
+          currConnections: 0,
+          persistentEntries: 0,
+          targetOutbound: 8,
+          maxInbound: 117,
+          maxPersistent: 8,
+          totalDials: 0,
+          totalEstablished: 0,
+          totalFailedDials: 0,
+          totalAccepted: 0,
+          rejected: { limit: 0, duplicate: 0, shutdown: 0 },
+          disconnects: {},
+          retries: 0,
+          idleKicks: 0,
+          acceptingConns: true,
+          listenDisabledNum: 0,
+          timeInListenDisabledMs: 0,
+          consecutiveFailedAttempts: 0,
+          throttledAttempts: 0,
+        },
+      },
+      lab: null,
+      canControl: true,
+    },
+    0,
+  );
+  // 2,000 persistent peers cycling pending → established → failing → pending …
+  const cycle = ['pending', 'established', 'failing'] as const;
+  const batches: ServerMessage[] = [];
+  let batch: WireEvent[] = [];
+  for (let seq = 1; seq <= M; seq += 1) {
+    const id = 1 + (seq % 2000);
+    const round = Math.floor(seq / 2000);
+    const to = cycle[round % 3]!;
+    const from = round === 0 ? null : cycle[(round + 2) % 3]!;
+    batch.push({
+      seq,
+      at: seq,
+      kind: 'conn:state',
+      id,
+      type: 'manual',
+      persistent: true,
+      addr: `127.0.0.1:${20000 + id}`,
+      from,
+      to,
+      reason: to === 'failing' ? 'remote-closed' : to === 'pending' ? 'retry' : 'dial-succeeded',
+      ...(to === 'failing' ? { attempt: 1, retryAt: seq + 5000 } : {}),
+    });
+    if (batch.length === 500) {
+      batches.push({ v: PROTOCOL_VERSION, type: 'events', events: batch });
+      batch = [];
+    }
+  }
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  for (const b of batches) reduce(s, b, 0);
+  const t1 = performance.now();
+  row('page reducer: events applied', `${s.lastSeq}`, `(2,000 connections, history cap ${s.caps.historyPerConn})`);
+  row('page reducer: apply rate', `${Math.round((M / (t1 - t0)) * 1000)} ev/s`, `(${(t1 - t0).toFixed(0)} ms)`);
+  row('page reducer: heap growth', mb(process.memoryUsage().heapUsed - heapBefore), `(log ring ${s.log.size}, bounded)`);
+}
+
+console.log(`connscope bench — node ${process.version}, ${N} connections, ${K} clients, ${M} events\n`);
+await benchManager(0);
+const streamed = await benchManager(K);
+row('bridge: events per WebSocket message', streamed.eventsPerMsg.toFixed(1), `(batching ratio; ${K} clients)`);
+row('bridge: burst delivered to every client in', `${streamed.ms.toFixed(0)} ms`);
+benchReducer();
