@@ -1,0 +1,590 @@
+/**
+ * Canvas drawing of the graph view. NOT pure: it uses CanvasRenderingContext2D and
+ * getComputedStyle, so unit tests do not import it (the maths it relies on lives in the pure
+ * modules beside it). One `drawGraph` call per animation frame; drawing is batched by style (one
+ * path per state × emphasis), so thousands of peers cost a handful of stroke/fill calls.
+ */
+import type { ConnState, ConnType } from '../model/types.ts';
+import { css, mixColor, parseColor, type Rgba } from './color.ts';
+import { gaugeRadiusPx } from './geometry.ts';
+import { GROUP_ORDER, retryText, SECTORS, type Gauge, type GroupKey } from './groups.ts';
+import type { GraphLayout, GraphNode } from './layout.ts';
+import type { Transform } from './view.ts';
+
+/** Theme colours read from CSS custom properties (re-read on theme change). */
+export interface Palette {
+  bg: Rgba;
+  panel: Rgba;
+  panel2: Rgba;
+  border: Rgba;
+  text: Rgba;
+  muted: Rgba;
+  accent: Rgba;
+  focus: Rgba;
+  state: Record<ConnState, Rgba>;
+  type: Record<ConnType, Rgba>;
+  font: string;
+  mono: string;
+}
+
+const STATES: readonly ConnState[] = ['pending', 'established', 'failing', 'disconnected', 'canceled'];
+
+/** Reads the theme tokens as they apply to `el` (so a `data-theme` switch is picked up). */
+export function readPalette(el: Element): Palette {
+  const cs = getComputedStyle(el);
+  const v = (name: string): Rgba => parseColor(cs.getPropertyValue(name));
+  const state = {} as Record<ConnState, Rgba>;
+  for (const s of STATES) state[s] = v(`--state-${s}`);
+  return {
+    bg: v('--bg'),
+    panel: v('--panel'),
+    panel2: v('--panel-2'),
+    border: v('--border'),
+    text: v('--text'),
+    muted: v('--muted'),
+    accent: v('--accent'),
+    focus: v('--focus'),
+    state,
+    type: { inbound: v('--type-inbound'), outbound: v('--type-outbound'), manual: v('--type-manual') },
+    font: cs.getPropertyValue('--font').trim() || 'system-ui, sans-serif',
+    mono: cs.getPropertyValue('--mono').trim() || 'monospace',
+  };
+}
+
+/** Everything one frame draws. */
+export interface Scene {
+  /** Viewport in CSS pixels. */
+  width: number;
+  height: number;
+  transform: Transform;
+  layout: GraphLayout;
+  palette: Palette;
+  gauges: Record<GroupKey, Gauge>;
+  /** Server clock now (countdowns). */
+  serverNow: number;
+  /** Marching-ants offset for pending edges (0 when motion is reduced). */
+  dashOffset: number;
+  /** Node ids that do not match the filter (drawn dimmed). */
+  dimmed: ReadonlySet<number>;
+  selectedId: number | null;
+  activeId: number | null;
+  hoverId: number | null;
+  /** Whether the keyboard focus is in the graph (draws the active node's focus ring). */
+  focused: boolean;
+  /** Room taken by radial labels outside labelled sectors (screen px; see `labelRoom`). */
+  labelPx: number;
+}
+
+/** Font of radial node labels. */
+const LABEL_FONT = (p: Palette): string => `500 12px ${p.font}`;
+
+/**
+ * How far radial labels reach beyond their nodes (screen px): the widest address in a labelled
+ * sector plus the gap to its node. The fit and the gauges leave this much room.
+ */
+export function labelRoom(ctx: CanvasRenderingContext2D, layout: GraphLayout, p: Palette): number {
+  ctx.font = LABEL_FONT(p);
+  let w = ctx.measureText('127.0.0.1:65535').width; // a floor, so the graph does not breathe with ports
+  for (const node of layout.nodes) {
+    if (layout.sizings[node.group].labels) w = Math.max(w, ctx.measureText(node.conn.addr).width);
+  }
+  return Math.ceil(w + 9 * 2.2 + 12);
+}
+
+/** A ring buffer of timings (ms) with mean and 95th percentile, for the dev harness and benchmarks. */
+export class TimingStats {
+  private readonly samples = new Float64Array(240);
+  private count = 0;
+
+  /** Records one sample. */
+  add(ms: number): void {
+    this.samples[this.count % this.samples.length] = ms;
+    this.count++;
+  }
+
+  /** Mean, 95th percentile and maximum over the kept samples. */
+  summary(): { mean: number; p95: number; max: number; n: number } {
+    const n = Math.min(this.count, this.samples.length);
+    if (n === 0) return { mean: 0, p95: 0, max: 0, n: 0 };
+    const xs = Array.from(this.samples.subarray(0, n)).sort((a, b) => a - b);
+    const mean = xs.reduce((a, b) => a + b, 0) / n;
+    return { mean, p95: xs[Math.min(n - 1, Math.floor(n * 0.95))]!, max: xs[n - 1]!, n };
+  }
+
+  /** Forgets every sample. */
+  reset(): void {
+    this.count = 0;
+  }
+}
+
+/** Time spent in `drawGraph` per frame. */
+export const drawStats = new TimingStats();
+/** Time of the whole frame: layout sync + simulation tick + draw + DOM mirror. */
+export const frameStats = new TimingStats();
+
+/** Radius of "this node" in world units. */
+export const CENTER_RADIUS = 18;
+/** Dimmed (filtered-out) opacity. */
+const DIM = 0.16;
+
+type Emphasis = 0 | 1; // 0 = dimmed, 1 = normal
+interface Bucket {
+  group: GroupKey;
+  state: ConnState;
+  emphasis: Emphasis;
+  nodes: GraphNode[];
+}
+
+/** Style buckets: group (node size) × state × emphasis; reused every frame (no garbage). */
+const buckets: Bucket[] = GROUP_ORDER.flatMap((group) =>
+  STATES.flatMap((state) => [
+    { group, state, emphasis: 0 as Emphasis, nodes: [] as GraphNode[] },
+    { group, state, emphasis: 1 as Emphasis, nodes: [] as GraphNode[] },
+  ]),
+);
+const bucketIndex = (group: GroupKey, state: ConnState, emphasis: Emphasis): number =>
+  (GROUP_ORDER.indexOf(group) * STATES.length + STATES.indexOf(state)) * 2 + emphasis;
+const singles: GraphNode[] = [];
+
+/** Dash patterns (CSS px): colour is never the only cue. */
+const EDGE_DASH: Record<ConnState, number[]> = {
+  established: [],
+  pending: [7, 5],
+  failing: [1, 5],
+  disconnected: [2, 3],
+  canceled: [2, 3],
+};
+const NODE_DASH: Record<ConnState, number[]> = {
+  established: [],
+  pending: [3, 2.5],
+  failing: [1, 2.5],
+  disconnected: [],
+  canceled: [],
+};
+
+/** On-screen node radius of a sector at zoom k (never below 2 px). */
+export function screenRadius(layout: GraphLayout, group: GroupKey, k: number): number {
+  const sizing = layout.sizings[group];
+  return Math.max(sizing.labels ? 7 : 2, sizing.radius * Math.min(k, 2.2));
+}
+
+/** Edge opacity by sector population: thousands of established edges would be a solid fan. */
+function edgeAlpha(count: number, labelled: boolean, state: ConnState): number {
+  if (labelled) return 0.75;
+  if (count > 300) return state === 'established' ? 0.06 : 0.4;
+  return state === 'established' ? 0.22 : 0.6;
+}
+
+/** Draws one frame. The context must already be scaled for devicePixelRatio (CSS px units). */
+export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
+  const { width, height, transform: t, layout, palette: p } = s;
+  const k = t.k;
+  const radii: Record<GroupKey, number> = {
+    outbound: screenRadius(layout, 'outbound', k),
+    inbound: screenRadius(layout, 'inbound', k),
+    manual: screenRadius(layout, 'manual', k),
+  };
+  const counts = layout.counts;
+  const cx = t.x;
+  const cy = t.y;
+  const centerR = Math.max(10, CENTER_RADIUS * Math.min(k, 1.6));
+
+  ctx.clearRect(0, 0, width, height);
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+
+  drawSectors(ctx, s, centerR);
+
+  // Sort into style buckets; fading / cross-fading nodes are drawn one by one.
+  for (const b of buckets) b.nodes.length = 0;
+  singles.length = 0;
+  for (const node of layout.nodes) {
+    if (node.opacity < 1 || node.mix < 1) singles.push(node);
+    else buckets[bucketIndex(node.group, node.state, s.dimmed.has(node.id) ? 0 : 1)]!.nodes.push(node);
+  }
+
+  // Edges.
+  for (const b of buckets) {
+    if (b.nodes.length === 0) continue;
+    const nodeR = radii[b.group];
+    ctx.beginPath();
+    for (const node of b.nodes) edgePath(ctx, node, t, centerR, nodeR);
+    const alpha = (b.emphasis ? 1 : DIM) * edgeAlpha(counts[b.group], layout.sizings[b.group].labels, b.state);
+    strokeEdge(ctx, b.state, p.state[b.state], alpha, counts[b.group] > 300 ? 1 : 1.6, s.dashOffset);
+  }
+  for (const node of singles) {
+    ctx.beginPath();
+    edgePath(ctx, node, t, centerR, radii[node.group]);
+    const alpha = (s.dimmed.has(node.id) ? DIM : 1) * edgeAlpha(counts[node.group], layout.sizings[node.group].labels, node.state) * node.opacity;
+    strokeEdge(ctx, node.state, nodeColor(node, p), alpha, counts[node.group] > 300 ? 1 : 1.6, s.dashOffset);
+  }
+
+  // Direction arrows at mid-edge (dial direction: outwards for ours, inwards for inbound).
+  for (const b of buckets) {
+    if (b.nodes.length === 0 || !layout.sizings[b.group].labels) continue;
+    ctx.beginPath();
+    for (const node of b.nodes) arrowPath(ctx, node, t, centerR, radii[b.group]);
+    ctx.fillStyle = css(p.state[b.state], (b.emphasis ? 1 : DIM) * Math.min(1, edgeAlpha(counts[b.group], layout.sizings[b.group].labels, b.state) + 0.2));
+    ctx.fill();
+  }
+
+  // Centre node: "this node".
+  ctx.beginPath();
+  ctx.arc(cx, cy, centerR, 0, Math.PI * 2);
+  ctx.fillStyle = css(p.accent);
+  ctx.fill();
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = css(p.panel);
+  ctx.stroke();
+  ctx.font = `600 12px ${p.font}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const tw = ctx.measureText('this node').width;
+  ctx.beginPath();
+  ctx.roundRect(cx - tw / 2 - 6, cy + centerR + 5, tw + 12, 18, 9);
+  ctx.fillStyle = css(p.panel, 0.92);
+  ctx.fill();
+  ctx.fillStyle = css(p.text);
+  ctx.fillText('this node', cx, cy + centerR + 14.5);
+
+  // Nodes.
+  for (const b of buckets) {
+    if (b.nodes.length === 0) continue;
+    const nodeR = radii[b.group];
+    ctx.beginPath();
+    for (const node of b.nodes) {
+      const x = node.x * k + t.x;
+      const y = node.y * k + t.y;
+      ctx.moveTo(x + nodeR, y);
+      ctx.arc(x, y, nodeR, 0, Math.PI * 2);
+    }
+    paintNode(ctx, b.state, p.state[b.state], p, b.emphasis ? 1 : DIM, nodeR);
+  }
+  for (const node of singles) {
+    const nodeR = radii[node.group];
+    ctx.beginPath();
+    ctx.arc(node.x * k + t.x, node.y * k + t.y, nodeR, 0, Math.PI * 2);
+    paintNode(ctx, node.state, nodeColor(node, p), p, (s.dimmed.has(node.id) ? DIM : 1) * node.opacity, nodeR);
+  }
+
+  // Persistent peers: a second ring ("pinned"); dimmed ones in their own batch.
+  for (const dim of [false, true]) {
+    ctx.beginPath();
+    let any = false;
+    for (const node of layout.nodes) {
+      if (!node.conn.persistent || s.dimmed.has(node.id) !== dim) continue;
+      const nodeR = radii[node.group];
+      const x = node.x * k + t.x;
+      const y = node.y * k + t.y;
+      const r = nodeR + Math.max(2.5, nodeR * 0.4);
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+      any = true;
+    }
+    if (!any) continue;
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = css(p.type.manual, dim ? DIM : 0.9);
+    ctx.stroke();
+  }
+
+  // Labels in labelled sectors: address along the radius, plus the countdown of failing peers.
+  for (const node of layout.nodes) {
+    if (!layout.sizings[node.group].labels) continue;
+    if (node.id === s.selectedId || (s.focused && node.id === s.activeId)) continue; // boxed below
+    const alpha = (s.dimmed.has(node.id) ? 0.35 : 1) * node.opacity;
+    radialLabel(ctx, s, node, radii[node.group], alpha);
+  }
+
+  // Rings: hover, selection, keyboard focus.
+  const ring = (id: number | null, color: Rgba, gap: number, width: number, dash: number[]): void => {
+    const node = id === null ? undefined : layout.byId.get(id);
+    if (!node) return;
+    ctx.beginPath();
+    ctx.arc(node.x * k + t.x, node.y * k + t.y, radii[node.group] + gap, 0, Math.PI * 2);
+    ctx.setLineDash(dash);
+    ctx.lineWidth = width;
+    ctx.strokeStyle = css(color);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  };
+  if (s.hoverId !== s.selectedId) ring(s.hoverId, p.text, 4, 1.5, []);
+  ring(s.selectedId, p.accent, 5, 3, []);
+  if (s.focused) ring(s.activeId, p.focus, 9.5, 2.5, [5, 3]);
+
+  // Hover has the HTML tooltip; selection and keyboard focus get a label pill on the canvas.
+  const selected = s.selectedId === null ? undefined : layout.byId.get(s.selectedId);
+  if (selected) boxedLabel(ctx, s, selected, radii[selected.group]);
+  const active = s.focused && s.activeId !== null && s.activeId !== s.selectedId ? layout.byId.get(s.activeId) : undefined;
+  if (active) boxedLabel(ctx, s, active, radii[active.group]);
+}
+
+/** The colour of a node now: its state colour, cross-faded from the previous state's. */
+function nodeColor(node: GraphNode, p: Palette): Rgba {
+  const to = p.state[node.state];
+  if (node.mix >= 1 || node.fromState === null) return to;
+  return mixColor(p.state[node.fromState], to, easeInOut(node.mix));
+}
+
+const easeInOut = (u: number): number => (u < 0.5 ? 2 * u * u : 1 - (-2 * u + 2) ** 2 / 2);
+
+function edgePath(ctx: CanvasRenderingContext2D, node: GraphNode, t: Transform, centerR: number, nodeR: number): void {
+  const x = node.x * t.k + t.x;
+  const y = node.y * t.k + t.y;
+  const dx = x - t.x;
+  const dy = y - t.y;
+  const len = Math.hypot(dx, dy);
+  if (len <= centerR + nodeR) return;
+  const ux = dx / len;
+  const uy = dy / len;
+  ctx.moveTo(t.x + ux * (centerR + 2), t.y + uy * (centerR + 2));
+  ctx.lineTo(x - ux * (nodeR + 2), y - uy * (nodeR + 2));
+}
+
+function strokeEdge(
+  ctx: CanvasRenderingContext2D,
+  state: ConnState,
+  color: Rgba,
+  alpha: number,
+  width: number,
+  dashOffset: number,
+): void {
+  ctx.setLineDash(EDGE_DASH[state]);
+  ctx.lineDashOffset = state === 'pending' ? dashOffset : 0;
+  ctx.lineWidth = state === 'failing' ? width + 0.8 : width;
+  ctx.strokeStyle = css(color, alpha);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.lineDashOffset = 0;
+}
+
+/** A small triangle at 55 % of the edge pointing the way the connection was dialled. */
+function arrowPath(ctx: CanvasRenderingContext2D, node: GraphNode, t: Transform, centerR: number, nodeR: number): void {
+  const x = node.x * t.k + t.x;
+  const y = node.y * t.k + t.y;
+  const dx = x - t.x;
+  const dy = y - t.y;
+  const len = Math.hypot(dx, dy);
+  if (len < centerR + nodeR + 24) return;
+  let ux = dx / len;
+  let uy = dy / len;
+  const inward = node.conn.type === 'inbound';
+  const at = centerR + (len - centerR - nodeR) * 0.55;
+  const mx = t.x + ux * at;
+  const my = t.y + uy * at;
+  if (inward) {
+    ux = -ux;
+    uy = -uy;
+  }
+  const size = 5;
+  ctx.moveTo(mx + ux * size, my + uy * size);
+  ctx.lineTo(mx - ux * size - uy * size * 0.8, my - uy * size + ux * size * 0.8);
+  ctx.lineTo(mx - ux * size + uy * size * 0.8, my - uy * size - ux * size * 0.8);
+  ctx.closePath();
+}
+
+/**
+ * Fills/strokes the current path of node circles in a state's style: established is solid,
+ * pending hollow with a dashed rim, failing tinted with a dotted rim, ended greyed.
+ */
+function paintNode(
+  ctx: CanvasRenderingContext2D,
+  state: ConnState,
+  color: Rgba,
+  p: Palette,
+  alpha: number,
+  nodeR: number,
+): void {
+  const rim = Math.max(1.25, Math.min(2.5, nodeR * 0.28));
+  switch (state) {
+    case 'established':
+      ctx.fillStyle = css(color, alpha);
+      ctx.fill();
+      ctx.setLineDash([]);
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = css(p.panel, alpha);
+      ctx.stroke();
+      break;
+    case 'pending':
+      ctx.fillStyle = css(p.panel, alpha);
+      ctx.fill();
+      ctx.setLineDash(nodeR >= 6 ? NODE_DASH.pending : []);
+      ctx.lineWidth = rim;
+      ctx.strokeStyle = css(color, alpha);
+      ctx.stroke();
+      break;
+    case 'failing':
+      ctx.fillStyle = css(mixColor(p.panel, color, 0.3), alpha);
+      ctx.fill();
+      ctx.setLineDash(nodeR >= 6 ? NODE_DASH.failing : []);
+      ctx.lineWidth = rim;
+      ctx.strokeStyle = css(color, alpha);
+      ctx.stroke();
+      break;
+    default:
+      ctx.fillStyle = css(color, alpha * 0.8);
+      ctx.fill();
+  }
+  ctx.setLineDash([]);
+}
+
+/** Text with a panel-coloured halo, so labels stay readable over edges. */
+function haloText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, p: Palette, alpha = 1): void {
+  ctx.save();
+  ctx.lineWidth = 3.5;
+  ctx.strokeStyle = css(p.panel, 0.9 * alpha);
+  ctx.strokeText(text, x, y);
+  ctx.restore();
+  ctx.fillText(text, x, y);
+}
+
+/**
+ * The label of the hovered, selected or keyboard-focused peer: horizontal, in a pill, on the
+ * outer side of the node (address, type · state, countdown), so it stands out in a dense graph.
+ */
+function boxedLabel(ctx: CanvasRenderingContext2D, s: Scene, node: GraphNode, nodeR: number): void {
+  const { transform: t, palette: p } = s;
+  const x = node.x * t.k + t.x;
+  const y = node.y * t.k + t.y;
+  const ang = Math.atan2(node.y, node.x);
+  const right = Math.cos(ang) >= -0.05;
+  const gap = nodeR + (node.conn.persistent ? 12 : 9);
+  const lx = x + (right ? gap : -gap);
+  const retry =
+    node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
+  const lines: { text: string; font: string; color: Rgba }[] = [];
+  lines.push({ text: node.conn.addr, font: `600 12px ${p.font}`, color: p.text });
+  lines.push({ text: `${node.conn.type}${node.conn.persistent ? ' · persistent' : ''} · ${node.state}`, font: `11px ${p.font}`, color: p.muted });
+  if (retry) lines.push({ text: retry, font: `600 11px ${p.font}`, color: p.state.failing });
+  const lh = 15;
+  const top = y - ((lines.length - 1) * lh) / 2;
+  ctx.textAlign = right ? 'left' : 'right';
+  ctx.textBaseline = 'middle';
+  let w = 0;
+  for (const l of lines) {
+    ctx.font = l.font;
+    w = Math.max(w, ctx.measureText(l.text).width);
+  }
+  const bx = right ? lx - 6 : lx - w - 6;
+  const by = top - lh / 2 - 4;
+  ctx.beginPath();
+  ctx.roundRect(bx, by, w + 12, lines.length * lh + 8, 5);
+  ctx.fillStyle = css(p.panel, 0.96);
+  ctx.fill();
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = css(p.border);
+  ctx.stroke();
+  lines.forEach((l, i) => {
+    ctx.font = l.font;
+    ctx.fillStyle = css(l.color);
+    ctx.fillText(l.text, lx, top + i * lh);
+  });
+}
+
+/**
+ * A label along the radius (like a radial tree), in sectors small enough to label: address, and
+ * the countdown of a failing peer. Radial text never collides with its neighbours on the ring.
+ */
+function radialLabel(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  node: GraphNode,
+  nodeR: number,
+  alpha: number,
+): void {
+  const { transform: t, palette: p } = s;
+  const retry =
+    node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
+  const x = node.x * t.k + t.x;
+  const y = node.y * t.k + t.y;
+  let ang = Math.atan2(node.y, node.x);
+  const flip = Math.cos(ang) < 0;
+  if (flip) ang += Math.PI;
+  const gap = nodeR + (node.conn.persistent ? 9 : 6);
+  ctx.save();
+  ctx.translate(x, y);
+  ctx.rotate(ang);
+  ctx.textAlign = flip ? 'right' : 'left';
+  ctx.textBaseline = 'middle';
+  const lx = flip ? -gap : gap;
+  ctx.font = LABEL_FONT(p);
+  ctx.fillStyle = css(p.text, alpha);
+  haloText(ctx, node.conn.addr, lx, retry ? -6.5 : 0, p, alpha);
+  if (retry) {
+    ctx.font = `600 11px ${p.font}`;
+    ctx.fillStyle = css(p.state.failing, alpha);
+    haloText(ctx, retry, lx, 7.5, p, alpha);
+  }
+  ctx.restore();
+}
+
+const GAUGE_LABEL: Record<GroupKey, { end: boolean; align: CanvasTextAlign; baseline: CanvasTextBaseline }> = {
+  outbound: { end: false, align: 'left', baseline: 'bottom' },
+  inbound: { end: true, align: 'right', baseline: 'bottom' },
+  manual: { end: true, align: 'left', baseline: 'top' },
+};
+
+/** Faint sector wedges and the slot gauges (count / limit) just outside each sector. */
+function drawSectors(ctx: CanvasRenderingContext2D, s: Scene, centerR: number): void {
+  const { transform: t, layout, palette: p } = s;
+  const k = t.k;
+  for (const g of GROUP_ORDER) {
+    const sector = SECTORS[g];
+    const band = layout.bands[g];
+    const gauge = s.gauges[g];
+    const color = p.type[g];
+    const a0 = sector.center - sector.span / 2;
+    const a1 = sector.center + sector.span / 2;
+    const rg = gaugeRadiusPx(band, layout.sizings[g], k, s.labelPx);
+
+    // Wedge: a whisper of the type colour so groups read as areas.
+    ctx.beginPath();
+    ctx.arc(t.x, t.y, rg, a0, a1);
+    ctx.arc(t.x, t.y, centerR + 10, a1, a0, true);
+    ctx.closePath();
+    ctx.fillStyle = css(color, 0.045);
+    ctx.fill();
+
+    // Gauge: small limits as discrete slots (free slots hollow), large ones as a filled arc; both
+    // fill from the end where the label sits.
+    const place = GAUGE_LABEL[g];
+    const from = place.end ? a1 : a0;
+    const dir = place.end ? -1 : 1;
+    const used = gauge.used;
+    const limit = gauge.limit;
+    ctx.lineWidth = 6;
+    ctx.lineCap = 'butt';
+    const arc = (start: number, end: number, stroke: string): void => {
+      ctx.beginPath();
+      ctx.arc(t.x, t.y, rg, Math.min(start, end), Math.max(start, end));
+      ctx.strokeStyle = stroke;
+      ctx.stroke();
+    };
+    if (limit > 0 && limit <= 32) {
+      const gapAngle = Math.min(0.04, (sector.span / limit) * 0.25);
+      const seg = (sector.span - gapAngle * (limit - 1)) / limit;
+      for (let i = 0; i < limit; i++) {
+        const s0 = from + dir * i * (seg + gapAngle);
+        arc(s0, s0 + dir * seg, i < used ? css(color, 0.9) : css(p.border, 0.9));
+      }
+    } else {
+      arc(a0, a1, css(p.border, 0.9));
+      const frac = limit > 0 ? Math.min(1, used / limit) : 0;
+      if (frac > 0) arc(from, from + dir * sector.span * frac, css(color, 0.9));
+    }
+    ctx.lineCap = 'round';
+    // Over the limit (e.g. a flood being shed): mark the gauge's end.
+    const over = limit > 0 && used > limit;
+
+    // Label at the gauge's tip nearest the vertical axis: above for the upper sectors, below for
+    // manual; away from the node labels, which run along the radius.
+    const la = place.end ? a1 : a0;
+    const lx = t.x + Math.cos(la) * rg + (place.align === 'left' ? 2 : -2);
+    const ly = t.y + Math.sin(la) * rg + (place.baseline === 'bottom' ? -8 : 8);
+    ctx.textAlign = place.align;
+    ctx.textBaseline = place.baseline;
+    ctx.font = `600 13px ${p.font}`;
+    ctx.fillStyle = css(over ? p.state.failing : color);
+    haloText(ctx, gauge.label, lx, ly, p);
+  }
+}
