@@ -24,7 +24,9 @@ export const MAX_FIT_ZOOM = 1.6;
 export function fitRings(rings: readonly { world: number; px: number }[], width: number, height: number, pad = 24): Transform {
   const avail = Math.max(1, Math.min(width, height) / 2 - pad);
   let k = MAX_FIT_ZOOM;
-  for (const r of rings) k = Math.min(k, (avail - r.px) / Math.max(1, r.world));
+  // Labels may take at most 45% of the radius: in a short pane the rings must stay readable
+  // (labels then run to the edge) rather than the zoom collapsing to nothing.
+  for (const r of rings) k = Math.min(k, (avail - Math.min(r.px, avail * 0.45)) / Math.max(1, r.world));
   return { k: Math.max(MIN_ZOOM, k), x: width / 2, y: height / 2 };
 }
 
