@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBridge } from '../server/bridge/index.ts';
 import { ConnManager } from '../server/connmgr/index.ts';
-import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
+import { PROTOCOL_VERSION, type ConnManagerConfig, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
 import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
 
 const N = Number(process.env.BENCH_CONNS ?? 1000);
@@ -98,6 +98,21 @@ async function benchManager(withClients: number): Promise<{ eventsPerMsg: number
   return { eventsPerMsg: messages === 0 ? 0 : events / messages, ms: t2 - t0 };
 }
 
+const config = {
+  listen: [],
+  targetOutbound: 8,
+  hasAddressSource: true,
+  dialTimeoutMs: 30_000,
+  retryDelayMs: 5000,
+  maxRetryDelayMs: 300_000,
+  backoff: 'linear',
+  maxFailedAttempts: 25,
+  maxPersistent: 8,
+  maxInbound: 117,
+  inboundPolicy: 'shed',
+  idleTimeoutMs: 0,
+} as const satisfies ConnManagerConfig;
+
 function benchReducer(): void {
   const s = createModelState();
   reduce(
@@ -107,38 +122,12 @@ function benchReducer(): void {
       type: 'hello',
       runId: 'bench',
       resync: false,
-      config: {
-        listen: [],
-        targetOutbound: 8,
-        hasAddressSource: true,
-        dialTimeoutMs: 30_000,
-        retryDelayMs: 5000,
-        maxRetryDelayMs: 300_000,
-        backoff: 'linear',
-        maxFailedAttempts: 25,
-        maxPersistent: 8,
-        maxInbound: 117,
-        inboundPolicy: 'shed',
-        idleTimeoutMs: 0,
-      },
+      config,
       snapshot: {
         seq: 0,
         state: 'running',
         at: 0,
-        config: {
-          listen: [],
-          targetOutbound: 8,
-          hasAddressSource: true,
-          dialTimeoutMs: 30_000,
-          retryDelayMs: 5000,
-          maxRetryDelayMs: 300_000,
-          backoff: 'linear',
-          maxFailedAttempts: 25,
-          maxPersistent: 8,
-          maxInbound: 117,
-          inboundPolicy: 'shed',
-          idleTimeoutMs: 0,
-        },
+        config,
         conns: [],
         listeners: [],
         stats: {

@@ -2,6 +2,7 @@
  * Dev-only fake ConnModel for the graph harness: random connections that dial, establish, fail,
  * retry and end, batched like the real store (one `version` bump per batch). Not used by the app.
  */
+import { prng } from './prng.ts';
 import type { ConnModel, ConnState, ConnType, ConnView, SlotLimits } from '../lib/model/types.ts';
 
 /** Population the fake keeps around. */
@@ -27,18 +28,6 @@ export function shapeFor(total: number): FakeShape {
     persistent,
     manual: Math.max(0, total - inbound - outbound - persistent),
     limits: { targetOutbound: outbound, maxInbound: Math.round(inbound * 1.05), maxPersistent: 32 },
-  };
-}
-
-/** Small deterministic PRNG (mulberry32), so harness screenshots are repeatable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
