@@ -1,0 +1,272 @@
+/**
+ * Page object of the connscope dashboard. Locators go by role and accessible name first; test ids
+ * (`data-testid`) and the `data-*` attributes of the accessible mirrors are the explicit contract
+ * for what has no better name (counters, statuses, graph and timeline state).
+ *
+ * Playwright matches names by case-insensitive substring unless `exact: true`, so names that are
+ * part of others ("Connect" / "Disconnect", "p1" / "p10") are matched exactly or within a region.
+ */
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { ConnState, ConnType } from '../../server/protocol/index.ts';
+import type { LabServer } from '../lab-server.ts';
+
+export interface OpenOptions {
+  /** `?token=` for control on a server started with `--token`. */
+  token?: string;
+  /** `?q=`: the filter. */
+  q?: string;
+}
+
+/** The counters shown in the "Counters" region (`data-testid="counter-<name>"`). */
+export type CounterName =
+  | 'outbound'
+  | 'inbound'
+  | 'persistent'
+  | 'manual'
+  | 'pending'
+  | 'failing'
+  | 'dials'
+  | 'failures'
+  | 'rejected'
+  | 'retries'
+  | 'idle-kicks'
+  | 'paused'
+  | 'events-rate'
+  | 'outbound-limit'
+  | 'inbound-limit'
+  | 'persistent-limit';
+
+export class Dashboard {
+  readonly page: Page;
+
+  // header
+  readonly linkState: Locator;
+  readonly diagnostics: Locator;
+
+  // filter
+  readonly filter: Locator;
+  readonly clearFilter: Locator;
+  readonly filterErrors: Locator;
+
+  // graph (canvas + accessible listbox mirror)
+  readonly graph: Locator;
+
+  // timeline (canvas + listbox of the lanes in view)
+  readonly timeline: Locator;
+  readonly timelineLanes: Locator;
+
+  // event log (virtualized grid: only rows in view are in the DOM)
+  readonly log: Locator;
+  readonly logRows: Locator;
+  readonly logCount: Locator;
+
+  // details of the selected connection
+  readonly details: Locator;
+  readonly detailState: Locator;
+  readonly detailAttempt: Locator;
+  readonly detailNextTry: Locator;
+  readonly detailExplanation: Locator;
+  readonly disconnectButton: Locator;
+  readonly removeButton: Locator;
+  readonly disconnectStatus: Locator;
+  readonly removeStatus: Locator;
+
+  // controls
+  readonly controls: Locator;
+  readonly peerAddress: Locator;
+  readonly peerAddressError: Locator;
+  readonly persistent: Locator;
+  readonly connectButton: Locator;
+  readonly connectStatus: Locator;
+  readonly targetOutbound: Locator;
+  readonly setTargetButton: Locator;
+  readonly targetStatus: Locator;
+  readonly controlsDisabledReason: Locator;
+
+  // lab
+  readonly lab: Locator;
+  readonly behaviour: Locator;
+  readonly addPeerButton: Locator;
+  readonly addPeerStatus: Locator;
+  readonly floodConnections: Locator;
+  readonly startFloodButton: Locator;
+  readonly stopFloodButton: Locator;
+  readonly floodStatus: Locator;
+  readonly floodState: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.linkState = page.getByTestId('link-state');
+    this.diagnostics = page.getByTestId('diagnostics');
+
+    this.filter = page.getByRole('textbox', { name: 'Filter', exact: true });
+    this.clearFilter = page.getByRole('button', { name: 'Clear filter' });
+    this.filterErrors = page.getByTestId('filter-error');
+
+    this.graph = page.getByRole('listbox', { name: 'Connections graph' });
+
+    this.timeline = page.getByTestId('timeline');
+    this.timelineLanes = page.getByRole('listbox', { name: 'Timeline lanes' }).getByTestId('timeline-lane');
+
+    this.log = page.getByRole('grid', { name: 'Event log' });
+    this.logRows = this.log.locator('[role="row"][data-seq]');
+    this.logCount = page.getByTestId('log-count');
+
+    this.details = page.getByRole('region', { name: 'Connection details' });
+    this.detailState = this.details.getByTestId('detail-state');
+    this.detailAttempt = this.details.getByTestId('detail-attempt');
+    this.detailNextTry = this.details.getByTestId('detail-next-try');
+    this.detailExplanation = this.details.getByTestId('detail-explanation');
+    this.disconnectButton = this.details.getByRole('button', { name: 'Disconnect', exact: true });
+    this.removeButton = this.details.getByRole('button', { name: 'Remove', exact: true });
+    this.disconnectStatus = this.details.getByTestId('disconnect-status');
+    this.removeStatus = this.details.getByTestId('remove-status');
+
+    this.controls = page.getByRole('region', { name: 'Controls', exact: true });
+    this.peerAddress = this.controls.getByRole('textbox', { name: 'Peer address' });
+    this.peerAddressError = this.controls.getByTestId('peer-addr-error');
+    this.persistent = this.controls.getByRole('checkbox', { name: 'Persistent' });
+    this.connectButton = this.controls.getByRole('button', { name: 'Connect', exact: true });
+    this.connectStatus = this.controls.getByTestId('connect-status');
+    this.targetOutbound = this.controls.getByRole('spinbutton', { name: 'Target outbound' });
+    this.setTargetButton = this.controls.getByRole('button', { name: 'Set target', exact: true });
+    this.targetStatus = this.controls.getByTestId('target-status');
+    this.controlsDisabledReason = this.controls.getByTestId('controls-disabled-reason');
+
+    this.lab = page.getByRole('region', { name: /^Lab\b/ });
+    this.behaviour = this.lab.getByRole('combobox', { name: 'Behaviour' });
+    this.addPeerButton = this.lab.getByRole('button', { name: 'Add peer', exact: true });
+    this.addPeerStatus = this.lab.getByTestId('add-peer-status');
+    this.floodConnections = this.lab.getByRole('spinbutton', { name: 'Flood connections' });
+    this.startFloodButton = this.lab.getByRole('button', { name: 'Start flood', exact: true });
+    this.stopFloodButton = this.lab.getByRole('button', { name: 'Stop flood', exact: true });
+    this.floodStatus = this.lab.getByTestId('flood-status');
+    this.floodState = this.lab.getByTestId('flood-state');
+  }
+
+  /** Opens the page on `server` and waits until the link delivered the first snapshot. */
+  async open(server: LabServer, options: OpenOptions = {}): Promise<void> {
+    const params = new URLSearchParams();
+    if (options.token !== undefined) params.set('token', options.token);
+    if (options.q !== undefined) params.set('q', options.q);
+    const search = params.size > 0 ? `?${params}` : '';
+    await this.page.goto(`${server.url}/${search}`);
+    await this.expectLinkUp();
+  }
+
+  /** The link is up and has applied a snapshot (`data-last-seq` > 0). */
+  async expectLinkUp(): Promise<void> {
+    await expect(this.linkState).toHaveText(/^(connected|resynced)$/);
+    await expect(this.linkState).not.toHaveAttribute('data-last-seq', '0');
+  }
+
+  /** The last event seq the page has applied. */
+  async lastSeq(): Promise<number> {
+    return Number(await this.linkState.getAttribute('data-last-seq'));
+  }
+
+  // ---- graph mirror ----
+
+  /** Options of the graph mirror, optionally narrowed by `data-*` attributes. */
+  graphOptions(where: { type?: ConnType; state?: ConnState; match?: boolean } = {}): Locator {
+    let sel = '[role="option"]';
+    if (where.type) sel += `[data-type="${where.type}"]`;
+    if (where.state) sel += `[data-state="${where.state}"]`;
+    if (where.match !== undefined) sel += `[data-match="${where.match}"]`;
+    return this.graph.locator(sel);
+  }
+
+  graphOption(id: number): Locator {
+    return this.graph.locator(`[role="option"][data-conn-id="${id}"]`);
+  }
+
+  /** Connection ids listed by `options`, in list order. */
+  async idsOf(options: Locator): Promise<number[]> {
+    const ids = await options.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-conn-id') ?? el.getAttribute('data-id'))));
+    return ids;
+  }
+
+  /**
+   * Selects connection `id` the way assistive technology does: a click on its (visually hidden)
+   * option in the graph mirror. The page then shows it in "Connection details".
+   */
+  async select(id: number): Promise<void> {
+    await this.graphOption(id).dispatchEvent('click');
+    await expect(this.details).toContainText(`#${id}`);
+  }
+
+  // ---- timeline ----
+
+  timelineLane(id: number): Locator {
+    return this.timelineLanes.and(this.page.locator(`[data-id="${id}"]`));
+  }
+
+  // ---- event log ----
+
+  /**
+   * Rendered log rows whose accessible name (`#seq time` + the event in words, e.g.
+   * "#7 manual 127.0.0.1:9001: pending → established (dial-succeeded)") contains `text`.
+   */
+  logEntries(text: string): Locator {
+    return this.log.getByRole('row', { name: text });
+  }
+
+  /** Total rows the log holds (its "N events" / "N of M events" counter: the N). */
+  async logTotal(): Promise<number> {
+    const text = (await this.logCount.textContent()) ?? '';
+    const m = /^(\d+)/.exec(text.trim());
+    if (!m) throw new Error(`unexpected log count "${text}"`);
+    return Number(m[1]);
+  }
+
+  // ---- counters ----
+
+  counter(name: CounterName): Locator {
+    return this.page.getByRole('region', { name: 'Counters' }).getByTestId(`counter-${name}`);
+  }
+
+  async counterValue(name: CounterName): Promise<number> {
+    return Number(await this.counter(name).getAttribute('data-value'));
+  }
+
+  // ---- controls ----
+
+  /** Fills the Connect form and submits it (does not wait for the result). */
+  async connect(addr: string, options: { persistent?: boolean } = {}): Promise<void> {
+    await this.peerAddress.fill(addr);
+    await this.persistent.setChecked(options.persistent ?? false);
+    await this.connectButton.click();
+  }
+
+  /**
+   * Connects and waits for the success line; returns the connection id it names
+   * ("Connected #12 to …" / "Added persistent peer #12 (…): pending").
+   */
+  async connectOk(addr: string, options: { persistent?: boolean } = {}): Promise<number> {
+    await this.connect(addr, options);
+    await expect(this.connectStatus).toHaveAttribute('data-status', 'ok');
+    const text = (await this.connectStatus.textContent()) ?? '';
+    const m = /#(\d+)/.exec(text);
+    if (!m) throw new Error(`no connection id in "${text}"`);
+    return Number(m[1]);
+  }
+
+  // ---- lab ----
+
+  /** The lab's per-peer "Use address of pN" button (exact: "p1" is part of "p10"). */
+  useAddressOf(peerId: string): Locator {
+    return this.lab.getByRole('button', { name: `Use address of ${peerId}`, exact: true });
+  }
+
+  /** Adds a lab peer of `behaviour` from the Lab panel; returns its id and address. */
+  async addLabPeer(behaviour: string): Promise<{ peerId: string; addr: string }> {
+    await this.behaviour.selectOption(behaviour);
+    await this.addPeerButton.click();
+    await expect(this.addPeerStatus).toHaveAttribute('data-status', 'ok');
+    const text = (await this.addPeerStatus.textContent()) ?? '';
+    const m = /Added (p\d+) \((\w+)\) at (\S+)/.exec(text);
+    if (!m) throw new Error(`unexpected add-peer status "${text}"`);
+    expect(m[2]).toBe(behaviour);
+    return { peerId: m[1]!, addr: m[3]! };
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The README's screenshots (docs/screenshot.png, docs/screenshot-dark.png), taken once the lab
+ * network has reached its target. Asserts the files were written and are real PNGs.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from './fixtures.ts';
+import { TARGET_OUTBOUND } from './lab-server.ts';
+
+const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+
+test.use({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light', reducedMotion: 'reduce' });
+
+test('screenshots of the main view, light and dark', async ({ sharedServer, dashboard, page }) => {
+  await mkdir(DOCS, { recursive: true });
+  await dashboard.open(sharedServer);
+  await expect(dashboard.counter('outbound')).toHaveAttribute('data-value', String(TARGET_OUTBOUND));
+  const established = dashboard.graphOptions({ type: 'outbound', state: 'established' });
+  await expect(established).toHaveCount(TARGET_OUTBOUND);
+  await expect(dashboard.graphOptions({ type: 'inbound' })).not.toHaveCount(0);
+  // Show a connection's details too, as a user would.
+  const [id] = await dashboard.idsOf(established);
+  await dashboard.select(id!);
+
+  for (const theme of ['Light', 'Dark'] as const) {
+    await page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: theme, exact: true }).click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme.toLowerCase());
+    const path = `${DOCS}${theme === 'Light' ? 'screenshot.png' : 'screenshot-dark.png'}`;
+    await page.screenshot({ path, animations: 'disabled' });
+    const png = await readFile(path);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(1600); // IHDR width
+    expect(png.readUInt32BE(20)).toBe(1000); // IHDR height
+  }
+});
