@@ -1,13 +1,14 @@
 /**
- * The README's screenshots (docs/screenshot.png, docs/screenshot-dark.png), taken once the lab
- * network has reached its target. Asserts the files were written and are real PNGs.
+ * The README's screenshots, taken once the lab network has reached its target. Asserts the files
+ * were written and are real PNGs. They go to test-results/ so that `npm test` leaves the tree
+ * clean; `UPDATE_SCREENSHOTS=1 npm run test:e2e` writes docs/screenshot*.png for the README.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures.ts';
 import { TARGET_OUTBOUND } from './lab-server.ts';
 
-const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+const DOCS = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? '../docs/' : '../test-results/', import.meta.url));
 
 test.use({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light', reducedMotion: 'reduce' });
 
