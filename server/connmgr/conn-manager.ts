@@ -60,6 +60,8 @@ interface ConnRecord {
   bytesIn: number;
   bytesOutBefore: number;
   lastActivityAt: number;
+  /** `socket.bytesWritten` when the idle timer last looked (rule 7 counts writes as activity). */
+  writtenAtLastCheck: number;
   localAddr: string | null;
   /** When the latest dial started: the stable-connection rule measures from here (rule 2). */
   lastAttemptAt: number;
@@ -412,6 +414,7 @@ export class ConnManager {
       bytesIn: 0,
       bytesOutBefore: 0,
       lastActivityAt: now,
+      writtenAtLastCheck: 0,
       localAddr: null,
       lastAttemptAt: now,
     };
@@ -616,6 +619,7 @@ export class ConnManager {
     rec.localAddr =
       socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
     rec.lastActivityAt = this.#now();
+    rec.writtenAtLastCheck = socket.bytesWritten ?? 0;
     this.#track(socket);
     socket.on('data', (chunk: Buffer) => {
       rec.bytesIn += chunk.length;
@@ -690,6 +694,13 @@ export class ConnManager {
     rec.idleTimer = this.#setTimer(() => {
       rec.idleTimer = undefined;
       if (rec.state !== 'established' || !rec.socket) return;
+      // Bytes written count as activity too ("no bytes either way"). Writes are not observed one
+      // by one, so a change since the last check counts as activity now: a kick can only be later.
+      const written = rec.socket.bytesWritten ?? 0;
+      if (written !== rec.writtenAtLastCheck) {
+        rec.writtenAtLastCheck = written;
+        rec.lastActivityAt = this.#now();
+      }
       // One timer per connection, re-armed for the remainder: no timer churn on every byte.
       if (this.#now() - rec.lastActivityAt >= idleMs) {
         this.#totals.idleKicks += 1;

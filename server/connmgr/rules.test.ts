@@ -549,6 +549,25 @@ describe('rule 5: connect and the persistent limit', () => {
   });
 });
 
+describe('rule 7: idle timeout', () => {
+  test('bytes either way count as activity; silence past idleTimeoutMs is kicked and counted', async () => {
+    const { cm, clock, dialer, log } = rig({ idleTimeoutMs: 500 }, new FakeDialer('succeed'));
+    const quiet = await Promise.all([cm.connect('127.0.0.1:9001'), clock.advance(0)]).then(([c]) => c);
+    const talker = await Promise.all([cm.connect('127.0.0.1:9002'), clock.advance(0)]).then(([c]) => c);
+    const writer = await Promise.all([cm.connect('127.0.0.1:9003'), clock.advance(0)]).then(([c]) => c);
+    await clock.advance(300);
+    dialer.socketTo('127.0.0.1:9002').receive('ping'); // bytes in
+    dialer.socketTo('127.0.0.1:9003').write('ping'); // bytes out (written by the socket's owner)
+    await clock.advance(300); // t = 600: the quiet one has been silent for 600 ms
+    assert.equal(log.path(quiet.id).at(-1), 'established>disconnected:idle-timeout');
+    assert.equal(cm.get(talker.id)?.state, 'established');
+    assert.equal(cm.get(writer.id)?.state, 'established');
+    assert.equal(cm.stats().idleKicks, 1);
+    await clock.advance(1000);
+    assert.equal(cm.stats().idleKicks, 3, 'both fall silent and are kicked too');
+  });
+});
+
 describe('rule 8: shutdown', () => {
   test('stop() ends everything with reason shutdown; twice is harmless; every call after rejects', async () => {
     const { cm, clock, dialer, log } = rig({ targetOutbound: 2, getNewAddress: addressSequence() });
