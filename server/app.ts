@@ -38,13 +38,14 @@ export async function startApp(config: CliConfig, logger: Logger = console): Pro
     });
     lab?.attach(manager);
     await manager.start();
+    // Inside the try: a refused entry (duplicate, over maxPersistent) must not leave all running.
+    for (const addr of config.persistent) manager.addPersistent(addr);
   } catch (err) {
     await manager?.stop();
     await lab?.stop();
     throw err;
   }
   const cm = manager;
-  for (const addr of config.persistent) cm.addPersistent(addr);
   for (const addr of config.connect) {
     cm.connect(addr).catch((err: Error) => logger.warn(`connscope: --connect ${addr}: ${err.message}`));
   }

@@ -55,6 +55,10 @@ describe('cli flags', () => {
       [['--persistent', 'nope'], /--persistent: .*no port/],
       [['--listen', '1.2.3.4:99999'], /--listen/],
       [['--retry-delay-ms', '5000', '--max-retry-delay-ms', '10'], /--max-retry-delay-ms/],
+      // The manager would refuse these at start, naming its option instead of the flag.
+      [['--max-failed-attempts', '0'], /--max-failed-attempts/],
+      [['--persistent', '10.0.0.1:8333', '--persistent', '10.0.0.1:8333'], /--persistent: 10\.0\.0\.1:8333 is given twice/],
+      [['--max-persistent', '1', '--persistent', '10.0.0.1:1', '--persistent', '10.0.0.1:2'], /--persistent: 2 peers .*--max-persistent 1/],
       [['--frobnicate'], /frobnicate/],
     ];
     for (const [argv, message] of table) {

@@ -147,7 +147,9 @@ export function parseCli(argv: readonly string[]): CliConfig {
   const manager = { ...defaults };
   for (const [flag, key] of Object.entries(INT_FLAGS)) {
     const raw = str(flag);
-    if (raw !== undefined) manager[key] = int(flag, raw, key === 'dialTimeoutMs' || key === 'retryDelayMs' ? 1 : 0);
+    // The same minimums as the manager's options, so a bad value is reported with its flag.
+    const min = key === 'dialTimeoutMs' || key === 'retryDelayMs' || key === 'maxFailedAttempts' ? 1 : 0;
+    if (raw !== undefined) manager[key] = int(flag, raw, min);
   }
   const backoff = str('backoff');
   if (backoff !== undefined) {
@@ -177,6 +179,13 @@ export function parseCli(argv: readonly string[]): CliConfig {
   }
   const list = (name: string): string[] =>
     ((values[name] as string[] | undefined) ?? []).map((a) => addressFlag(name, a, normalizeAddress));
+  const persistent = list('persistent');
+  // What addPersistent would refuse once the manager runs: say it here, with the flags' names.
+  const twice = persistent.find((a, i) => persistent.indexOf(a) !== i);
+  if (twice !== undefined) throw new CliError(`--persistent: ${twice} is given twice`);
+  if (persistent.length > manager.maxPersistent) {
+    throw new CliError(`--persistent: ${persistent.length} peers but --max-persistent ${manager.maxPersistent}; raise it`);
+  }
   return {
     host: str('host') ?? '127.0.0.1',
     port: int('port', str('port') ?? '8787', 0, 65535),
@@ -187,7 +196,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
     listen,
     connect: list('connect'),
-    persistent: list('persistent'),
+    persistent,
     manager,
     help: values.help === true,
   };

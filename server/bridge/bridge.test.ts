@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { tcpDialer } from '../connmgr/index.ts';
@@ -386,6 +387,32 @@ test('a WebSocket upgrade from a foreign Origin is refused with 403', async (t) 
   }
   await assert.rejects(TestClient.connect(stack.bridge.wsUrl.replace('/ws', '/other')), /HTTP 404/);
   assert.deepEqual(stack.bridge.stats().upgradesRefused, { origin: 4, host: 0, path: 1 });
+});
+
+test('a refused upgrade does not hold its socket: close() resolves even if the client never hangs up', async (t) => {
+  const stack = await startStack();
+  const port = stack.bridge.port;
+  // A client that keeps its side open after the server's answer (half-open), as a raw script may.
+  const raw = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  raw.on('error', () => undefined);
+  t.after(async () => {
+    raw.destroy();
+    await stack.stop();
+  });
+  let answer = '';
+  raw.on('data', (chunk) => (answer += chunk.toString()));
+  await once(raw, 'connect');
+  raw.write(
+    `GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  await once(raw, 'end');
+  assert.match(answer, /^HTTP\/1\.1 404 /);
+  const outcome = await Promise.race([
+    stack.bridge.close().then(() => 'closed'),
+    new Promise((resolve) => setTimeout(resolve, 3000, 'still open after 3 s')),
+  ]);
+  assert.equal(outcome, 'closed');
 });
 
 test('bound to a non-loopback address, control needs the token; viewers are read-only', async (t) => {

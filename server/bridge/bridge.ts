@@ -226,6 +226,10 @@ function sendJson(res: ServerResponse, body: unknown): void {
 }
 
 function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
+  // Once the answer is out, let go of the socket (as ws does): an upgraded socket is outside the
+  // HTTP server's timeouts and closeAllConnections(), so a client that never hangs up would hold
+  // it forever and keep close() from resolving.
+  socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

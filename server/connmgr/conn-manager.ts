@@ -82,6 +82,7 @@ export class ConnManager {
   readonly #listeners: ListenerSet;
   #state: ManagerState = 'idle';
   #stopPromise?: Promise<void>;
+  #startPromise?: Promise<void>;
   #targetOutbound: number;
 
   #nextId = 1;
@@ -162,9 +163,16 @@ export class ConnManager {
    * Binds the listeners and starts automatic outbound. A second call is a no-op.
    * @throws ConnMgrError `ERR_LISTEN_FAILED` (with `sysCode`, e.g. `EADDRINUSE`), `ERR_SHUTDOWN`.
    */
-  async start(): Promise<void> {
-    if (this.#state === 'running') return;
-    if (this.#state !== 'idle') throw shutdownError();
+  start(): Promise<void> {
+    // One start: a second call while the first is still binding shares it (a second bind of the
+    // same servers would fail and close the first call's listeners).
+    if (this.#state === 'running') return Promise.resolve();
+    if (this.#state !== 'idle') return Promise.reject(shutdownError());
+    this.#startPromise ??= this.#start();
+    return this.#startPromise;
+  }
+
+  async #start(): Promise<void> {
     await this.#listeners.start();
     if (this.#state !== 'idle') {
       // stop() ran while we were binding.
@@ -427,7 +435,12 @@ export class ConnManager {
 
   #startDial(rec: ConnRecord, reason: 'requested' | 'retry'): void {
     this.#transition(rec, 'pending', reason);
-    this.#dial(rec);
+    this.#dialIfStillPending(rec);
+  }
+
+  /** After the `pending` event: its listeners may have removed the request or stopped us (rule 9). */
+  #dialIfStillPending(rec: ConnRecord): void {
+    if (rec.state === 'pending' && !rec.dial) this.#dial(rec);
   }
 
   /** Starts the dial of a record already `pending`. */
@@ -539,7 +552,7 @@ export class ConnManager {
     if (rec.attempt === 0 && wasEstablished) {
       this.#transition(rec, 'pending', reason, code === undefined ? {} : { code });
       this.#totals.retries += 1;
-      this.#dial(rec);
+      this.#dialIfStillPending(rec);
       return;
     }
     const delayMs =
@@ -560,13 +573,18 @@ export class ConnManager {
     this.#transition(rec, 'failing', reason, { retryAt, ...(code === undefined ? {} : { code }) });
   }
 
-  /** Aborts a pending dial; the request then follows the reason's rule. */
+  /**
+   * Aborts a pending dial; the request then follows the reason's rule. No dial yet means we are
+   * inside the `pending` event's listeners: the request ends all the same, and is never dialed.
+   */
   #cancelPending(rec: ConnRecord, reason: ConnReason): void {
+    if (rec.state !== 'pending') return;
     const dial = rec.dial;
-    if (!dial) return;
-    this.#clearTimer(dial.timer);
-    rec.dial = undefined;
-    dial.controller.abort(new Error(reason));
+    if (dial) {
+      this.#clearTimer(dial.timer);
+      rec.dial = undefined;
+      dial.controller.abort(new Error(reason));
+    }
     if (rec.persistent && reason === 'local-disconnect') {
       this.#retryPersistent(rec, reason, undefined, false);
       return;
@@ -626,7 +644,7 @@ export class ConnManager {
       rec.lastActivityAt = this.#now();
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      rec.socketError ??= err;
+      if (rec.socket === socket) rec.socketError ??= err; // not a later socket's of the same entry
     });
     socket.once('close', () => this.#onSocketClosed(rec, socket));
     this.#armIdle(rec);
@@ -654,10 +672,17 @@ export class ConnManager {
     if (rec.type === 'outbound') this.#fillOutbound();
   }
 
+  /**
+   * Closes the socket ourselves and ends the connection now, not at the socket's later 'close':
+   * once `remove()` returns the entry is forgotten (slot and address free), and a `remove()` right
+   * after a `disconnect()` is not lost in between (rule 4). The socket stays tracked until closed.
+   */
   #closeSocket(rec: ConnRecord, reason: ConnReason): void {
-    if (!rec.socket || rec.closing) return;
+    const socket = rec.socket;
+    if (!socket || rec.closing) return;
     rec.closing = reason;
-    rec.socket.destroy();
+    socket.destroy();
+    this.#onSocketClosed(rec, socket);
   }
 
   /** Closes a socket we will not use (late dial, shed or duplicate inbound); tracked until closed. */

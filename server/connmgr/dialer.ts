@@ -13,16 +13,17 @@ export function tcpDialer(addr: string, signal: AbortSignal): Promise<Socket> {
       return;
     }
     const socket = connect({ host, port });
-    const onAbort = (): void => {
-      socket.destroy();
+    // Settle only once the socket has closed: the manager's stop() waits for dials to settle, and
+    // must not resolve while a socket of ours is still open (DESIGN.md §7.3 rule 8).
+    const settleOnClose = (err: Error): void => {
       cleanup();
-      reject(abortError(signal));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
+      socket.on('error', () => undefined); // nothing more to report
+      if (socket.closed) reject(err);
+      else socket.once('close', () => reject(err));
       socket.destroy();
-      reject(err);
     };
+    const onAbort = (): void => settleOnClose(abortError(signal));
+    const onError = (err: Error): void => settleOnClose(err);
     const onConnect = (): void => {
       cleanup();
       resolve(socket);

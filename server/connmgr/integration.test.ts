@@ -204,3 +204,30 @@ describe('integration: shutdown', () => {
     );
   });
 });
+
+describe('integration: shutdown with a dial in flight', () => {
+  test('stop() resolves only once the aborted dial\'s socket is closed', async () => {
+    const peer = await server();
+    const base = tcpHandleCount();
+    const { cm } = manager();
+    const connecting = cm.connect(peer.addr).catch((err: ConnMgrError) => err.code);
+    await cm.stop(); // the dial's socket exists and has not connected yet
+    assert.equal(tcpHandleCount(), base, `no TCP handle left when stop() resolves: ${process.getActiveResourcesInfo().join(',')}`);
+    assert.equal(await connecting, 'ERR_SHUTDOWN');
+  });
+});
+
+describe('integration: start', () => {
+  test('start() twice at once binds once: both resolve and the listener accepts', async () => {
+    const { cm } = manager({ listen: [{ host: '127.0.0.1', port: 0 }] });
+    const results = await Promise.allSettled([cm.start(), cm.start()]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : r.status)),
+      ['fulfilled', 'fulfilled'],
+    );
+    assert.equal(cm.state, 'running');
+    assert.equal(cm.listeners()[0]!.state, 'listening');
+    const c = await client(listenPort(cm));
+    assert.equal(c.remotePort, listenPort(cm));
+  });
+});

@@ -451,6 +451,36 @@ describe('rule 4: disconnect vs remove', () => {
     assert.equal(dialer.calls.length, 1);
   });
 
+  test('remove right after disconnect of an established persistent peer still forgets it', async () => {
+    const { cm, clock, dialer, log } = rig({}, new FakeDialer('succeed'));
+    const id = cm.addPersistent('127.0.0.1:9002');
+    await clock.advance(0);
+    assert.equal(cm.get(id)!.state, 'established');
+    cm.disconnect(id);
+    cm.remove(id); // same tick: the socket's 'close' has not come yet
+    await clock.advance(600_000);
+    assert.equal(log.path(id).at(-1)!.endsWith(':local-remove'), true, log.path(id).join(' '));
+    assert.equal(cm.get(id), undefined);
+    assert.equal(dialer.calls.length, 1, 'never retried');
+    assert.equal(cm.stats().persistentEntries, 0);
+  });
+
+  test('remove of an established connection forgets it at once: its slot and address are free', async () => {
+    const { cm, clock } = rig({ maxPersistent: 1 }, new FakeDialer('succeed'));
+    const a = cm.addPersistent('127.0.0.1:9001');
+    const once = await Promise.all([cm.connect('127.0.0.1:9003'), clock.advance(0)]).then(([c]) => c);
+    cm.remove(a);
+    assert.equal(cm.get(a), undefined, 'forgotten when remove() returns');
+    assert.equal(cm.stats().persistentEntries, 0);
+    const b = cm.addPersistent('127.0.0.1:9001'); // the same address, in the only slot
+    assert.ok(b > a);
+    cm.disconnect(once.id); // a one-shot is gone after disconnect: connecting again is no duplicate
+    assert.equal(cm.get(once.id), undefined);
+    void cm.connect('127.0.0.1:9003').catch(() => undefined);
+    await clock.advance(0);
+    assert.equal(cm.stats().currByType.manual, 2);
+  });
+
   test('a dial that succeeds after remove is closed and never reported established', async () => {
     const dialer = new FakeDialer();
     dialer.ignoreAbort = true;
@@ -600,6 +630,28 @@ describe('rule 8: shutdown', () => {
 });
 
 describe('rule 9: callbacks never break the manager', () => {
+  test('a listener may remove a connection, or stop the manager, from its own pending event', async () => {
+    const { cm, clock, dialer, log } = rig({}, new FakeDialer());
+    cm.on('conn:state', (e) => {
+      if (e.to === 'pending' && e.addr === '127.0.0.1:9001') cm.remove(e.id);
+    });
+    const id = cm.addPersistent('127.0.0.1:9001');
+    await clock.advance(600_000);
+    assert.deepEqual(log.path(id), ['->pending:requested', 'pending>canceled:local-remove']);
+    assert.equal(cm.get(id), undefined);
+    assert.equal(dialer.calls.length, 0, 'a removed request is never dialed');
+
+    let stopping: Promise<void> | undefined;
+    cm.on('conn:state', (e) => {
+      if (e.to === 'pending' && e.addr === '127.0.0.1:9002') stopping = cm.stop();
+    });
+    const connecting = cm.connect('127.0.0.1:9002').catch((err: ConnMgrError) => err.code);
+    await stopping;
+    assert.equal(await connecting, 'ERR_SHUTDOWN');
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
+    assert.equal(dialer.calls.length, 0);
+  });
+
   test('a throwing listener is caught and logged; state and other listeners go on', async () => {
     const warnings: unknown[] = [];
     const { cm, clock } = rig({ logger: { warn: (...args: unknown[]) => warnings.push(args) } }, new FakeDialer('succeed'));

@@ -300,6 +300,22 @@ test('stop() leaves nothing open: default mix, manager, trickle and flood all ru
   }
 });
 
+test('stop() during addPeer waits for the peer being started (its gate worker too)', async () => {
+  await tick();
+  const before = countByType(process.getActiveResourcesInfo());
+  const lab = await Lab.start({ seed: 115, peers: [] });
+  const adding = lab.addPeer('blackhole').then(
+    () => 'added',
+    (e: unknown) => (isLabError(e, 'ERR_LAB_STOPPED') ? 'ERR_LAB_STOPPED' : String(e)),
+  );
+  await lab.stop(); // while the peer's gate worker is still starting
+  const after = countByType(process.getActiveResourcesInfo());
+  for (const [type, n] of after) {
+    assert.ok(n <= (before.get(type) ?? 0), `${n} ${type} open right after stop() resolved (before: ${before.get(type) ?? 0})`);
+  }
+  assert.equal(await adding, 'ERR_LAB_STOPPED');
+});
+
 function countByType(types: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const t of types) m.set(t, (m.get(t) ?? 0) + 1);

@@ -92,7 +92,7 @@ export class Lab implements LabApi {
   readonly #detachers = new Set<() => void>();
   #nextPeer = 1;
   /** Peers being started: they hold a slot against `maxPeers`; `stop()` waits for them. */
-  readonly #starting = new Set<Promise<unknown>>();
+  readonly #starting = new Set<Promise<Peer>>();
   #attached = false;
   #changeTimer?: NodeJS.Timeout;
   #stopPromise?: Promise<void>;
@@ -258,8 +258,8 @@ export class Lab implements LabApi {
 
   async #shutdown(): Promise<void> {
     for (const detach of [...this.#detachers]) detach();
-    // A peer still binding stops itself when its start sees the lab stopped (see #startPeer).
-    await Promise.allSettled([...this.#starting]);
+    // A peer still binding is stopped once bound (#startPeer does it too, but without us waiting).
+    await Promise.allSettled([...this.#starting].map((starting) => starting.then((peer) => peer.stop())));
     await Promise.all([this.#inbound.close(), ...[...this.#peers.values()].map((p) => p.stop())]);
     // A net.Server emits 'close' before libuv has released its handle (that happens in the loop's
     // close phase); two turns of the loop later nothing of ours is left in getActiveResourcesInfo().
