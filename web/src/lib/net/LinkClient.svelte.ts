@@ -97,9 +97,11 @@ export class LinkClient {
     this.#failAll('ERR_LINK_LOST', 'the page closed the connection');
   }
 
-  /** Skips the wait and reconnects now. */
+  /** Skips the wait and reconnects now (no-op while an attempt is already under way). */
   reconnectNow(): void {
-    if (this.status !== 'reconnecting' || this.#stopped) return;
+    // Without a pending retry timer a socket is already opening: a second one would replace it in
+    // `#ws` while the first stayed open, unwatched, taking the server's whole stream for nothing.
+    if (this.status !== 'reconnecting' || this.#stopped || this.#retryTimer === null) return;
     if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#open();
@@ -173,7 +175,9 @@ export class LinkClient {
 
   #checkStale(): void {
     const ws = this.#ws;
-    if (ws === null || ws.readyState !== WebSocket.OPEN) return;
+    // CONNECTING counts too: a server that accepts TCP but never answers the upgrade would
+    // otherwise leave the link "reconnecting" forever.
+    if (ws === null || (ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CONNECTING)) return;
     if (Date.now() - this.#lastMessageAt > this.#opts.staleAfterMs) {
       // No stats for a long while: the server or the path is gone without a FIN. Start over.
       this.lastProblem = `no message for ${Math.round(this.#opts.staleAfterMs / 1000)} s`;

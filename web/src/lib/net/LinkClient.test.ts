@@ -1,0 +1,133 @@
+/**
+ * LinkClient against a fake WebSocket and mocked timers. The class uses runes, so it is compiled
+ * here the way the page's build does it (types stripped, then Svelte's `compileModule`).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, beforeEach, describe, mock, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileModule } from 'svelte/compiler';
+import ts from 'typescript';
+
+/** What these tests use of LinkClient (its module is type-checked with the DOM lib, by web/tsconfig). */
+interface LinkClientType {
+  readonly status: 'connecting' | 'connected' | 'reconnecting';
+  start(): void;
+  stop(): void;
+  reconnectNow(): void;
+}
+type LinkClientCtor = new (store: never, options: { url: string; reconnect?: { baseMs: number; capMs: number } }) => LinkClientType;
+
+const SOURCE = fileURLToPath(new URL('./LinkClient.svelte.ts', import.meta.url));
+const PROTOCOL = fileURLToPath(new URL('../../../../server/protocol/index.ts', import.meta.url));
+
+const tmp = mkdtempSync(join(tmpdir(), 'linkclient-test-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function loadLinkClient(): Promise<LinkClientCtor> {
+  const js = ts.transpileModule(readFileSync(SOURCE, 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+  }).outputText;
+  const code = compileModule(js, { filename: 'LinkClient.svelte.js', generate: 'client' }).js.code.replace(
+    /from ['"]([^'"]+)['"]/g,
+    (_m, spec: string) => {
+      if (spec === '$protocol') return `from '${pathToFileURL(PROTOCOL).href}'`;
+      if (spec.startsWith('.')) return `from '${new URL(spec, pathToFileURL(SOURCE)).href}'`;
+      return `from '${import.meta.resolve(spec)}'`;
+    },
+  );
+  const out = join(tmp, 'LinkClient.mjs');
+  writeFileSync(out, code);
+  const mod = (await import(pathToFileURL(out).href)) as { LinkClient: LinkClientCtor };
+  return mod.LinkClient;
+}
+
+class FakeWebSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  static all: FakeWebSocket[] = [];
+  readyState = FakeWebSocket.CONNECTING;
+  closedWith: number | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeWebSocket.all.push(this);
+  }
+  send(): void {}
+  /** The page closes it (the close event is the browser's business, later). */
+  close(code = 1000): void {
+    this.closedWith = code;
+    this.readyState = FakeWebSocket.CLOSED;
+  }
+  /** The connection failed or the server went away. */
+  drop(code = 1006): void {
+    this.readyState = FakeWebSocket.CLOSED;
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+const fakeStore = { runId: null, apply: () => ({ kind: 'reply' }) };
+
+describe('LinkClient: reconnecting', () => {
+  let LinkClient: LinkClientCtor | undefined;
+  let link: LinkClientType | null = null;
+
+  beforeEach(async () => {
+    LinkClient ??= await loadLinkClient();
+    FakeWebSocket.all = [];
+    (globalThis as { WebSocket?: unknown }).WebSocket = FakeWebSocket;
+    mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_700_000_000_000 });
+  });
+  afterEach(() => {
+    link?.stop();
+    link = null;
+    mock.timers.reset();
+    delete (globalThis as { WebSocket?: unknown }).WebSocket;
+  });
+
+  function start(): LinkClientType {
+    // The fake store stands in for ConnectionsStore: only `apply` and `runId` are used.
+    link = new LinkClient!(fakeStore as never, { url: 'ws://test/ws', reconnect: { baseMs: 500, capMs: 500 } });
+    link.start();
+    return link;
+  }
+
+  /** Sockets the link opened and never closed: the one it uses, and any it forgot. */
+  const unclosed = () => FakeWebSocket.all.filter((ws) => ws.readyState !== FakeWebSocket.CLOSED);
+
+  test('"retry now" during a wait opens a socket at once', () => {
+    const l = start();
+    FakeWebSocket.all[0]!.drop();
+    assert.equal(l.status, 'reconnecting');
+    l.reconnectNow();
+    assert.equal(FakeWebSocket.all.length, 2);
+  });
+
+  test('"retry now" while an attempt is already opening does not open (and leak) a second socket', () => {
+    const l = start();
+    FakeWebSocket.all[0]!.drop();
+    mock.timers.tick(500); // the retry fires: a socket is opening, the status still says reconnecting
+    assert.equal(FakeWebSocket.all.length, 2);
+    assert.equal(l.status, 'reconnecting');
+    l.reconnectNow();
+    l.reconnectNow();
+    assert.equal(FakeWebSocket.all.length, 2, 'no extra socket while one is opening');
+    assert.equal(unclosed().length, 1);
+  });
+
+  test('a socket stuck opening (server accepts TCP, never upgrades) is replaced by the watchdog', () => {
+    const l = start();
+    assert.equal(FakeWebSocket.all.length, 1);
+    mock.timers.tick(22_000); // past staleAfterMs (20 s) and the next 2 s check
+    assert.equal(FakeWebSocket.all[0]!.closedWith, 4000, 'the stuck socket is closed');
+    assert.equal(l.status, 'reconnecting');
+    mock.timers.tick(500);
+    assert.equal(FakeWebSocket.all.length, 2, 'and a new attempt is made');
+    assert.equal(unclosed().length, 1);
+  });
+});
