@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalizeAddress } from './address.ts';
+import { formatAddress, normalizeAddress } from './address.ts';
 import { ConnMgrError } from './errors.ts';
 
 describe('addresses', () => {
@@ -11,6 +11,11 @@ describe('addresses', () => {
       ['LocalHost:65535', 'localhost:65535'],
       ['[::1]:8333', '[::1]:8333'],
       ['node-1.example.org:18444', 'node-1.example.org:18444'],
+      // one spelling per address, so duplicates cannot hide behind another one
+      ['[0:0:0:0:0:0:0:1]:8333', '[::1]:8333'],
+      ['[2001:DB8:0:0::1]:1', '[2001:db8::1]:1'],
+      ['[::ffff:127.0.0.1]:8333', '127.0.0.1:8333'],
+      ['[0:0:0:0:0:ffff:7f00:1]:8333', '127.0.0.1:8333'],
     ];
     for (const [input, expected] of table) assert.equal(normalizeAddress(input), expected, input);
   });
@@ -29,6 +34,8 @@ describe('addresses', () => {
       ['[nothex]:1', /not an IPv6/],
       ['bad host!:80', /not a valid host/],
       [':80', /no port/],
+      ['127.000.000.001:80', /not a valid IPv4/],
+      ['1.2.3:80', /not a valid IPv4/],
     ];
     for (const [input, message] of table) {
       assert.throws(
@@ -37,5 +44,11 @@ describe('addresses', () => {
         String(input),
       );
     }
+  });
+
+  test('inbound remotes are written the same way (a dual-stack listener reports IPv4-mapped IPv6)', () => {
+    assert.equal(formatAddress('::ffff:127.0.0.1', 5000), '127.0.0.1:5000');
+    assert.equal(formatAddress('::1', 5000), '[::1]:5000');
+    assert.equal(formatAddress('127.0.0.1', 5000), '127.0.0.1:5000');
   });
 });

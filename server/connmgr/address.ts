@@ -28,6 +28,7 @@ export function parseAddress(input: unknown): HostPort {
     host = text.slice(1, close);
     portText = text.slice(close + 2);
     if (isIP(host) !== 6) throw new ConnMgrError('ERR_INVALID_ADDRESS', `"${host}" is not an IPv6 address`);
+    host = canonicalHost(host);
   } else {
     const colon = text.lastIndexOf(':');
     if (colon <= 0) throw new ConnMgrError('ERR_INVALID_ADDRESS', `"${text}" has no port: expected "host:port"`);
@@ -35,6 +36,10 @@ export function parseAddress(input: unknown): HostPort {
     portText = text.slice(colon + 1);
     if (host.includes(':')) {
       throw new ConnMgrError('ERR_INVALID_ADDRESS', `"${text}": write an IPv6 address in brackets, as "[::1]:8333"`);
+    }
+    if (/^[\d.]+$/.test(host) && isIP(host) !== 4) {
+      // "127.000.000.001" would pass as a host name and dodge duplicate detection.
+      throw new ConnMgrError('ERR_INVALID_ADDRESS', `"${host}" is not a valid IPv4 address`);
     }
     if (isIP(host) === 0 && !HOSTNAME.test(host)) {
       throw new ConnMgrError('ERR_INVALID_ADDRESS', `"${host}" is not a valid host name or IP address`);
@@ -50,8 +55,33 @@ export function parseAddress(input: unknown): HostPort {
   return { host: host.toLowerCase(), port };
 }
 
+/**
+ * One spelling per address, so that duplicate detection cannot be dodged: IPv6 in its canonical
+ * compressed form, IPv4-mapped IPv6 (`::ffff:127.0.0.1`, what a dual-stack listener reports) as
+ * plain IPv4, names in lower case.
+ */
+export function canonicalHost(host: string): string {
+  const h = host.toLowerCase();
+  if (isIP(h) !== 6) return h;
+  const mapped = /^(?:0*:)*?:?0*ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(h);
+  if (mapped && isIP(mapped[1]!) === 4) return mapped[1]!;
+  try {
+    const canonical = new URL(`http://[${h}]/`).hostname.slice(1, -1);
+    const dotted = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+    if (dotted) {
+      const a = parseInt(dotted[1]!, 16);
+      const b = parseInt(dotted[2]!, 16);
+      return `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
+    }
+    return canonical;
+  } catch {
+    return h; // e.g. a zone id (fe80::1%eth0), which URL does not take
+  }
+}
+
 export function formatAddress(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  const h = canonicalHost(host);
+  return isIP(h) === 6 ? `[${h}]:${port}` : `${h}:${port}`;
 }
 
 /** The canonical form of an address string (throws like `parseAddress`). */

@@ -305,7 +305,8 @@ export class ConnManager {
   }
 
   stats(): ConnStats {
-    const pausedNow = this.#pausedSince === null ? 0 : this.#now() - this.#pausedSince;
+    // max(0, …): a wall clock stepped backwards must not make a duration negative.
+    const pausedNow = this.#pausedSince === null ? 0 : Math.max(0, this.#now() - this.#pausedSince);
     return {
       currByType: { ...this.#countByType },
       currByState: { ...this.#countByState },
@@ -322,7 +323,8 @@ export class ConnManager {
       disconnects: { ...this.#disconnects },
       retries: this.#totals.retries,
       idleKicks: this.#totals.idleKicks,
-      acceptingConns: this.#pausedSince === null && this.#listeners.size > 0 && this.#state === 'running',
+      acceptingConns:
+        this.#pausedSince === null && this.#state === 'running' && this.#listeners.info().some((l) => l.state === 'listening'),
       listenDisabledNum: this.#totals.listenDisabledNum,
       timeInListenDisabledMs: this.#totals.timeInListenDisabledMs + pausedNow,
       consecutiveFailedAttempts: this.#consecutiveFailures,
@@ -538,13 +540,15 @@ export class ConnManager {
 
   /**
    * Rule 2 — a persistent entry's dial failed or its connection ended: back off if the last
-   * attempt was recent, else (a long-lived connection dropped) redial at once. A local
-   * `disconnect` always backs off: the operator asked for a break, not an instant redial.
+   * attempt was recent, else (a long-lived connection dropped) redial at once. Two choices:
+   * a failed dial always backs off — a dial that times out after longer than `retryDelayMs` is
+   * no long-lived connection, and resetting there would redial a black hole at once forever —
+   * and a local `disconnect` always backs off: the operator asked for a break.
    */
   #retryPersistent(rec: ConnRecord, reason: ConnReason, code: string | undefined, wasEstablished: boolean): void {
     const now = this.#now();
     const recent = now - rec.lastAttemptAt < this.#opts.retryDelayMs;
-    if (recent || reason === 'local-disconnect') {
+    if (recent || !wasEstablished || reason === 'local-disconnect') {
       rec.attempt += 1;
     } else {
       rec.attempt = 0;
@@ -862,7 +866,7 @@ export class ConnManager {
 
   #resumeAccepting(): void {
     if (this.#pausedSince === null) return;
-    this.#totals.timeInListenDisabledMs += this.#now() - this.#pausedSince;
+    this.#totals.timeInListenDisabledMs += Math.max(0, this.#now() - this.#pausedSince);
     this.#pausedSince = null;
     this.#listeners.resume();
   }
@@ -887,7 +891,7 @@ export class ConnManager {
     if (this.#state === 'stopped') return;
     this.#setManagerState('stopping');
     if (this.#pausedSince !== null) {
-      this.#totals.timeInListenDisabledMs += this.#now() - this.#pausedSince;
+      this.#totals.timeInListenDisabledMs += Math.max(0, this.#now() - this.#pausedSince);
       this.#pausedSince = null;
     }
     const listenersClosed = this.#listeners.close();

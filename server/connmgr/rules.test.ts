@@ -255,6 +255,17 @@ describe('rule 2: persistent peers', () => {
     assert.equal(failing.retryAt! - failing.at, 10_000);
   });
 
+  test('a failed dial always backs off, even one that took longer than retryDelayMs (a black hole)', async () => {
+    const { cm, clock, log } = rig({ retryDelayMs: 5000, dialTimeoutMs: 10_000 });
+    const id = cm.addPersistent('127.0.0.1:9002');
+    await clock.advance(10_000);
+    let failing = log.states(id).at(-1)!;
+    assert.deepEqual([failing.to, failing.reason, failing.attempt, failing.retryAt! - failing.at], ['failing', 'dial-timeout', 1, 5000]);
+    await clock.advance(5000 + 10_000);
+    failing = log.states(id).at(-1)!;
+    assert.deepEqual([failing.to, failing.attempt, failing.retryAt! - failing.at], ['failing', 2, 10_000], 'the backoff grows');
+  });
+
   test('persistent entries do not count against targetOutbound', async () => {
     const { cm, clock, dialer } = rig({ targetOutbound: 2, getNewAddress: addressSequence() }, new FakeDialer('succeed'));
     cm.addPersistent('127.0.0.1:9002');

@@ -25,6 +25,8 @@ test('invalid addresses say what is wrong (same words as the server)', () => {
     ['host:123456', 'port "123456" is not a number'],
     ['host:0', 'port 0 is out of range 1-65535'],
     ['host:65536', 'port 65536 is out of range 1-65535'],
+    ['127.000.000.001:80', '"127.000.000.001" is not a valid IPv4 address'],
+    ['1.2.3:80', '"1.2.3" is not a valid IPv4 address'],
   ];
   for (const [input, message] of table) assert.deepEqual(checkAddress(input), { ok: false, message }, input);
 });

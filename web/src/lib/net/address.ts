@@ -53,6 +53,7 @@ export function checkAddress(input: string): AddressCheck {
     host = text.slice(0, colon);
     portText = text.slice(colon + 1);
     if (host.includes(':')) return { ok: false, message: `"${text}": write an IPv6 address in brackets, as "[::1]:8333"` };
+    if (/^[\d.]+$/.test(host) && !IPV4.test(host)) return { ok: false, message: `"${host}" is not a valid IPv4 address` };
     if (!IPV4.test(host) && !HOSTNAME.test(host)) return { ok: false, message: `"${host}" is not a valid host name or IP address` };
   }
   if (!/^\d{1,5}$/.test(portText)) return { ok: false, message: `port "${portText}" is not a number` };
