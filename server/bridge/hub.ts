@@ -304,7 +304,7 @@ export class Hub {
   /** Sends a message that is not a delta (hello, reply, resumed events); only the hard limit applies. */
   #send(c: Client, data: string): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
-    if (c.ws.bufferedAmount + data.length > this.#o.hardLimitBytes) {
+    if (c.ws.bufferedAmount + Buffer.byteLength(data) > this.#o.hardLimitBytes) {
       this.#drop(c, 'hard-limit');
       return;
     }
