@@ -463,3 +463,14 @@ describe('reducer: backfill (history reply)', () => {
     assert.deepEqual(r.toArray(), [2, 3, 4, 5]);
   });
 });
+
+describe('reducer: stalled feed', () => {
+  test('events numbered before the previous stats and still missing trigger a resume', () => {
+    const s = started();
+    assert.deepEqual(reduce(s, statsMsg(T0 + 1000, 3), T0), { kind: 'stats' }, 'seq 1..3 may still be in flight');
+    reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established')), T0);
+    assert.deepEqual(reduce(s, statsMsg(T0 + 2000, 3), T0), { kind: 'stats', resumeFrom: 2 }, 'seq 3 is a second late');
+    reduce(s, events(cs(3, 1, 'established', 'disconnected', { reason: 'remote-closed' })), T0);
+    assert.deepEqual(reduce(s, statsMsg(T0 + 3000, 5), T0), { kind: 'stats' });
+  });
+});

@@ -99,6 +99,8 @@ export interface ModelState {
   readOnlyReason: string | null;
   /** serverTime ≈ localTime + clockOffsetMs; null until the first message with a time. */
   clockOffsetMs: number | null;
+  /** `seq` of the previous `stats` message: events numbered by then must have arrived by now. */
+  prevStatsSeq: number | null;
   /** Counters about the feed itself, for the diagnostics line. */
   feed: { snapshots: number; resyncs: number; restarts: number; gaps: number; duplicates: number };
 }
@@ -108,7 +110,7 @@ export type Outcome =
   | { kind: 'hello'; mode: 'first' | 'restart' | 'resync' | 'same-run'; resumeFrom?: number; backfillBefore?: number }
   | { kind: 'backfill'; applied: number }
   | { kind: 'events'; applied: number; ignored: number; gap?: { expected: number; got: number }; resumeFrom?: number }
-  | { kind: 'stats' }
+  | { kind: 'stats'; resumeFrom?: number }
   | { kind: 'reply' };
 
 const FINAL_STATES: ReadonlySet<ConnState> = new Set(['disconnected', 'canceled']);
@@ -142,6 +144,7 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     canControl: false,
     readOnlyReason: null,
     clockOffsetMs: null,
+    prevStatsSeq: null,
     feed: { snapshots: 0, resyncs: 0, restarts: 0, gaps: 0, duplicates: 0 },
   };
 }
@@ -180,9 +183,14 @@ export function reduce(s: ModelState, msg: ServerMessage, receivedAt: number): O
       s.serverSeq = Math.max(s.serverSeq, s.lastSeq);
       return out;
     }
-    case 'stats':
+    case 'stats': {
+      // Events numbered before the previous stats (a second ago) and still missing were lost
+      // (e.g. a resume that failed on a now quiet server): ask again. Younger ones may be in flight.
+      const stalled = s.prevStatsSeq !== null && s.lastSeq < s.prevStatsSeq;
       applyStats(s, msg, receivedAt);
-      return { kind: 'stats' };
+      s.prevStatsSeq = msg.seq;
+      return stalled ? { kind: 'stats', resumeFrom: s.lastSeq } : { kind: 'stats' };
+    }
     case 'reply':
       if (msg.ok && msg.command === 'history') return { kind: 'backfill', applied: applyBackfill(s, msg.result.events) };
       return { kind: 'reply' };
@@ -411,6 +419,7 @@ function resetModel(s: ModelState): void {
   s.managerState = null;
   s.config = null;
   s.clockOffsetMs = null;
+  s.prevStatsSeq = null;
 }
 
 /** Replaces the present with `snap`, keeping the histories of connections it still lists. */

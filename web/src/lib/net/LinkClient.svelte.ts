@@ -214,7 +214,9 @@ export class LinkClient {
       this.attempt = 0;
       this.nextTryAt = null;
     }
-    if ((out.kind === 'hello' || out.kind === 'events') && out.resumeFrom !== undefined) this.#resume(out.resumeFrom);
+    if ((out.kind === 'hello' || out.kind === 'events' || out.kind === 'stats') && out.resumeFrom !== undefined) {
+      this.#resume(out.resumeFrom);
+    }
     if (out.kind === 'hello' && out.backfillBefore !== undefined) this.#backfill(out.backfillBefore);
   }
 
