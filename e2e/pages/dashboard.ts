@@ -10,6 +10,9 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
 import type { LabServer } from '../lab-server.ts';
 
+/** The one browser API `nextFrames` calls in the page (the e2e tsconfig has no DOM lib). */
+declare const requestAnimationFrame: (callback: () => void) => number;
+
 export interface OpenOptions {
   /** `?token=` for control on a server started with `--token`. */
   token?: string;
@@ -42,6 +45,9 @@ export class Dashboard {
   // header
   readonly linkState: Locator;
   readonly diagnostics: Locator;
+  /** Manager state, live count and each listener as "address state" (listening / paused / …). */
+  readonly nodeSummary: Locator;
+  readonly helpDialog: Locator;
 
   // filter
   readonly filter: Locator;
@@ -54,6 +60,10 @@ export class Dashboard {
   // timeline (canvas + listbox of the lanes in view)
   readonly timeline: Locator;
   readonly timelineLanes: Locator;
+  readonly pauseTimelineButton: Locator;
+  readonly followLiveButton: Locator;
+  /** "N new" while paused; its name is "N new events — resume". */
+  readonly timelineNewButton: Locator;
 
   // event log (virtualized grid: only rows in view are in the DOM)
   readonly log: Locator;
@@ -70,6 +80,8 @@ export class Dashboard {
   readonly removeButton: Locator;
   readonly disconnectStatus: Locator;
   readonly removeStatus: Locator;
+  /** The persistent retry schedule table ("Backoff schedule"), one row per retry. */
+  readonly backoffSchedule: Locator;
 
   // controls
   readonly controls: Locator;
@@ -88,6 +100,8 @@ export class Dashboard {
   readonly behaviour: Locator;
   readonly addPeerButton: Locator;
   readonly addPeerStatus: Locator;
+  readonly stopPeerStatus: Locator;
+  readonly labPeersHeading: Locator;
   readonly floodConnections: Locator;
   readonly startFloodButton: Locator;
   readonly stopFloodButton: Locator;
@@ -98,6 +112,8 @@ export class Dashboard {
     this.page = page;
     this.linkState = page.getByTestId('link-state');
     this.diagnostics = page.getByTestId('diagnostics');
+    this.nodeSummary = page.getByTestId('node-summary');
+    this.helpDialog = page.getByRole('dialog', { name: 'Help', exact: true });
 
     this.filter = page.getByRole('textbox', { name: 'Filter', exact: true });
     this.clearFilter = page.getByRole('button', { name: 'Clear filter' });
@@ -107,6 +123,9 @@ export class Dashboard {
 
     this.timeline = page.getByTestId('timeline');
     this.timelineLanes = page.getByRole('listbox', { name: 'Timeline lanes' }).getByTestId('timeline-lane');
+    this.pauseTimelineButton = this.timeline.getByRole('button', { name: 'Pause timeline', exact: true });
+    this.followLiveButton = this.timeline.getByRole('button', { name: 'Follow live', exact: true });
+    this.timelineNewButton = this.timeline.getByRole('button', { name: /^\d+ new events? — resume$/ });
 
     this.log = page.getByRole('grid', { name: 'Event log' });
     this.logRows = this.log.locator('[role="row"][data-seq]');
@@ -121,6 +140,7 @@ export class Dashboard {
     this.removeButton = this.details.getByRole('button', { name: 'Remove', exact: true });
     this.disconnectStatus = this.details.getByTestId('disconnect-status');
     this.removeStatus = this.details.getByTestId('remove-status');
+    this.backoffSchedule = this.details.getByRole('table', { name: 'Wait before the next retries' });
 
     this.controls = page.getByRole('region', { name: 'Controls', exact: true });
     this.peerAddress = this.controls.getByRole('textbox', { name: 'Peer address' });
@@ -137,6 +157,8 @@ export class Dashboard {
     this.behaviour = this.lab.getByRole('combobox', { name: 'Behaviour' });
     this.addPeerButton = this.lab.getByRole('button', { name: 'Add peer', exact: true });
     this.addPeerStatus = this.lab.getByTestId('add-peer-status');
+    this.stopPeerStatus = this.lab.getByTestId('stop-peer-status');
+    this.labPeersHeading = this.lab.getByRole('heading', { name: /^Peers\b/ });
     this.floodConnections = this.lab.getByRole('spinbutton', { name: 'Flood connections' });
     this.startFloodButton = this.lab.getByRole('button', { name: 'Start flood', exact: true });
     this.stopFloodButton = this.lab.getByRole('button', { name: 'Stop flood', exact: true });
@@ -201,6 +223,30 @@ export class Dashboard {
     return this.timelineLanes.and(this.page.locator(`[data-id="${id}"]`));
   }
 
+  /** Lanes the timeline draws (`data-lanes`: every lane, not only those in the mirror). */
+  async timelineLaneCount(): Promise<number> {
+    return Number(await this.timeline.getAttribute('data-lanes'));
+  }
+
+  /** Transitions held back while paused (`data-new-count`, the number on the "N new" button). */
+  async timelineNewCount(): Promise<number> {
+    return Number(await this.timeline.getAttribute('data-new-count'));
+  }
+
+  /** Ids of the lanes in the timeline's mirror (those in view), top to bottom. */
+  async timelineLaneIds(): Promise<number[]> {
+    return this.timelineLanes.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-id'))));
+  }
+
+  /**
+   * Resolves after the page painted two more frames. The timeline applies a pause (and rescans
+   * its lanes) in the next animation frame, not in the click handler; this is that frame, not a
+   * sleep.
+   */
+  async nextFrames(): Promise<void> {
+    await this.page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+  }
+
   // ---- event log ----
 
   /**
@@ -256,6 +302,17 @@ export class Dashboard {
   /** The lab's per-peer "Use address of pN" button (exact: "p1" is part of "p10"). */
   useAddressOf(peerId: string): Locator {
     return this.lab.getByRole('button', { name: `Use address of ${peerId}`, exact: true });
+  }
+
+  /** The lab's per-peer "Stop peer pN" button (present while the peer runs). */
+  stopPeerButton(peerId: string): Locator {
+    return this.lab.getByRole('button', { name: `Stop peer ${peerId}`, exact: true });
+  }
+
+  /** The Lab panel's table row of peer `peerId` (found by its "Use address of pN" button). */
+  labPeerRow(peerId: string): Locator {
+    // `has` is resolved inside each row, so its locator starts from the page, not the region.
+    return this.lab.getByRole('row').filter({ has: this.page.getByRole('button', { name: `Use address of ${peerId}`, exact: true }) });
   }
 
   /** Adds a lab peer of `behaviour` from the Lab panel; returns its id and address. */
