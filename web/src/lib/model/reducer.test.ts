@@ -474,3 +474,20 @@ describe('reducer: stalled feed', () => {
     assert.deepEqual(reduce(s, statsMsg(T0 + 3000, 5), T0), { kind: 'stats' });
   });
 });
+
+describe('reducer: snapshot stand-in history', () => {
+  test('a connection known only from the snapshot gets one synthetic transition, replaced by backfill', () => {
+    const s = createModelState();
+    reduce(s, hello({ seq: 9, conns: [info(4, { state: 'failing', attempt: 2, retryAt: T0 + 4000, createdAt: T0 - 60_000, reason: 'dial-refused' })] }), T0);
+    const c = s.conns.get(4)!;
+    assert.deepEqual(c.history, [
+      { seq: 9, at: T0 - 60_000, from: null, to: 'failing', reason: 'dial-refused', attempt: 2, retryAt: T0 + 4000, synthetic: true },
+    ]);
+    reduce(
+      s,
+      { v: PROTOCOL_VERSION, type: 'reply', id: 'h', ok: true, command: 'history', result: { events: [cs(8, 4, 'pending', 'failing', { persistent: true })], firstSeq: 8 } },
+      T0,
+    );
+    assert.deepEqual(c.history.map((t) => [t.seq, t.to, t.synthetic ?? false]), [[8, 'failing', false]]);
+  });
+});

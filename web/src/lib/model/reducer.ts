@@ -334,6 +334,8 @@ export function applyBackfill(s: ModelState, events: readonly WireEvent[]): numb
       s.conns.set(id, c);
       endedEarlier.push(c);
     }
+    // The snapshot's stand-in gives way to the real story.
+    if (c.history[0]?.synthetic) c.history.shift();
     const firstKept = c.history[0]?.seq ?? Number.POSITIVE_INFINITY;
     const added = evs.filter((e) => e.seq < firstKept).map(toTransition);
     c.history = [...added, ...c.history];
@@ -428,7 +430,7 @@ function loadSnapshot(s: ModelState, snap: Snapshot, config: ConnManagerConfig, 
   for (const info of snap.conns) {
     listed.add(info.id);
     const prev = s.conns.get(info.id);
-    s.conns.set(info.id, viewFromInfo(info, prev));
+    s.conns.set(info.id, viewFromInfo(info, prev, snap.seq));
     if (isFinalState(info.state)) markEnded(s, info.id);
     else s.ended.delete(info.id);
   }
@@ -448,8 +450,20 @@ function loadSnapshot(s: ModelState, snap: Snapshot, config: ConnManagerConfig, 
   s.lagMs = 0;
 }
 
-function viewFromInfo(info: ConnInfo, prev: ConnView | undefined): ConnView {
-  return { ...info, history: prev?.history ?? [] };
+function viewFromInfo(info: ConnInfo, prev: ConnView | undefined, seq: number): ConnView {
+  if (prev && prev.history.length > 0) return { ...info, history: prev.history };
+  const since = info.state === 'established' ? (info.establishedAt ?? info.createdAt) : info.createdAt;
+  const known: Transition = {
+    seq,
+    at: since,
+    from: null,
+    to: info.state,
+    reason: info.reason ?? 'snapshot',
+    ...(info.attempt > 0 && { attempt: info.attempt }),
+    ...(info.retryAt !== undefined && { retryAt: info.retryAt }),
+    synthetic: true,
+  };
+  return { ...info, history: [known] };
 }
 
 function applyStats(s: ModelState, msg: StatsMessage, receivedAt: number): void {

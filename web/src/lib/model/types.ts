@@ -21,6 +21,12 @@ export interface Transition {
   attempt?: number;
   retryAt?: number;
   code?: string;
+  /**
+   * Not an event: the state a snapshot reported for a connection whose earlier events the page
+   * has not seen (yet), so that the timeline can draw it from when it started. Replaced by the
+   * real transitions when a backfill brings them.
+   */
+  synthetic?: boolean;
 }
 
 export interface ConnView {
