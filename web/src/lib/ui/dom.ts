@@ -1,0 +1,44 @@
+/**
+ * DOM wiring shared by the canvas views: each call attaches something and returns the one
+ * function that detaches it, so a component's teardown is a list of those functions.
+ */
+
+type Handler = (event: never) => void;
+
+/** Adds event listeners to `target`; returns the function that removes exactly those. */
+export function listen(
+  target: EventTarget,
+  handlers: Record<string, Handler | [Handler, AddEventListenerOptions]>,
+): () => void {
+  const added: Array<[string, EventListener, AddEventListenerOptions | undefined]> = [];
+  for (const [type, entry] of Object.entries(handlers)) {
+    const [fn, options] = Array.isArray(entry) ? entry : [entry, undefined];
+    target.addEventListener(type, fn as EventListener, options);
+    added.push([type, fn as EventListener, options]);
+  }
+  return () => {
+    for (const [type, fn, options] of added) target.removeEventListener(type, fn, options);
+  };
+}
+
+/**
+ * Calls `onChange` whenever the theme may have changed: `data-theme` (or class/style) on <html>,
+ * or the system colour scheme. Canvas views then re-read their CSS custom properties.
+ */
+export function watchTheme(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class', 'style'] });
+  const scheme = matchMedia('(prefers-color-scheme: dark)');
+  scheme.addEventListener('change', onChange);
+  return () => {
+    observer.disconnect();
+    scheme.removeEventListener('change', onChange);
+  };
+}
+
+/** Calls `onResize` when `el` changes size; returns the function that stops watching. */
+export function watchSize(el: Element, onResize: () => void): () => void {
+  const observer = new ResizeObserver(onResize);
+  observer.observe(el);
+  return () => observer.disconnect();
+}
