@@ -11,8 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBridge } from '../server/bridge/index.ts';
 import { ConnManager } from '../server/connmgr/index.ts';
-import { PROTOCOL_VERSION, type ConnManagerConfig, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
+import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
 import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
+import { config, stats } from '../web/src/lib/model/test-fixtures.ts';
 
 const N = Number(process.env.BENCH_CONNS ?? 1000);
 const K = Number(process.env.BENCH_CLIENTS ?? 5);
@@ -98,21 +99,6 @@ async function benchManager(withClients: number): Promise<{ eventsPerMsg: number
   return { eventsPerMsg: messages === 0 ? 0 : events / messages, ms: t2 - t0 };
 }
 
-const config = {
-  listen: [],
-  targetOutbound: 8,
-  hasAddressSource: true,
-  dialTimeoutMs: 30_000,
-  retryDelayMs: 5000,
-  maxRetryDelayMs: 300_000,
-  backoff: 'linear',
-  maxFailedAttempts: 25,
-  maxPersistent: 8,
-  maxInbound: 117,
-  inboundPolicy: 'shed',
-  idleTimeoutMs: 0,
-} as const satisfies ConnManagerConfig;
-
 function benchReducer(): void {
   const s = createModelState();
   reduce(
@@ -130,28 +116,7 @@ function benchReducer(): void {
         config,
         conns: [],
         listeners: [],
-        stats: {
-          currByType: { inbound: 0, outbound: 0, manual: 0 },
-          currByState: { pending: 0, established: 0, failing: 0 },
-          currConnections: 0,
-          persistentEntries: 0,
-          targetOutbound: 8,
-          maxInbound: 117,
-          maxPersistent: 8,
-          totalDials: 0,
-          totalEstablished: 0,
-          totalFailedDials: 0,
-          totalAccepted: 0,
-          rejected: { limit: 0, duplicate: 0, shutdown: 0 },
-          disconnects: {},
-          retries: 0,
-          idleKicks: 0,
-          acceptingConns: true,
-          listenDisabledNum: 0,
-          timeInListenDisabledMs: 0,
-          consecutiveFailedAttempts: 0,
-          throttledAttempts: 0,
-        },
+        stats: stats(),
       },
       lab: null,
       canControl: true,

@@ -12,51 +12,11 @@ import {
   type WireEventOf,
 } from '$protocol';
 import { createModelState, pendingEvents, reduce, type ModelState } from './reducer.ts';
+import { config, stats } from './test-fixtures.ts';
 import { describeEvent } from './describe.ts';
 import { Ring } from './ring.ts';
 
 const T0 = 1_700_000_000_000;
-
-function stats(over: Partial<ConnStats> = {}): ConnStats {
-  return {
-    currByType: { inbound: 0, outbound: 0, manual: 0 },
-    currByState: { pending: 0, established: 0, failing: 0 },
-    currConnections: 0,
-    persistentEntries: 0,
-    targetOutbound: 8,
-    maxInbound: 117,
-    maxPersistent: 8,
-    totalDials: 0,
-    totalEstablished: 0,
-    totalFailedDials: 0,
-    totalAccepted: 0,
-    rejected: { limit: 0, duplicate: 0, shutdown: 0 },
-    disconnects: {},
-    retries: 0,
-    idleKicks: 0,
-    acceptingConns: true,
-    listenDisabledNum: 0,
-    timeInListenDisabledMs: 0,
-    consecutiveFailedAttempts: 0,
-    throttledAttempts: 0,
-    ...over,
-  };
-}
-
-const config = {
-  listen: [{ host: '127.0.0.1', port: 8333 }],
-  targetOutbound: 8,
-  hasAddressSource: true,
-  dialTimeoutMs: 30_000,
-  retryDelayMs: 5_000,
-  maxRetryDelayMs: 300_000,
-  backoff: 'linear' as const,
-  maxFailedAttempts: 25,
-  maxPersistent: 8,
-  maxInbound: 117,
-  inboundPolicy: 'shed' as const,
-  idleTimeoutMs: 0,
-};
 
 function info(id: number, over: Partial<ConnInfo> = {}): ConnInfo {
   return {
