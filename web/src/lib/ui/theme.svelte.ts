@@ -1,7 +1,7 @@
 /**
  * Light / dark / system theme. The choice is kept in localStorage; `system` (the default)
- * follows prefers-color-scheme through app.css. Applied as `data-theme` on <html>, which canvas
- * views also pick up (they read the CSS custom properties).
+ * follows prefers-color-scheme. The theme shown is always written as `data-theme` on <html>
+ * (so app.css keeps one palette per theme), which canvas views pick up too.
  */
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type ThemeChoice = (typeof THEMES)[number];
@@ -27,9 +27,10 @@ export class ThemeState {
     if (typeof matchMedia === 'function') {
       matchMedia('(prefers-color-scheme: dark)').addEventListener('change', (e) => {
         this.#systemDark = e.matches;
+        apply(this.effective);
       });
     }
-    apply(this.choice);
+    apply(this.effective);
   }
 
   set(choice: ThemeChoice): void {
@@ -39,11 +40,10 @@ export class ThemeState {
     } catch {
       // Private mode: the choice lasts for this page only.
     }
-    apply(choice);
+    apply(this.effective);
   }
 }
 
-function apply(choice: ThemeChoice): void {
-  if (choice === 'system') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = choice;
+function apply(theme: 'light' | 'dark'): void {
+  document.documentElement.dataset.theme = theme;
 }
