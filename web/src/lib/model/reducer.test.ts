@@ -451,3 +451,14 @@ describe('reducer: snapshot stand-in history', () => {
     assert.deepEqual(c.history.map((t) => [t.seq, t.to, t.synthetic ?? false]), [[8, 'failing', false]]);
   });
 });
+
+describe('reducer: a backfill lost with the link', () => {
+  test('is asked again after a reconnect to the same run, and not once answered', () => {
+    const s = createModelState();
+    assert.deepEqual(reduce(s, hello({ seq: 5 }), T0), { kind: 'hello', mode: 'first', backfillBefore: 6 });
+    // the socket dropped before the history reply; same run again:
+    assert.deepEqual(reduce(s, hello({ seq: 5 }), T0), { kind: 'hello', mode: 'same-run', backfillBefore: 6 });
+    reduce(s, { v: PROTOCOL_VERSION, type: 'reply', id: 'h', ok: true, command: 'history', result: { events: [], firstSeq: 1 } }, T0);
+    assert.deepEqual(reduce(s, hello({ seq: 5 }), T0), { kind: 'hello', mode: 'same-run' });
+  });
+});

@@ -101,6 +101,8 @@ export interface ModelState {
   clockOffsetMs: number | null;
   /** `seq` of the previous `stats` message: events numbered by then must have arrived by now. */
   prevStatsSeq: number | null;
+  /** A backfill asked for and not answered yet (asked again after a reconnect to the same run). */
+  backfillWanted: number | null;
   /** Counters about the feed itself, for the diagnostics line. */
   feed: { snapshots: number; resyncs: number; restarts: number; gaps: number; duplicates: number };
 }
@@ -145,6 +147,7 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     readOnlyReason: null,
     clockOffsetMs: null,
     prevStatsSeq: null,
+    backfillWanted: null,
     feed: { snapshots: 0, resyncs: 0, restarts: 0, gaps: 0, duplicates: 0 },
   };
 }
@@ -192,7 +195,10 @@ export function reduce(s: ModelState, msg: ServerMessage, receivedAt: number): O
       return stalled ? { kind: 'stats', resumeFrom: s.lastSeq } : { kind: 'stats' };
     }
     case 'reply':
-      if (msg.ok && msg.command === 'history') return { kind: 'backfill', applied: applyBackfill(s, msg.result.events) };
+      if (msg.ok && msg.command === 'history') {
+        s.backfillWanted = null;
+        return { kind: 'backfill', applied: applyBackfill(s, msg.result.events) };
+      }
       return { kind: 'reply' };
     default:
       return assertNever(msg, 'message type');
@@ -381,7 +387,13 @@ function applyHello(s: ModelState, msg: HelloMessage, receivedAt: number): Outco
     // A reconnect to the same server run: keep our history and ask for what we missed instead.
     s.serverSeq = Math.max(s.serverSeq, snap.seq);
     observeServerTime(s, snap.at, receivedAt);
-    return snap.seq > s.lastSeq ? { kind: 'hello', mode, resumeFrom: s.lastSeq } : { kind: 'hello', mode };
+    return {
+      kind: 'hello',
+      mode,
+      ...(snap.seq > s.lastSeq && { resumeFrom: s.lastSeq }),
+      // The link dropped before the history reply came: ask again.
+      ...(s.backfillWanted !== null && { backfillBefore: s.backfillWanted }),
+    };
   }
 
   if (mode === 'first' || mode === 'restart') {
@@ -396,8 +408,8 @@ function applyHello(s: ModelState, msg: HelloMessage, receivedAt: number): Outco
   observeServerTime(s, snap.at, receivedAt);
   // A fresh page (or a restarted server) has a present but no past: ask for the kept events
   // before the snapshot. After a resync the log already holds the past up to a hole; not merged.
-  if (mode !== 'resync' && snap.seq > 0) return { kind: 'hello', mode, backfillBefore: snap.seq + 1 };
-  return { kind: 'hello', mode };
+  s.backfillWanted = mode !== 'resync' && snap.seq > 0 ? snap.seq + 1 : null;
+  return s.backfillWanted === null ? { kind: 'hello', mode } : { kind: 'hello', mode, backfillBefore: s.backfillWanted };
 }
 
 /**
@@ -422,6 +434,7 @@ function resetModel(s: ModelState): void {
   s.config = null;
   s.clockOffsetMs = null;
   s.prevStatsSeq = null;
+  s.backfillWanted = null;
 }
 
 /** Replaces the present with `snap`, keeping the histories of connections it still lists. */
