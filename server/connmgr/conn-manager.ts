@@ -369,11 +369,12 @@ export class ConnManager {
     rec: ConnRecord,
     to: ConnState,
     reason: ConnReason,
-    extra: { code?: string; retryAt?: number } = {},
+    extra: { code?: string; retryAt?: number; at?: number } = {},
   ): void {
     const from = rec.state;
     assertTransition(from, to);
-    const at = this.#now();
+    // `at` may be given so that `retryAt − at` is exactly the backoff, however busy the loop.
+    const at = extra.at ?? this.#now();
     rec.state = to;
     rec.reason = reason;
     rec.retryAt = to === 'failing' ? extra.retryAt : undefined;
@@ -574,7 +575,7 @@ export class ConnManager {
       this.#totals.retries += 1;
       this.#startDial(rec, 'retry');
     }, delayMs);
-    this.#transition(rec, 'failing', reason, { retryAt, ...(code === undefined ? {} : { code }) });
+    this.#transition(rec, 'failing', reason, { retryAt, at: now, ...(code === undefined ? {} : { code }) });
   }
 
   /**

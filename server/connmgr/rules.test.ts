@@ -266,6 +266,22 @@ describe('rule 2: persistent peers', () => {
     assert.deepEqual([failing.to, failing.attempt, failing.retryAt! - failing.at], ['failing', 2, 10_000], 'the backoff grows');
   });
 
+  test('retryAt − at is exactly the backoff, even when the clock moves between two reads (a busy loop)', async () => {
+    const fake = new FakeClock();
+    let drift = 0;
+    // Every read of the clock finds it 7 ms later, as on a loaded machine.
+    const busy = { now: () => fake.now() + (drift += 7), setTimeout: fake.setTimeout.bind(fake), clearTimeout: fake.clearTimeout.bind(fake) };
+    const dialer = new FakeDialer({ fail: 'ECONNREFUSED' });
+    const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 1000, logger: quietLogger, clock: busy, dial: dialer.dial });
+    rigs.push({ cm, clock: fake, dialer, log: new EventLog(cm) });
+    const log = rigs.at(-1)!.log;
+    const id = cm.addPersistent('127.0.0.1:9002');
+    await fake.advance(0);
+    await fake.advance(1000);
+    const waits = log.states(id).filter((e) => e.to === 'failing').map((e) => e.retryAt! - e.at);
+    assert.deepEqual(waits, [1000, 2000]);
+  });
+
   test('persistent entries do not count against targetOutbound', async () => {
     const { cm, clock, dialer } = rig({ targetOutbound: 2, getNewAddress: addressSequence() }, new FakeDialer('succeed'));
     cm.addPersistent('127.0.0.1:9002');
