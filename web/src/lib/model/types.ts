@@ -7,8 +7,10 @@
  * animation frame, so thousands of connections and a fast event stream cost one redraw per frame.
  */
 
-export type ConnState = 'pending' | 'established' | 'failing' | 'disconnected' | 'canceled';
-export type ConnType = 'inbound' | 'outbound' | 'manual';
+import type { ConnInfo, ConnState } from '$protocol';
+
+// The vocabulary is the protocol's (one definition, checked against the manager's).
+export type { ConnState, ConnType } from '$protocol';
 
 /** One state change of a connection, as it arrived (seq is the server's event number). */
 export interface Transition {
@@ -29,22 +31,12 @@ export interface Transition {
   synthetic?: boolean;
 }
 
-export interface ConnView {
-  id: number;
-  type: ConnType;
-  persistent: boolean;
-  addr: string;
-  localAddr: string | null;
-  state: ConnState;
-  attempt: number;
-  retryAt?: number;
-  createdAt: number;
-  establishedAt?: number;
-  endedAt?: number;
+/**
+ * A connection as the protocol describes it (`ConnInfo`), plus its history. `reason` is a plain
+ * string here so that a snapshot stand-in can say where its state came from.
+ */
+export interface ConnView extends Omit<ConnInfo, 'reason'> {
   reason?: string;
-  bytesIn: number;
-  bytesOut: number;
-  lastActivityAt: number;
   /** Its transitions, oldest first (bounded: the oldest are dropped past a cap). */
   history: Transition[];
 }
