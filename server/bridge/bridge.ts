@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { WebSocketServer } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
 import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
+import { defaultStaticDir } from '../package-info.ts';
 import { isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
 import { Hub } from './hub.ts';
 import { createMetrics, type HubCounters } from './metrics.ts';
@@ -28,8 +29,8 @@ const BridgeSettingsSchema = v.pipe(
     token: v.optional(v.pipe(v.string(), v.nonEmpty())),
     /** Extra browser origins allowed to open the WebSocket (e.g. a dev server's). @default [] */
     allowedOrigins: v.optional(v.array(v.string()), []),
-    /** Directory of the built page. @default 'dist/web' (relative to the working directory) */
-    staticDir: v.optional(v.pipe(v.string(), v.nonEmpty()), 'dist/web'),
+    /** Directory of the built page. @default the package's own `dist/web` */
+    staticDir: v.optional(v.pipe(v.string(), v.nonEmpty()), defaultStaticDir),
     /** Events kept for `resume`. @default 10000 */
     ringSize: v.optional(int(1), 10_000),
     /** Longest an event waits before its batch is sent. @default 50 */
