@@ -340,6 +340,40 @@ export function testClient(port: number, onConnect?: (socket: Socket) => void): 
   });
 }
 
+/**
+ * Reads `socket` line by line (attaching a 'data' listener: the reader is the socket's consumer).
+ * `next()` resolves with the next line, without its newline; it rejects if none comes in time.
+ */
+export function lineReader(socket: Socket, timeoutMs = 5000): { next(): Promise<string> } {
+  const lines: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  let partial = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    partial += chunk;
+    for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
+      const line = partial.slice(0, nl);
+      partial = partial.slice(nl + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  return {
+    next: () => {
+      const line = lines.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no line within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push((l) => {
+          clearTimeout(timer);
+          resolve(l);
+        });
+      });
+    },
+  };
+}
+
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
   const s = await testServer();
