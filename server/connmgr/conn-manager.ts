@@ -10,6 +10,10 @@
  *   failing      → `retryTimer`
  * Every state change goes through `#transition`, which checks the table of states.ts, updates the
  * counters, and only then emits the event (rule 9: state is updated before listeners run).
+ *
+ * With `onConnection`, an established socket is shared: the application reads and writes it, the
+ * manager never reads it (bytes and activity come from the socket's counters) and still closes it
+ * for its own reasons; who closed it first is told apart in handoff.ts.
  */
 import type { Socket } from 'node:net';
 import { formatAddress, normalizeAddress } from './address.ts';
