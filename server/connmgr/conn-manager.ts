@@ -10,12 +10,17 @@
  *   failing      → `retryTimer`
  * Every state change goes through `#transition`, which checks the table of states.ts, updates the
  * counters, and only then emits the event (rule 9: state is updated before listeners run).
+ *
+ * With `onConnection`, an established socket is shared: the application reads and writes it, the
+ * manager never reads it (bytes and activity come from the socket's counters) and still closes it
+ * for its own reasons; who closed it first is told apart in handoff.ts.
  */
 import type { Socket } from 'node:net';
 import { formatAddress, normalizeAddress } from './address.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
 import { ConnMgrError } from './errors.ts';
+import { watchLocalClose } from './handoff.ts';
 import { ListenerSet } from './listener-set.ts';
 import { resolveOptions, type ConnManagerOptions, type ResolvedOptions } from './options.ts';
 import { assertTransition, isFinal, type ConnState, type LiveConnState } from './states.ts';
@@ -56,19 +61,26 @@ interface ConnRecord {
   establishedAt?: number;
   endedAt?: number;
   reason?: ConnReason;
-  /** Bytes of earlier sockets of the same (persistent) entry plus the current one's reads. */
-  bytesIn: number;
+  /** Bytes of earlier sockets of the same (persistent) entry; the current one's are on it. */
+  bytesInBefore: number;
   bytesOutBefore: number;
   lastActivityAt: number;
-  /** `socket.bytesWritten` when the idle timer last looked (rule 7 counts writes as activity). */
-  writtenAtLastCheck: number;
+  /**
+   * The socket's `bytesRead`/`bytesWritten` when activity was last noted. Bytes the manager does
+   * not see one by one (its own writes, and everything the application moves) show up as a
+   * change of these counters (rule 7).
+   */
+  seenRead: number;
+  seenWritten: number;
   localAddr: string | null;
   /** When the latest dial started: the stable-connection rule measures from here (rule 2). */
   lastAttemptAt: number;
   dial?: PendingDial;
   socket?: Socket;
-  /** Why we are closing the socket ourselves; unset means the remote side closed it. */
+  /** Why we are closing the socket ourselves; unset means the remote side (or the app) closed it. */
   closing?: ConnReason;
+  /** The application ended or destroyed the current socket first (see handoff.ts). */
+  appClosed?: boolean;
   socketError?: NodeJS.ErrnoException;
   retryTimer?: unknown;
   idleTimer?: unknown;
@@ -422,10 +434,11 @@ export class ConnManager {
       state: null,
       attempt: 0,
       createdAt: now,
-      bytesIn: 0,
+      bytesInBefore: 0,
       bytesOutBefore: 0,
       lastActivityAt: now,
-      writtenAtLastCheck: 0,
+      seenRead: 0,
+      seenWritten: 0,
       localAddr: null,
       lastAttemptAt: now,
     };
@@ -496,6 +509,7 @@ export class ConnManager {
     this.#totals.established += 1;
     this.#adoptSocket(rec, socket);
     this.#transition(rec, 'established', 'dial-succeeded');
+    this.#handOff(rec, socket);
     if (rec.type === 'outbound') {
       // Only a successful automatic dial ends an outage: fill the target at full speed again.
       this.#resetAutomaticFailures();
@@ -642,12 +656,27 @@ export class ConnManager {
     rec.localAddr =
       socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
     rec.lastActivityAt = this.#now();
-    rec.writtenAtLastCheck = socket.bytesWritten ?? 0;
+    rec.appClosed = false;
+    rec.seenRead = socket.bytesRead ?? 0;
+    rec.seenWritten = socket.bytesWritten ?? 0;
     this.#track(socket);
-    socket.on('data', (chunk: Buffer) => {
-      rec.bytesIn += chunk.length;
-      rec.lastActivityAt = this.#now();
-    });
+    if (this.#opts.onConnection) {
+      // The application reads: we must not. A 'data' listener (or resume()) here would switch the
+      // socket to flowing mode and pour what the peer already sent to nobody before the handler
+      // attached its own reader. Byte counts and idle activity come from the socket's counters.
+      watchLocalClose(socket, () => {
+        if (rec.socket === socket && rec.closing === undefined) rec.appClosed = true;
+      });
+    } else {
+      // No application: read and discard, so that a peer's greetings and heartbeats cannot fill
+      // the buffers, and note the activity at the very moment it happens.
+      socket.on('data', () => {
+        rec.seenRead = socket.bytesRead ?? rec.seenRead;
+        rec.lastActivityAt = this.#now();
+      });
+    }
+    // Always ours, even when the application has its own: an 'error' nobody listens to would
+    // crash the process, and the reason of the close comes from it.
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (rec.socket === socket) rec.socketError ??= err; // not a later socket's of the same entry
     });
@@ -655,18 +684,61 @@ export class ConnManager {
     this.#armIdle(rec);
   }
 
+  /**
+   * Gives an established connection's socket to the application (`onConnection`).
+   *
+   * Order: the transition first (state updated, then `established` emitted — rule 9), then the
+   * handler, in the same synchronous run. So the handler sees the connection as `get()` and every
+   * listener do, may call `disconnect`/`remove` on it like on any established one, and the events
+   * show it established before the application's first byte. Nothing can be lost in between: no
+   * I/O callback runs inside a synchronous run, and the manager never reads a handed-off socket
+   * (#adoptSocket), so the peer's first bytes wait in the socket until the application reads.
+   * If a listener of that `established` event already closed the connection, there is no socket
+   * left to give: the handler is not called.
+   */
+  #handOff(rec: ConnRecord, socket: Socket): void {
+    const handler = this.#opts.onConnection;
+    if (!handler || rec.state !== 'established' || rec.socket !== socket) return;
+    const failed = (err: unknown): void => {
+      this.#opts.logger.warn(
+        `connmgr: onConnection failed for #${rec.id} ${rec.addr}: ${errorMessage(err)}; closing it (app-error)`,
+        err,
+      );
+      // Only this connection, and only if it is still the one the handler got.
+      if (rec.socket === socket && rec.state === 'established') this.#closeSocket(rec, 'app-error');
+    };
+    try {
+      const result = handler(this.#info(rec), socket);
+      if (isThenable(result)) result.then(undefined, failed);
+    } catch (err) {
+      failed(err);
+    }
+  }
+
   #onSocketClosed(rec: ConnRecord, socket: Socket): void {
     if (rec.socket !== socket) return;
+    this.#noteActivity(rec);
     rec.socket = undefined;
+    rec.bytesInBefore += socket.bytesRead ?? 0;
     rec.bytesOutBefore += socket.bytesWritten ?? 0;
     this.#clearTimer(rec.idleTimer);
     rec.idleTimer = undefined;
     const err = rec.socketError;
+    // Whoever started closing first names it: the manager (its own reason), else the
+    // application (`app-closed`, even if the peer then reset), else the peer or the network.
+    const remote = rec.closing === undefined && !rec.appClosed;
     const reason: ConnReason =
       rec.closing ??
-      (err === undefined ? 'remote-closed' : err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'remote-reset' : 'socket-error');
-    const code = rec.closing === undefined ? err?.code : undefined;
+      (rec.appClosed
+        ? 'app-closed'
+        : err === undefined
+          ? 'remote-closed'
+          : err.code === 'ECONNRESET' || err.code === 'EPIPE'
+            ? 'remote-reset'
+            : 'socket-error');
+    const code = remote ? err?.code : undefined;
     rec.closing = undefined;
+    rec.appClosed = false;
     if (rec.state !== 'established') return;
     if (rec.persistent && reason !== 'local-remove' && reason !== 'shutdown' && this.#state !== 'stopping') {
       this.#retryPersistent(rec, reason, code, true);
@@ -724,13 +796,7 @@ export class ConnManager {
     rec.idleTimer = this.#setTimer(() => {
       rec.idleTimer = undefined;
       if (rec.state !== 'established' || !rec.socket) return;
-      // Bytes written count as activity too ("no bytes either way"). Writes are not observed one
-      // by one, so a change since the last check counts as activity now: a kick can only be later.
-      const written = rec.socket.bytesWritten ?? 0;
-      if (written !== rec.writtenAtLastCheck) {
-        rec.writtenAtLastCheck = written;
-        rec.lastActivityAt = this.#now();
-      }
+      this.#noteActivity(rec);
       // One timer per connection, re-armed for the remainder: no timer churn on every byte.
       if (this.#now() - rec.lastActivityAt >= idleMs) {
         this.#totals.idleKicks += 1;
@@ -739,6 +805,23 @@ export class ConnManager {
         this.#armIdle(rec);
       }
     }, Math.max(0, due));
+  }
+
+  /**
+   * Bytes either way count as activity ("no bytes either way"). Those not observed one by one —
+   * every write, and reads when the application reads — show up as a change of the socket's
+   * counters since the last look, which counts as activity now: a kick can only come later than
+   * the exact one (at most `idleTimeoutMs` later), never earlier.
+   */
+  #noteActivity(rec: ConnRecord): void {
+    const socket = rec.socket;
+    if (!socket) return;
+    const read = socket.bytesRead ?? 0;
+    const written = socket.bytesWritten ?? 0;
+    if (read === rec.seenRead && written === rec.seenWritten) return;
+    rec.seenRead = read;
+    rec.seenWritten = written;
+    rec.lastActivityAt = this.#now();
   }
 
   // ---- automatic outbound (rule 1) -----------------------------------------------------------
@@ -843,6 +926,7 @@ export class ConnManager {
     if (this.#opts.inboundPolicy === 'pause' && this.#countByType.inbound >= this.#opts.maxInbound) {
       this.#pauseAccepting('limit');
     }
+    this.#handOff(rec, socket);
   }
 
   #reject(socket: Socket, remote: string, listener: string, reason: RejectReason, farewell?: string): void {
@@ -958,6 +1042,7 @@ export class ConnManager {
   }
 
   #info(rec: ConnRecord): ConnInfo {
+    this.#noteActivity(rec); // so that `lastActivityAt` is never older than the byte counts
     return {
       id: rec.id,
       type: rec.type,
@@ -971,7 +1056,8 @@ export class ConnManager {
       ...(rec.establishedAt === undefined ? {} : { establishedAt: rec.establishedAt }),
       ...(rec.endedAt === undefined ? {} : { endedAt: rec.endedAt }),
       ...(rec.reason === undefined ? {} : { reason: rec.reason }),
-      bytesIn: rec.bytesIn,
+      // `bytesRead` counts what arrived, read by the application (or by us) or not yet.
+      bytesIn: rec.bytesInBefore + (rec.socket?.bytesRead ?? 0),
       bytesOut: rec.bytesOutBefore + (rec.socket?.bytesWritten ?? 0),
       lastActivityAt: rec.lastActivityAt,
     };
@@ -1012,6 +1098,14 @@ function describeCancel(reason: ConnReason): string {
     default:
       return reason;
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function assertNever(value: never): never {

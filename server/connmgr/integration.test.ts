@@ -3,7 +3,7 @@
  * idle-timeout rule, the clock). Small servers made in each test play the peers.
  */
 import assert from 'node:assert/strict';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import { ConnMgrError } from './errors.ts';
@@ -13,9 +13,12 @@ import {
   FakeClock,
   assertHandlesBackTo,
   closedPort,
+  eventually,
   stopAndAssertClean,
   tcpHandleCount,
+  testClient,
   testServer,
+  type TestClient,
 } from './test-helpers.ts';
 
 let baseline = 0;
@@ -44,24 +47,11 @@ async function server(onConnection?: (socket: Socket) => void): Promise<{ addr: 
   return s;
 }
 
-/** A client of the manager's listener; resolves once connected. */
-function client(port: number): Promise<Socket & { closed$: Promise<void>; received: () => string }> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: '127.0.0.1', port });
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk.toString()));
-    const closed$ = new Promise<void>((r) => socket.once('close', () => r()));
-    cleanups.push(async () => {
-      socket.destroy();
-      await closed$;
-    });
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      socket.on('error', () => undefined);
-      resolve(Object.assign(socket, { closed$, received: () => data }));
-    });
-  });
+/** A client of the manager's listener, closed after the test. */
+async function client(port: number): Promise<TestClient> {
+  const c = await testClient(port);
+  cleanups.push(c.close);
+  return c;
 }
 
 function listenPort(cm: ConnManager): number {
@@ -102,8 +92,7 @@ describe('integration: outbound on real sockets', () => {
     const { cm } = manager();
     const info = await cm.connect(talker.addr);
     assert.match(info.localAddr ?? '', /^127\.0\.0\.1:\d+$/);
-    const deadline = Date.now() + 3000;
-    while ((cm.get(info.id)?.bytesIn ?? 0) < 11 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => (cm.get(info.id)?.bytesIn ?? 0) >= 11, 3000, 'the greeting to arrive');
     assert.equal(cm.get(info.id)!.bytesIn, 11);
   });
 
@@ -171,8 +160,7 @@ describe('integration: idle timeout', () => {
     const [silentConn, activeConn] = cm.list().sort((x, y) => x.id - y.id);
     await clock.advance(300);
     active.write('ping\n');
-    const deadline = Date.now() + 3000;
-    while (cm.get(activeConn!.id)!.bytesIn < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => cm.get(activeConn!.id)!.bytesIn >= 5, 3000, 'the ping to arrive');
     assert.equal(cm.get(activeConn!.id)!.lastActivityAt, clock.now());
     await clock.advance(300);
     await silent.closed$;

@@ -36,6 +36,7 @@ describe('options', () => {
       [{ dial: 'tcp' as never }, /dial/],
       [{ getNewAddress: {} as never }, /getNewAddress/],
       [{ clock: { now: () => 0 } as never }, /clock\.setTimeout/],
+      [{ onConnection: 'handler' as never }, /onConnection/],
     ];
     for (const [options, message] of table) {
       assert.throws(() => new ConnManager(options), (err: unknown) => err instanceof TypeError && message.test(err.message));

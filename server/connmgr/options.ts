@@ -5,7 +5,14 @@
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.ts';
 import { realClock } from './clock.ts';
 import { tcpDialer } from './dialer.ts';
-import { INBOUND_POLICIES, type Clock, type Dialer, type InboundPolicy, type ListenAddress } from './types.ts';
+import {
+  INBOUND_POLICIES,
+  type Clock,
+  type ConnectionHandler,
+  type Dialer,
+  type InboundPolicy,
+  type ListenAddress,
+} from './types.ts';
 
 export interface Logger {
   warn(message: string, ...details: unknown[]): void;
@@ -46,10 +53,16 @@ export interface ConnManagerOptions {
   random?: () => number;
   /** Where listener exceptions and other non-fatal problems are reported. @default console */
   logger?: Logger;
+  /**
+   * Gets every connection once it is established, with its socket, to read and write freely.
+   * Without it the manager reads and discards what peers send (counted, and kept alive by it).
+   * @default undefined
+   */
+  onConnection?: ConnectionHandler;
 }
 
-export type ResolvedOptions = Required<Omit<ConnManagerOptions, 'getNewAddress'>> &
-  Pick<ConnManagerOptions, 'getNewAddress'>;
+export type ResolvedOptions = Required<Omit<ConnManagerOptions, 'getNewAddress' | 'onConnection'>> &
+  Pick<ConnManagerOptions, 'getNewAddress' | 'onConnection'>;
 
 export const DEFAULTS = {
   listen: [] as ListenAddress[],
@@ -117,6 +130,7 @@ export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOption
     clock: o.clock === undefined ? realClock : checkClock(o.clock),
     random: o.random === undefined ? Math.random : checkFn<() => number>('random', o.random),
     logger: o.logger === undefined ? console : o.logger,
+    onConnection: o.onConnection === undefined ? undefined : checkFn<ConnectionHandler>('onConnection', o.onConnection),
   };
   if (resolved.maxRetryDelayMs < resolved.retryDelayMs) {
     throw new TypeError(

@@ -4,7 +4,7 @@
  * Used by unit tests only; integration tests dial real sockets.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { ConnManager } from './conn-manager.ts';
 import type { Clock, ConnManagerEvents, ConnStateEvent } from './types.ts';
@@ -78,6 +78,8 @@ export class FakeSocket extends Duplex {
   remotePort: number;
   localAddress = '127.0.0.1';
   localPort: number;
+  /** Like `net.Socket`: counted when bytes arrive, whether or not anyone has read them yet. */
+  bytesRead = 0;
   bytesWritten = 0;
   static #nextPort = 40000;
 
@@ -98,17 +100,22 @@ export class FakeSocket extends Duplex {
 
   /** The peer sends bytes. */
   receive(data: string | Buffer): void {
+    this.bytesRead += Buffer.byteLength(data);
     this.push(data);
   }
 
+  // The peer's side closes the socket from below, as the kernel would: not through the socket's
+  // own `destroy()`, which is what an application holding the socket calls.
+
   /** The peer closes cleanly. */
   remoteClose(): void {
-    this.destroy();
+    Duplex.prototype.destroy.call(this);
   }
 
   /** The peer resets the connection. */
   remoteReset(): void {
-    this.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    const err = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' });
+    Duplex.prototype.destroy.call(this, err);
   }
 
   asSocket(): Socket {
@@ -241,6 +248,15 @@ export class EventLog {
   }
 }
 
+/** Polls `check` until it is true: for socket and counter state that no event announces. */
+export async function eventually(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** Stops the manager and asserts its own accounting is empty. */
 export async function stopAndAssertClean(cm: ConnManager): Promise<void> {
   await cm.stop();
@@ -286,6 +302,75 @@ export async function testServer(
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+export type TestClient = Socket & {
+  /** Resolves once the socket has closed. */
+  closed$: Promise<void>;
+  /** Everything received so far, as text. */
+  received(): string;
+  /** Destroys the socket and waits for its close. */
+  close(): Promise<void>;
+};
+
+/** A client of a manager's listener (or any loopback port); resolves once connected. */
+export function testClient(port: number, onConnect?: (socket: Socket) => void): Promise<TestClient> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk.toString()));
+    const closed$ = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      onConnect?.(socket);
+      resolve(
+        Object.assign(socket, {
+          closed$,
+          received: () => data,
+          close: async () => {
+            socket.destroy();
+            await closed$;
+          },
+        }),
+      );
+    });
+  });
+}
+
+/**
+ * Reads `socket` line by line (attaching a 'data' listener: the reader is the socket's consumer).
+ * `next()` resolves with the next line, without its newline; it rejects if none comes in time.
+ */
+export function lineReader(socket: Socket, timeoutMs = 5000): { next(): Promise<string> } {
+  const lines: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  let partial = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    partial += chunk;
+    for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
+      const line = partial.slice(0, nl);
+      partial = partial.slice(nl + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  return {
+    next: () => {
+      const line = lines.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no line within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push((l) => {
+          clearTimeout(timer);
+          resolve(l);
+        });
+      });
+    },
   };
 }
 

@@ -27,6 +27,8 @@ export const CONN_REASONS = [
   'idle-timeout',
   'aborted',
   'shutdown',
+  'app-closed', // the application ended or destroyed the socket `onConnection` gave it
+  'app-error', // the `onConnection` handler threw (or its promise rejected): the manager closed it
 ] as const;
 export type ConnReason = (typeof CONN_REASONS)[number];
 
@@ -48,6 +50,13 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
+
+/**
+ * The application's side of a connection (btcd's `OnConnection`/`OnAccept`): called once each
+ * time a connection becomes `established`, with its record and the socket, which the application
+ * then reads and writes freely. See README "Use it in your own service".
+ */
+export type ConnectionHandler = (conn: ConnInfo, socket: Socket) => void | Promise<void>;
 
 /** Opens a TCP connection to `addr`; must reject promptly once `signal` aborts. */
 export type Dialer = (addr: string, signal: AbortSignal) => Promise<Socket>;

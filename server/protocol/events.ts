@@ -42,6 +42,8 @@ export const CONN_REASONS = [
   'idle-timeout',
   'aborted',
   'shutdown',
+  'app-closed',
+  'app-error',
 ] as const;
 export const ConnReasonSchema = v.picklist(CONN_REASONS);
 export type ConnReason = v.InferOutput<typeof ConnReasonSchema>;
