@@ -10,7 +10,8 @@
  * from npm's cache) and Chromium, like the rest of `npm test`.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,14 @@ async function sh(cmd: string, args: string[], cwd: string): Promise<string> {
     const e = err as Error & { stdout?: string; stderr?: string };
     throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${e.message}\n--- stdout\n${e.stdout}\n--- stderr\n${e.stderr}`);
   }
+}
+
+/** The README's "Use it in your own service" example, exactly as a reader would paste it. */
+function readmeService(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const match = /<!-- service\.mjs[^>]*-->\s*```js\n([\s\S]*?)```/.exec(readme);
+  assert.ok(match, 'the README has the service.mjs block');
+  return match[1]!;
 }
 
 const SERVICE = `
@@ -181,6 +190,30 @@ describe('the packed package, installed outside the checkout', { timeout: 4 * ST
     assert.equal(out.schema.status, 200);
     assert.match(out.schema.title, /connscope wire protocol/);
     assert.equal(out.managerStillRuns, 'running', 'closing the dashboard leaves the manager running');
+  });
+
+  test("the README's service example works when pasted", async (t) => {
+    await writeFile(join(dir, 'readme-service.mjs'), readmeService());
+    const child = spawn(process.execPath, ['readme-service.mjs'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const ready = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const url = /dashboard: (\S+)/.exec(out)?.[1];
+        if (url && out.includes('got PONG 1')) resolve(url);
+      });
+      child.once('exit', (code) => reject(new Error(`exited (${code}) before it was ready:\n${out}\n${err}`)));
+    });
+    const url = await ready;
+    const { snapshot } = (await (await fetch(`${url}/api/snapshot`)).json()) as { snapshot: { conns: Array<{ type: string; state: string; bytesIn: number }> } };
+    assert.deepEqual(snapshot.conns.map((c) => `${c.type}/${c.state}`).sort(), ['inbound/established', 'manual/established']);
+    assert.ok(snapshot.conns.every((c) => c.bytesIn >= 'PING 1\n'.length), 'the application bytes are counted both ways');
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    assert.deepEqual(await exited, [0, null], `a clean exit after SIGINT\n${err}`);
   });
 
   test('npx connscope --version and --help', async () => {
