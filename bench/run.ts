@@ -7,13 +7,13 @@
  *   3. page reducer: M events applied to the page's model (no DOM)
  *   4. lab: memory per peer — L `blackhole` peers (a gate each) against L `stable` ones (Linux: reads /proc)
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBridge } from '../server/bridge/index.ts';
 import { ConnManager } from '../server/connmgr/index.ts';
 import { Lab } from '../server/lab/index.ts';
+import { childPids, pssBytes, threadCount } from '../server/lab/testing.ts';
 import type { PeerBehaviour } from '../server/protocol/lab.ts';
 import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
 import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
@@ -165,37 +165,6 @@ function benchReducer(): void {
   row('page reducer: events applied', `${s.lastSeq}`, `(2,000 connections, history cap ${s.caps.historyPerConn})`);
   row('page reducer: apply rate', `${Math.round((M / (t1 - t0)) * 1000)} ev/s`, `(${(t1 - t0).toFixed(0)} ms)`);
   row('page reducer: heap growth', mb(process.memoryUsage().heapUsed - heapBefore), `(log ring ${s.log.size}, bounded)`);
-}
-
-/** Child processes of this one (scan of /proc/<pid>/stat: field 4 is the parent pid). */
-function childPids(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so split after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) pids.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-/** Proportional set size of a process (shared pages split among their sharers), in bytes. */
-function pssBytes(pid: number): number {
-  try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function threadCount(): number {
-  return Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
 }
 
 /**
