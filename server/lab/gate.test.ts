@@ -11,6 +11,9 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import { Gate, type GateOptions } from './gate.ts';
 import { Lab } from './lab.ts';
+import { Peer } from './peer.ts';
+import { createRng } from './prng.ts';
+import { scaleTimings } from './timings.ts';
 import { acceptQueue, childPids, dialResult, processGone, threadCount, unansweredDials, until } from './testing.ts';
 
 const portOf = (addr: string): number => Number(addr.split(':')[1]);
@@ -138,4 +141,28 @@ test('a holder exits by itself when the process that made it dies (no orphan kee
   await once(owner, 'exit');
   await until(() => processGone(holder), 'the orphaned holder to exit (EOF on its stdin)');
   await until(() => acceptQueue(port) === undefined, 'the port to close');
+});
+
+test('a blackhole peer whose first port is taken binds the next candidate, leaving no holder behind', async (t) => {
+  const taken = await startGate(); // any listener will do
+  t.after(() => taken.stop());
+  const free = await startGate();
+  const freePort = free.port;
+  await free.stop();
+  const before = new Set(childPids());
+  const candidates = [taken.port, freePort];
+  const peer = await Peer.start({
+    id: 'p1',
+    behaviour: 'blackhole',
+    host: '127.0.0.1',
+    nextPort: () => candidates.shift() ?? assert.fail('a third candidate was asked for'),
+    timings: scaleTimings(),
+    rng: createRng(1),
+    autoOpen: true,
+    onChange: () => undefined,
+  });
+  t.after(() => peer.stop());
+  assert.equal(peer.port, freePort);
+  assert.equal(newChildren(before).length, 1, 'one holder, for the port it got');
+  assert.equal(acceptQueue(freePort), 2);
 });

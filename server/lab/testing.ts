@@ -16,7 +16,10 @@ export async function until<T>(probe: () => T | undefined | null | false, what: 
   }
 }
 
-/** Dials 127.0.0.1:`port` once: `'connected'` (closed at once) or the error code (`'ECONNREFUSED'`…). Never for a closed gate: it would wait for the dial to time out. */
+/**
+ * Dials 127.0.0.1:`port` once: `'connected'` (then closes) or the error code (`'ECONNREFUSED'`…).
+ * Not for a closed gate: that dial would only end at its timeout.
+ */
 export function dialResult(port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
