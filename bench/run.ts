@@ -5,12 +5,16 @@
  *   1. manager: N real loopback connections dialed and established, then stop()
  *   2. bridge: the same burst streamed to K WebSocket clients — messages per event (batching)
  *   3. page reducer: M events applied to the page's model (no DOM)
+ *   4. lab: memory per peer — L `blackhole` peers (a gate each) against L `stable` ones (Linux: reads /proc)
  */
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBridge } from '../server/bridge/index.ts';
 import { ConnManager } from '../server/connmgr/index.ts';
+import { Lab } from '../server/lab/index.ts';
+import { childPids, pssBytes, threadCount } from '../server/lab/testing.ts';
+import type { PeerBehaviour } from '../server/protocol/lab.ts';
 import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
 import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
 import { config, stats } from '../web/src/lib/model/test-fixtures.ts';
@@ -18,9 +22,12 @@ import { config, stats } from '../web/src/lib/model/test-fixtures.ts';
 const N = Number(process.env.BENCH_CONNS ?? 1000);
 const K = Number(process.env.BENCH_CLIENTS ?? 5);
 const M = Number(process.env.BENCH_EVENTS ?? 200_000);
+const L = Number(process.env.BENCH_LAB_PEERS ?? 25);
+/** The issue's budget for one black-hole peer (parent and children together). */
+const LAB_PEER_TARGET_BYTES = 1024 * 1024;
 
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function mb(bytes: number, digits = 1): string {
+  return `${(bytes / 1024 / 1024).toFixed(digits)} MiB`;
 }
 
 function row(name: string, value: string, note = ''): void {
@@ -160,7 +167,52 @@ function benchReducer(): void {
   row('page reducer: heap growth', mb(process.memoryUsage().heapUsed - heapBefore), `(log ring ${s.log.size}, bounded)`);
 }
 
-console.log(`connscope bench — node ${process.version}, ${N} connections, ${K} clients, ${M} events\n`);
+/**
+ * Memory one lab peer costs: (this process's RSS growth + the PSS of every child process) / count,
+ * with `count` peers of one behaviour running and idle. RSS is coarse (the heap grows in chunks),
+ * hence many peers at once; kernel memory (socket buffers, a process's page tables and stack) is
+ * in neither number.
+ */
+async function labPeerMemory(behaviour: PeerBehaviour, count: number) {
+  await new Promise((r) => setTimeout(r, 50));
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  const threads0 = threadCount();
+  const children0 = new Set(childPids());
+  const t0 = performance.now();
+  const lab = await Lab.start({ seed: 1, peers: [{ behaviour, count }], trickle: false });
+  const startMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 300)); // let gates settle (armed, fillers done)
+  global.gc?.();
+  const rssDelta = process.memoryUsage().rss - rss0;
+  const children = childPids().filter((pid) => !children0.has(pid));
+  const childPss = children.reduce((sum, pid) => sum + pssBytes(pid), 0);
+  const threads = threadCount() - threads0;
+  await lab.stop();
+  const childrenLeft = childPids().filter((pid) => !children0.has(pid)).length;
+  return { perPeer: (rssDelta + childPss) / count, rssDelta, childPss, children: children.length, threads, startMs, childrenLeft };
+}
+
+async function benchLabMemory(): Promise<void> {
+  // Warm-up: the first lab pays for lazily initialized parts of Node (not per peer).
+  await (await Lab.start({ seed: 1, peers: [{ behaviour: 'blackhole', count: 1 }, { behaviour: 'stable', count: 1 }], trickle: false })).stop();
+  // Stable first: a stopped lab's memory is reused by the next one, which would flatter the second.
+  const stable = await labPeerMemory('stable', L);
+  const hole = await labPeerMemory('blackhole', L);
+  const pass = hole.perPeer < LAB_PEER_TARGET_BYTES ? 'PASS' : 'FAIL';
+  row('lab: memory per blackhole peer', mb(hole.perPeer, 2), `target < ${mb(LAB_PEER_TARGET_BYTES)}: ${pass}`);
+  row(
+    '  parent RSS growth + children PSS',
+    `${mb(hole.rssDelta, 2)} + ${mb(hole.childPss, 2)}`,
+    `(${L} peers; ${hole.children} child processes, ${hole.threads} new threads, started in ${hole.startMs.toFixed(0)} ms)`,
+  );
+  row('lab: child processes left after stop()', `${hole.childrenLeft + stable.childrenLeft}`, '(must be 0)');
+  row('lab: memory per stable peer', `${(stable.perPeer / 1024).toFixed(0)} KiB`, `(${L} peers, idle; for comparison)`);
+}
+
+console.log(`connscope bench — node ${process.version}, ${N} connections, ${K} clients, ${M} events, ${L} lab peers\n`);
+// First, on a fresh heap: RSS growth is only meaningful before the big benches have grown and freed it.
+await benchLabMemory();
 await benchManager(0);
 const streamed = await benchManager(K);
 row('bridge: events per WebSocket message', streamed.eventsPerMsg.toFixed(1), `(batching ratio; ${K} clients)`);

@@ -13,20 +13,10 @@ import { isLabError } from './errors.ts';
 import { Lab, defaultLabMix, type LabStartOptions } from './lab.ts';
 import { Peer } from './peer.ts';
 import { createRng } from './prng.ts';
+import { dialResult, until } from './testing.ts';
 import { scaleTimings } from './timings.ts';
 
 const quiet = { warn: () => undefined };
-
-/** Polls `probe` until it returns a truthy value; fails after `timeoutMs` saying what it waited for. */
-async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface Rig {
   lab: Lab;
@@ -250,12 +240,7 @@ test('lab commands: errors carry codes; stopPeer closes the port; stop is final 
   await lab.stopPeer(added.peerId);
   await lab.stopPeer(added.peerId); // a no-op
   assert.equal(lab.state().peers.find((p) => p.peerId === added.peerId)?.state, 'stopped');
-  const refused = await new Promise<string>((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: Number(added.addr.split(':')[1]) });
-    s.once('connect', () => (s.destroy(), resolve('connected')));
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
-  });
-  assert.equal(refused, 'ECONNREFUSED');
+  assert.equal(await dialResult(Number(added.addr.split(':')[1])), 'ECONNREFUSED');
   await lab.addPeer('stable'); // the stopped peer's slot is free again
   await until(() => changes.length > 0, 'an onChange notification');
 
@@ -300,7 +285,7 @@ test('stop() leaves nothing open: default mix, manager, trickle and flood all ru
   }
 });
 
-test('stop() during addPeer waits for the peer being started (its gate worker too)', async () => {
+test('stop() during addPeer waits for the peer being started (its gate holder too)', async () => {
   await tick();
   const before = countByType(process.getActiveResourcesInfo());
   const lab = await Lab.start({ seed: 115, peers: [] });
@@ -308,7 +293,7 @@ test('stop() during addPeer waits for the peer being started (its gate worker to
     () => 'added',
     (e: unknown) => (isLabError(e, 'ERR_LAB_STOPPED') ? 'ERR_LAB_STOPPED' : String(e)),
   );
-  await lab.stop(); // while the peer's gate worker is still starting
+  await lab.stop(); // while the peer's gate is still starting
   const after = countByType(process.getActiveResourcesInfo());
   for (const [type, n] of after) {
     assert.ok(n <= (before.get(type) ?? 0), `${n} ${type} open right after stop() resolved (before: ${before.get(type) ?? 0})`);

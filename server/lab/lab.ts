@@ -248,7 +248,7 @@ export class Lab implements LabApi {
   }
 
   /**
-   * Closes every peer, gate worker, inbound socket and timer, detaches from managers, and resolves
+   * Closes every peer, gate holder process, inbound socket and timer, detaches from managers, and resolves
    * when all are closed. Idempotent. Commands afterwards throw `ERR_LAB_STOPPED`.
    */
   stop(): Promise<void> {

@@ -10,6 +10,8 @@
  * | reset     | established, then `remote-reset` (ECONNRESET) | accept, heartbeat, `resetAndDestroy()` |
  * | slow      | established only after a delay | a gate (gate.ts) that completes handshakes late |
  * | blackhole | `dial-timeout` | a gate that never opens: SYNs go unanswered |
+ *
+ * A gate's listening socket is held by a small child process while closed (see gate.ts).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { LabPeer, PeerBehaviour } from '../protocol/lab.ts';
@@ -61,7 +63,8 @@ export class Peer {
 
   /**
    * Binds the peer's port (seeded candidates, skipping taken ones) and starts its behaviour.
-   * @throws LabError `ERR_LAB_LISTEN_FAILED` when no candidate port could be bound.
+   * @throws LabError `ERR_LAB_LISTEN_FAILED` when no candidate port could be bound, or a gate's
+   *   holder process could not be started.
    */
   static async start(options: PeerOptions): Promise<Peer> {
     const peer = new Peer(options);
@@ -157,7 +160,7 @@ export class Peer {
             break;
           case 'slow':
           case 'blackhole':
-            await closeServer(await this.#listenOnce(createServer(), port)); // probe, so a taken port costs no worker
+            // A taken port fails the gate's own listen (EADDRINUSE) before any holder process starts.
             this.#gate = await this.#startGate(port);
             break;
           default:
@@ -167,8 +170,9 @@ export class Peer {
         return;
       } catch (err) {
         lastErr = err;
+        // Only a taken port is worth another candidate (not, say, a gate that cannot start its holder).
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'ERR_LAB_LISTEN_FAILED') throw err;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
       }
     }
     throw new LabError('ERR_LAB_LISTEN_FAILED', `peer ${this.id}: no free port after ${PORT_TRIES} tries`, { cause: lastErr });
@@ -197,6 +201,7 @@ export class Peer {
       // Once open, a waiting dial completes at its next SYN retransmission: at most ~delay + 1 s
       // later (the retransmission gaps double). Real seconds: the kernel's schedule is not scaled.
       openIdleMs: t.slowDelayMs + 2000,
+      maxClients: MAX_CONNS_PER_PEER,
       heartbeatMs: slow ? t.heartbeatMs : 0,
       heartbeatLine: 'ping\n',
       greeting: slow ? `hello from lab peer ${this.id} (${this.behaviour})\n` : '',
