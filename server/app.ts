@@ -10,6 +10,7 @@ import type { CliConfig } from './cli-options.ts';
 import { isLoopbackHost } from './cli-options.ts';
 import { ConnManager, type Logger } from './connmgr/index.ts';
 import { Lab } from './lab/index.ts';
+import { coalescingLogger } from './log.ts';
 
 export interface App {
   readonly url: string;
@@ -24,7 +25,8 @@ export interface App {
 /** Vite's dev server (`npm run dev:web`) proxies /ws from these origins. */
 const DEV_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
 
-export async function startApp(config: CliConfig, logger: Logger = console): Promise<App> {
+export async function startApp(config: CliConfig, baseLogger: Logger = console): Promise<App> {
+  const logger = coalescingLogger(baseLogger); // a recurring warning prints once, then a count per window
   let manager: ConnManager | undefined;
   const lab = config.lab
     ? await Lab.start({ seed: config.seed, managerListen: () => manager?.listeners()[0]?.address })

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { tcpDialer } from '../connmgr/index.ts';
@@ -464,7 +464,7 @@ test('bound to a non-loopback address without a token, nobody controls', async (
   assert.match(hello.readOnlyReason ?? '', /without a control token/);
 });
 
-test('close() terminates clients, is idempotent, and the manager keeps working without it', async (t) => {
+test('close() closes clients, is idempotent, and the manager keeps working without it', async (t) => {
   const peer = await startTcpPeer();
   const manager = await startManager();
   t.after(async () => {
@@ -481,6 +481,31 @@ test('close() terminates clients, is idempotent, and the manager keeps working w
   await assert.rejects(fetch(`${bridge.url}/healthz`));
   const info = await manager.connect(peer.addr); // events go nowhere, and nothing throws
   assert.equal(info.state, 'established');
+});
+
+test('close() sends every client a close frame 1001 (going away); one that never answers is cut off after a grace', async (t) => {
+  const manager = await startManager();
+  t.after(() => manager.stop());
+  const bridge = await startBridge({ manager, port: 0, staticDir: '/nonexistent' });
+  const [polite, deaf] = await Promise.all([TestClient.connect(bridge.wsUrl), TestClient.connect(bridge.wsUrl)]);
+  t.after(() => Promise.all([polite.close(), deaf.close()]));
+  await Promise.all([polite.hello(), deaf.hello()]);
+  const politeClosed = once(polite.ws, 'close');
+  const deafClosed = once(deaf.ws, 'close');
+  // It stops reading, so it never sees the close frame nor answers it.
+  const deafSocket = (deaf.ws as unknown as { _socket: Socket })._socket;
+  deafSocket.pause();
+  const outcome = await Promise.race([
+    bridge.close().then(() => 'closed'),
+    new Promise((resolve) => setTimeout(resolve, 10_000, 'still open after 10 s')),
+  ]);
+  assert.equal(outcome, 'closed', 'a client that does not answer cannot hold close() up');
+  const [code, reason] = (await politeClosed) as [number, Buffer];
+  assert.equal(code, 1001);
+  assert.equal(reason.toString(), 'server shutting down');
+  deafSocket.resume();
+  await deafClosed;
+  assert.equal(bridge.stats().clients, 0);
 });
 
 test('invalid options throw a TypeError naming the option', async () => {

@@ -47,10 +47,18 @@ const BridgeSettingsSchema = v.pipe(
     heartbeatMs: v.optional(int(0), 15_000),
     /** How often a client that is behind is checked for having drained. @default 100 */
     drainCheckMs: v.optional(int(1), 100),
-    /** Commands per client: sustained rate and burst. @default { perSec: 20, burst: 40 } */
+    /**
+     * Messages per client, checked before a message is read: frames (any kind) per second and at
+     * once, and bytes per second and at once. @default { perSec: 20, burst: 40, bytesPerSec: 64 KiB, burstBytes: 256 KiB }
+     */
     rateLimit: v.optional(
-      v.object({ perSec: v.pipe(v.number(), v.minValue(0.001)), burst: int(1) }),
-      { perSec: 20, burst: 40 },
+      v.object({
+        perSec: v.optional(v.pipe(v.number(), v.minValue(0.001)), 20),
+        burst: v.optional(int(1), 40),
+        bytesPerSec: v.optional(int(1), 64 * 1024),
+        burstBytes: v.optional(int(1), 256 * 1024),
+      }),
+      {},
     ),
   }),
   v.forward(

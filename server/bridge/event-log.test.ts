@@ -35,3 +35,16 @@ test('a ring size below 1 is refused at once', () => {
   assert.throws(() => new EventLog(0), TypeError);
   assert.throws(() => new EventLog(1.5), TypeError);
 });
+
+test('the serialized views hold each event as JSON.stringify writes it, with the exact UTF-8 size', () => {
+  const log = new EventLog(4);
+  for (let i = 0; i < 6; i += 1) log.append({ at: i, kind: 'listener:state', address: `h€st:${i}`, state: 'error', reason: 'ünïcode' });
+  assert.equal(log.lastJson, JSON.stringify(log.since(5)![0]));
+  const since = log.sinceEncoded(3)!;
+  assert.deepEqual(since.json, log.since(3)!.map((e) => JSON.stringify(e)));
+  assert.equal(since.bytes, since.json.reduce((n, j) => n + Buffer.byteLength(j), 0));
+  assert.equal(log.sinceEncoded(1), undefined, 'evicted, as since()');
+  const before = log.beforeEncoded(6, 2);
+  assert.deepEqual(before.json, log.before(6, 2).map((e) => JSON.stringify(e)));
+  assert.deepEqual(new EventLog(2).beforeEncoded(5, 10), { json: [], bytes: 0 });
+});

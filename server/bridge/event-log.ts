@@ -1,12 +1,22 @@
 /**
  * Numbers events gap-free (1, 2, 3, … per server run) and keeps the latest `capacity` of them in a
- * ring buffer, so a client that reconnects can be sent exactly what it missed.
+ * ring buffer, so a client that reconnects can be sent exactly what it missed. Each event is also
+ * kept serialized (once, when appended): batches, `history` and `resume` are joined from these
+ * texts, and their size in bytes is known before anything is built (the replay budget needs it).
  */
 import type { UnnumberedEvent, WireEvent } from '../protocol/index.ts';
+
+/** Serialized events, oldest first, with their total UTF-8 size (no separators). */
+export interface EncodedEvents {
+  readonly json: string[];
+  readonly bytes: number;
+}
 
 export class EventLog {
   readonly capacity: number;
   readonly #ring: (WireEvent | undefined)[];
+  readonly #json: string[];
+  readonly #bytes: number[];
   #lastSeq = 0;
 
   /** @throws TypeError unless `capacity` is an integer >= 1. */
@@ -14,6 +24,8 @@ export class EventLog {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new TypeError(`ring size must be an integer >= 1, got ${capacity}`);
     this.capacity = capacity;
     this.#ring = new Array<WireEvent | undefined>(capacity);
+    this.#json = new Array<string>(capacity);
+    this.#bytes = new Array<number>(capacity);
   }
 
   /** The number of the latest event (0 before the first). */
@@ -31,9 +43,17 @@ export class EventLog {
     const seq = this.#lastSeq + 1;
     // `seq` first so that it leads the JSON, where people read it.
     const numbered = { seq, ...event } as WireEvent;
+    const json = JSON.stringify(numbered);
     this.#ring[seq % this.capacity] = numbered;
+    this.#json[seq % this.capacity] = json;
+    this.#bytes[seq % this.capacity] = Buffer.byteLength(json);
     this.#lastSeq = seq;
     return numbered;
+  }
+
+  /** The JSON text of the latest event (the one `append` just numbered). */
+  get lastJson(): string | undefined {
+    return this.#lastSeq === 0 ? undefined : this.#json[this.#lastSeq % this.capacity];
   }
 
   /**
@@ -41,19 +61,46 @@ export class EventLog {
    * some of them have already been evicted, or `fromSeq` is in the future (another server run).
    */
   since(fromSeq: number, toSeq = this.#lastSeq): WireEvent[] | undefined {
-    if (toSeq > this.#lastSeq || fromSeq > toSeq) return undefined;
-    if (fromSeq < this.firstSeq - 1) return undefined;
+    if (!this.#holds(fromSeq, toSeq)) return undefined;
     const out: WireEvent[] = [];
     for (let seq = fromSeq + 1; seq <= toSeq; seq += 1) out.push(this.#ring[seq % this.capacity] as WireEvent);
     return out;
   }
 
+  /** `since`, serialized. */
+  sinceEncoded(fromSeq: number, toSeq = this.#lastSeq): EncodedEvents | undefined {
+    return this.#holds(fromSeq, toSeq) ? this.#encoded(fromSeq + 1, toSeq) : undefined;
+  }
+
+  #holds(fromSeq: number, toSeq: number): boolean {
+    return toSeq <= this.#lastSeq && fromSeq <= toSeq && fromSeq >= this.firstSeq - 1;
+  }
+
   /** The newest `limit` events numbered before `beforeSeq` that are still kept, oldest first. */
   before(beforeSeq: number, limit: number): WireEvent[] {
-    const last = Math.min(beforeSeq - 1, this.#lastSeq);
-    const first = Math.max(this.firstSeq, last - limit + 1);
+    const [first, last] = this.#beforeRange(beforeSeq, limit);
     const out: WireEvent[] = [];
-    for (let seq = first; seq <= last && this.#lastSeq > 0; seq += 1) out.push(this.#ring[seq % this.capacity] as WireEvent);
+    for (let seq = first; seq <= last; seq += 1) out.push(this.#ring[seq % this.capacity] as WireEvent);
     return out;
+  }
+
+  /** `before`, serialized. */
+  beforeEncoded(beforeSeq: number, limit: number): EncodedEvents {
+    return this.#encoded(...this.#beforeRange(beforeSeq, limit));
+  }
+
+  #beforeRange(beforeSeq: number, limit: number): [first: number, last: number] {
+    const last = this.#lastSeq === 0 ? 0 : Math.min(beforeSeq - 1, this.#lastSeq);
+    return [Math.max(this.firstSeq, last - limit + 1), last];
+  }
+
+  #encoded(first: number, last: number): EncodedEvents {
+    const json: string[] = [];
+    let bytes = 0;
+    for (let seq = first; seq <= last; seq += 1) {
+      json.push(this.#json[seq % this.capacity] as string);
+      bytes += this.#bytes[seq % this.capacity] as number;
+    }
+    return { json, bytes };
   }
 }

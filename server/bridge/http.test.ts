@@ -117,6 +117,29 @@ test('/healthz and /api/snapshot', async (t) => {
   assert.equal(body.lab?.peers.length, 1);
 });
 
+test('GET /api/snapshot leaves the stream alone: pending events stay batched, and its seq covers them', async (t) => {
+  const stack = await startStack({ batchMs: 60_000, batchMax: 5 }); // only a full batch is sent
+  t.after(() => stack.stop());
+  const c = await TestClient.connect(stack.bridge.wsUrl);
+  t.after(() => c.close());
+  assert.equal((await c.hello()).snapshot.seq, 0);
+  for (let n = 1; n <= 3; n += 1) stack.manager.setTargetOutbound(n); // seq 1–3, pending
+  const from = c.messages.length;
+  for (let i = 0; i < 10; i += 1) {
+    const body = v.parse(ApiSnapshotSchema, await (await fetch(`${stack.bridge.url}/api/snapshot`)).json());
+    assert.equal(body.snapshot.seq, 3, 'the pending events are numbered, so the snapshot is as of them');
+    assert.equal(body.snapshot.stats.targetOutbound, 3);
+  }
+  // A reply is sent after anything the snapshots would have flushed to this client.
+  await c.request({ type: 'inspect', connId: 999 });
+  assert.deepEqual(c.messages.slice(from).map((m) => m.type), ['reply'], 'no batch was sent early');
+  stack.manager.setTargetOutbound(4);
+  stack.manager.setTargetOutbound(5); // the batch is full
+  await c.waitForSeq(5);
+  const batches = c.messages.flatMap((m) => (m.type === 'events' ? [m.events.map((e) => e.seq)] : []));
+  assert.deepEqual(batches, [[1, 2, 3, 4, 5]], 'one message, as if nobody had asked for a snapshot');
+});
+
 test('static page: files with their content type, SPA fallback, no way out of the directory', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'connscope-static-'));
   const web = join(dir, 'web');

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
-import { parseServerMessage, type ServerMessage } from '../protocol/index.ts';
+import { parseClientMessage, parseServerMessage, type ServerMessage } from '../protocol/index.ts';
 import { Hub, type HubOptions } from './hub.ts';
 import { eventually, quietLogger } from './testing.ts';
 
@@ -16,12 +16,23 @@ class FakeSocket extends EventEmitter {
   bufferedAmount = 0;
   readonly sent: string[] = [];
   terminated = false;
+  /** The close frame the hub sent, if any. */
+  closeFrame: { code: number; reason: string } | undefined;
   send(data: string): void {
     this.sent.push(data);
   }
   ping(): void {}
   terminate(): void {
     this.terminated = true;
+    this.readyState = 3;
+    this.emit('close');
+  }
+  close(code: number, reason: string): void {
+    this.closeFrame = { code, reason };
+    this.readyState = 2; // CLOSING: the peer has not answered yet
+  }
+  /** The peer answers the close handshake. */
+  closeHandshakeDone(): void {
     this.readyState = 3;
     this.emit('close');
   }
@@ -51,7 +62,7 @@ function setup(options: Partial<HubOptions> = {}): { hub: Hub; manager: ConnMana
     hardLimitBytes: 10_000,
     heartbeatMs: 0,
     drainCheckMs: 1,
-    rateLimit: { perSec: 100, burst: 100 },
+    rateLimit: { perSec: 100, burst: 100, bytesPerSec: 1024 ** 2, burstBytes: 1024 ** 2 },
     ...options,
   });
   return {
@@ -82,7 +93,7 @@ test('a client joining while events are pending gets hello first, at a seq that 
   assert.deepEqual(rest, [], 'the pending batch went to the others, not to the newcomer');
   assert.deepEqual(early.seqs(), [1, 2]);
   manager.setTargetOutbound(3);
-  hub.apiSnapshot(); // flushes
+  attach(); // a newcomer's hello flushes to the others
   assert.deepEqual(late.seqs(), [3]);
   assert.deepEqual(early.seqs(), [1, 2, 3]);
 });
@@ -134,7 +145,7 @@ test('past the hard limit a client is terminated and counted', (t) => {
   manager.setTargetOutbound(1);
   assert.equal(slow.terminated, true);
   assert.deepEqual(other.seqs(), [1]);
-  assert.deepEqual(hub.counters().droppedByCause, { 'hard-limit': 1, heartbeat: 0 });
+  assert.deepEqual(hub.counters().droppedByCause, { 'hard-limit': 1, heartbeat: 0, 'rate-limit': 0 });
   assert.equal(hub.counters().clients, 1);
 });
 
@@ -149,17 +160,74 @@ test('resume sends pending events once, with the missed ones, and nothing twice'
   const reply = c.messages().at(-1);
   assert.ok(reply?.type === 'reply' && reply.ok && reply.command === 'resume');
   assert.deepEqual(reply.result, { mode: 'resumed', seq: 2 });
-  hub.apiSnapshot(); // a flush: nothing left for c
+  attach(); // a flush: nothing left for c
   assert.deepEqual(c.seqs(), [1, 2]);
 });
 
-test('close() stops listening to the manager and terminates clients', async (t) => {
+test('close() stops listening to the manager and closes clients with 1001; one that does not answer is terminated after a grace', async (t) => {
   const { hub, manager, attach, stop } = setup({ batchMax: 1 });
   t.after(stop);
-  const c = attach();
+  const polite = attach();
+  const silent = attach();
   hub.close();
   hub.close();
-  assert.equal(c.terminated, true);
+  assert.deepEqual(polite.closeFrame, { code: 1001, reason: 'server shutting down' });
+  assert.deepEqual(silent.closeFrame, { code: 1001, reason: 'server shutting down' });
+  polite.closeHandshakeDone();
+  await eventually(() => silent.terminated, 5000, 'the silent client to be terminated');
+  assert.equal(polite.terminated, false, 'a client that answered the close frame is not terminated');
+  assert.equal(hub.counters().clients, 0);
   manager.setTargetOutbound(5);
   assert.equal(hub.counters().eventsTotal, 0);
+});
+
+test('refused frames are never parsed: parse work follows the budget, not the flood; the flood ends in a 1008 close', (t) => {
+  let now = 0;
+  let parses = 0;
+  const { hub, attach, stop } = setup({
+    rateLimit: { perSec: 1, burst: 5, bytesPerSec: 1024 ** 2, burstBytes: 1024 ** 2 },
+    now: () => now,
+    parse: (raw) => {
+      parses += 1;
+      return parseClientMessage(raw);
+    },
+  });
+  t.after(stop);
+  const c = attach();
+  const frame = Buffer.from(JSON.stringify({ v: 1, id: 'x', type: 'setTargetOutbound', n: -1, pad: 'x'.repeat(16_000) }));
+  for (let i = 0; i < 1000; i += 1) c.emit('message', frame, false);
+  assert.equal(parses, 5, 'only the burst was parsed, of 1000 frames');
+  const codes = c.messages().flatMap((m) => (m.type === 'reply' && !m.ok ? [m.error.code] : []));
+  assert.deepEqual(codes, [...Array(5).fill('ERR_BAD_MESSAGE'), ...Array(3).fill('ERR_RATE_LIMITED')]);
+  // 5 admitted, then 50 refused (the allowance), then closed: the other 944 frames were ignored.
+  assert.deepEqual(c.closeFrame, { code: 1008, reason: 'rate limit exceeded: too many messages refused' });
+  assert.equal(hub.counters().commandsRateLimited, 51);
+  assert.deepEqual(hub.counters().droppedByCause, { 'hard-limit': 0, heartbeat: 0, 'rate-limit': 1 });
+  assert.equal(hub.counters().clients, 0);
+  c.closeHandshakeDone();
+});
+
+test('on virtual time: a client at its rate is always served; one a little over it is refused, never closed', (t) => {
+  let now = 0;
+  const { hub, attach, stop } = setup({ rateLimit: { perSec: 2, burst: 2, bytesPerSec: 1024 ** 2, burstBytes: 1024 ** 2 }, now: () => now });
+  t.after(stop);
+  const steady = attach();
+  const eager = attach();
+  // Refused by the schema once admitted: an answer at once, either way.
+  const command = (id: number): Buffer => Buffer.from(JSON.stringify({ v: 1, id, type: 'setTargetOutbound', n: -1 }));
+  for (let i = 0; i < 600; i += 1) {
+    now += 500; // 2 per second: exactly the rate
+    steady.emit('message', command(i), false);
+    eager.emit('message', command(i), false);
+    if (i % 2 === 0) eager.emit('message', command(-i), false); // 3 per second: one refused every second
+  }
+  const codes = (ws: typeof steady): string[] => ws.messages().flatMap((m) => (m.type === 'reply' && !m.ok ? [m.error.code] : []));
+  assert.equal(codes(steady).length, 600);
+  assert.ok(codes(steady).every((code) => code === 'ERR_BAD_MESSAGE'), 'every command served');
+  const eagerCodes = codes(eager);
+  // 900 frames from 0.5 s to 300 s at 2/s, burst 2 (full at 0): 2 + 2 × 299.5 = 601 admitted, 299 refused.
+  assert.equal(eagerCodes.filter((code) => code === 'ERR_BAD_MESSAGE').length, 601);
+  assert.equal(eagerCodes.filter((code) => code === 'ERR_RATE_LIMITED').length, 299, 'each refusal answered: one a second is within the reply budget');
+  assert.equal(eager.closeFrame, undefined, 'a refusal a second is within the allowance: never closed');
+  assert.equal(hub.counters().clients, 2);
 });

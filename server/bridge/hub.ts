@@ -5,7 +5,10 @@
  *
  * Per client, the life is: `hello` (snapshot at seq N) → live `events` batches → possibly
  * *behind* (its socket buffer passed the high-water mark: deltas stop) → once drained, a `hello`
- * with `resync: true` → live again. Past the hard limit, or silent through a heartbeat, it is cut off.
+ * with `resync: true` → live again. Past the hard limit, or silent through a heartbeat, it is cut off;
+ * a client that keeps sending more than its rate limit is closed with 1008 (see client-budget.ts).
+ * On shutdown every client gets a close frame 1001 ("going away"), so a page can tell a restart from
+ * a network fault.
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
@@ -15,6 +18,7 @@ import {
   PROTOCOL_VERSION,
   READ_ONLY_COMMANDS,
   parseClientMessage,
+  peekClientMessage,
   type ApiSnapshot,
   type BridgeStats,
   type ClientMessage,
@@ -22,19 +26,20 @@ import {
   type EventsMessage,
   type HelloMessage,
   type LabApi,
+  type ReplyMessage,
   type Snapshot,
   type StatsMessage,
   type UnnumberedEvent,
-  type WireEvent,
 } from '../protocol/index.ts';
 import { controlAccess, type ControlPolicy } from './access.ts';
+import { ClientBudget, rateLimitedError } from './client-budget.ts';
 import { errorReply, okReply, runCommand, type ActionCommand } from './commands.ts';
 import { EventLog } from './event-log.ts';
+import { RATE_LIMIT_CLOSE, SHUTDOWN_CLOSE, closeGracefully, frameBuffer, frameBytes } from './frames.ts';
 import type { DropCause, HubCounters, ResyncCause } from './metrics.ts';
-import { TokenBucket, type RateLimit } from './rate-limit.ts';
-
-/** Events a `history` command gets when it names no `limit`. */
-const DEFAULT_HISTORY_EVENTS = 2000;
+import type { RateLimit } from './rate-limit.ts';
+import { historyAnswer, resumeAnswer } from './replay.ts';
+import { eventsMessage } from './wire-json.ts';
 
 /** The hub's settings; `startBridge` validates them and documents their defaults. */
 export interface HubOptions {
@@ -52,13 +57,17 @@ export interface HubOptions {
   readonly heartbeatMs: number;
   readonly drainCheckMs: number;
   readonly rateLimit: RateLimit;
+  /** Parses a client's text message; injectable so that tests can count the parse work. */
+  readonly parse?: typeof parseClientMessage;
+  /** Clock of the per-client budgets (ms); injectable for tests. @default performance.now */
+  readonly now?: () => number;
 }
 
 interface Client {
   readonly ws: WebSocket;
   readonly canControl: boolean;
   readonly readOnlyReason: string | undefined;
-  readonly bucket: TokenBucket;
+  readonly budget: ClientBudget;
   /** Deltas paused until its buffer drains. */
   behind: boolean;
   /** Answered the last ping. */
@@ -70,10 +79,11 @@ export class Hub {
   /** Random id of this server run: a client that resumes with another run's seq is resynced. */
   readonly runId = randomUUID();
   readonly #o: HubOptions;
+  readonly #parse: typeof parseClientMessage;
   readonly #log: EventLog;
   readonly #clients = new Set<Client>();
-  /** Numbered, not yet sent. */
-  #pending: WireEvent[] = [];
+  /** Numbered, not yet sent (their JSON texts). */
+  #pending: string[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #labDirty = false;
   readonly #intervals: NodeJS.Timeout[] = [];
@@ -83,7 +93,7 @@ export class Hub {
   readonly #counters = {
     eventsSent: 0,
     fellBehind: 0,
-    droppedByCause: { 'hard-limit': 0, heartbeat: 0 } as Record<DropCause, number>,
+    droppedByCause: { 'hard-limit': 0, heartbeat: 0, 'rate-limit': 0 } as Record<DropCause, number>,
     resyncsByCause: { behind: 0, resume: 0 } as Record<ResyncCause, number>,
     commandsOk: 0,
     commandsFailed: 0,
@@ -93,6 +103,7 @@ export class Hub {
 
   constructor(options: HubOptions) {
     this.#o = options;
+    this.#parse = options.parse ?? parseClientMessage;
     this.#log = new EventLog(options.ringSize);
     const m = options.manager;
     this.#unsubscribe.push(
@@ -128,7 +139,7 @@ export class Hub {
       behindClients: behind,
       eventsTotal: this.#log.lastSeq,
       eventsSent: this.#counters.eventsSent,
-      droppedClients: dropped['hard-limit'] + dropped.heartbeat,
+      droppedClients: dropped['hard-limit'] + dropped.heartbeat + dropped['rate-limit'],
       resyncs: resyncs.behind + resyncs.resume,
       fellBehind: this.#counters.fellBehind,
       droppedByCause: { ...dropped },
@@ -145,9 +156,12 @@ export class Hub {
     this.#counters.upgradesRefused[cause] += 1;
   }
 
-  /** The body of `GET /api/snapshot`. */
+  /**
+   * The body of `GET /api/snapshot`. It does not flush the pending batch (polling it must not cut
+   * the viewers' batching short): pending events are numbered already and the manager updates its
+   * state before it emits, so the snapshot at `lastSeq` covers them.
+   */
   apiSnapshot(): ApiSnapshot {
-    this.#flush();
     return { v: PROTOCOL_VERSION, runId: this.runId, snapshot: this.#snapshot(), lab: this.#o.lab?.state() ?? null };
   }
 
@@ -162,7 +176,7 @@ export class Hub {
       ws,
       canControl: access.canControl,
       readOnlyReason: access.canControl ? undefined : access.reason,
-      bucket: new TokenBucket(this.#o.rateLimit),
+      budget: new ClientBudget(this.#o.rateLimit, this.#o.now),
       behind: false,
       alive: true,
     };
@@ -176,7 +190,10 @@ export class Hub {
     this.#sendHello(client, false);
   }
 
-  /** Stops timers and subscriptions and terminates every client. Idempotent. */
+  /**
+   * Stops timers and subscriptions and closes every client with 1001 ("going away"); one that has
+   * not finished the close handshake after CLOSE_GRACE_MS is terminated. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -187,7 +204,7 @@ export class Hub {
     this.#drainTimer = undefined;
     this.#flushTimer = undefined;
     this.#pending = [];
-    for (const c of this.#clients) c.ws.terminate();
+    for (const c of this.#clients) closeGracefully(c.ws, SHUTDOWN_CLOSE);
     this.#clients.clear();
   }
 
@@ -195,7 +212,7 @@ export class Hub {
 
   #record(event: UnnumberedEvent): void {
     if (this.#closed) return;
-    this.#pending.push(this.#log.append(event));
+    this.#append(event);
     if (this.#pending.length >= this.#o.batchMax) this.#flush();
     else this.#scheduleFlush();
   }
@@ -219,17 +236,23 @@ export class Hub {
     if (this.#closed) return;
     if (this.#labDirty && this.#o.lab) {
       this.#labDirty = false;
-      this.#pending.push(this.#log.append({ at: Date.now(), kind: 'lab:state', state: this.#o.lab.state() }));
+      this.#append({ at: Date.now(), kind: 'lab:state', state: this.#o.lab.state() });
     }
     if (this.#pending.length === 0) return;
     const events = this.#pending;
     this.#pending = [];
-    const data = JSON.stringify({ v: PROTOCOL_VERSION, type: 'events', events } satisfies EventsMessage);
+    const data = eventsMessage(events).text();
     for (const c of this.#clients) {
       if (c === except || c.behind || !this.#mayTakeDelta(c)) continue;
       c.ws.send(data);
       this.#counters.eventsSent += events.length;
     }
+  }
+
+  /** Numbers an event and queues its text for the next batch. */
+  #append(event: UnnumberedEvent): void {
+    this.#log.append(event);
+    this.#pending.push(this.#log.lastJson as string);
   }
 
   /**
@@ -314,7 +337,9 @@ export class Hub {
   #drop(c: Client, cause: DropCause): void {
     if (!this.#clients.delete(c)) return;
     this.#counters.droppedByCause[cause] += 1;
-    c.ws.terminate();
+    // An abuser is told why (1008); a client that cannot keep up would not read a close frame.
+    if (cause === 'rate-limit') closeGracefully(c.ws, RATE_LIMIT_CLOSE);
+    else c.ws.terminate();
   }
 
   // ---- timers ----------------------------------------------------------------------------------
@@ -357,11 +382,17 @@ export class Hub {
     }
   }
 
-  // ---- commands --------------------------------------------------------------------------------
+  // ---- commands ----------------------------------------------------------------------------------
 
   #onMessage(c: Client, data: RawData, isBinary: boolean): void {
     if (!this.#clients.has(c)) return;
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    // The rate limit comes first, for every kind of frame: a refused frame is never decoded.
+    const verdict = c.budget.onFrame(frameBytes(data));
+    if (verdict !== 'admit') {
+      this.#refuse(c, data, isBinary, verdict);
+      return;
+    }
+    const bytes = frameBuffer(data);
     if (isBinary || bytes.length > MAX_MESSAGE_BYTES) {
       // Refused before decoding: the text of an oversized message is never looked at.
       this.#counters.commandsFailed += 1;
@@ -374,20 +405,7 @@ export class Hub {
       );
       return;
     }
-    const parsed = parseClientMessage(bytes.toString('utf8'));
-    if (!c.bucket.take()) {
-      this.#counters.commandsRateLimited += 1;
-      const id = parsed.ok ? parsed.msg.id : (parsed.id ?? null);
-      const command = parsed.ok ? parsed.msg.type : parsed.command;
-      this.#reply(
-        c,
-        errorReply(id, command, {
-          code: 'ERR_RATE_LIMITED',
-          message: `too many commands: at most ${this.#o.rateLimit.perSec} per second (bursts of ${this.#o.rateLimit.burst}); try again shortly`,
-        }),
-      );
-      return;
-    }
+    const parsed = this.#parse(bytes.toString('utf8'));
     if (!parsed.ok) {
       this.#counters.commandsFailed += 1;
       this.#reply(c, errorReply(parsed.id ?? null, parsed.command, parsed.error));
@@ -411,9 +429,7 @@ export class Hub {
       return;
     }
     if (msg.type === 'history') {
-      this.#counters.commandsOk += 1;
-      const events = this.#log.before(msg.beforeSeq, msg.limit ?? DEFAULT_HISTORY_EVENTS);
-      this.#reply(c, okReply(msg.id, 'history', { events, firstSeq: this.#log.firstSeq }));
+      this.#history(c, msg);
       return;
     }
     // Not awaited: `connect` may take up to the dial timeout, and the client's other commands
@@ -425,31 +441,53 @@ export class Hub {
     });
   }
 
+  /** A frame over the client's rate limit: a reply only within the reply budget; closed once the allowance is spent. */
+  #refuse(c: Client, data: RawData, isBinary: boolean, verdict: 'refuse-with-reply' | 'refuse-silently' | 'close'): void {
+    this.#counters.commandsRateLimited += 1;
+    if (verdict === 'close') {
+      this.#drop(c, 'rate-limit');
+      return;
+    }
+    if (verdict === 'refuse-silently') return;
+    // Only these few (REFUSAL_REPLIES) are read, just for their id, so the reply matches its command.
+    const peek = isBinary || frameBytes(data) > MAX_MESSAGE_BYTES ? {} : peekClientMessage(frameBuffer(data).toString('utf8'));
+    this.#reply(c, errorReply(peek.id ?? null, peek.command, rateLimitedError(this.#o.rateLimit)));
+  }
+
   #mayControl(c: Client, token: string | undefined): boolean {
     return c.canControl || (token !== undefined && controlAccess(this.#o.control, token).canControl);
   }
 
-  #reply(c: Client, reply: ReturnType<typeof errorReply> | ReturnType<typeof okReply>): void {
+  /** Sends a reply (or its text) to a client still served. */
+  #reply(c: Client, reply: ReplyMessage | string): void {
     if (this.#closed || !this.#clients.has(c)) return;
-    this.#send(c, JSON.stringify(reply));
+    this.#send(c, typeof reply === 'string' ? reply : JSON.stringify(reply));
   }
 
-  /** `resume`: exactly the events after `fromSeq`, or a resync when they are gone. */
+  /** `history`: the kept events before `beforeSeq`, within the client's replay budget. */
+  #history(c: Client, msg: CommandOf<'history'>): void {
+    const answer = historyAnswer(this.#log, c.budget.replay, msg);
+    if (answer.ok) this.#counters.commandsOk += 1;
+    else this.#counters.commandsRateLimited += 1;
+    this.#reply(c, answer.ok ? answer.text : errorReply(msg.id, 'history', answer.error));
+  }
+
+  /**
+   * `resume`: exactly the events after `fromSeq`, or a resync (one `hello`) when they are gone —
+   * or when streaming them is over the client's replay budget.
+   */
   #resume(c: Client, msg: CommandOf<'resume'>): void {
     this.#flush(c); // what is pending goes to `c` with the resumed events, once
-    const missed = msg.runId !== undefined && msg.runId !== this.runId ? undefined : this.#log.since(msg.fromSeq);
-    if (missed === undefined) {
+    const sameRun = msg.runId === undefined || msg.runId === this.runId;
+    const answer = sameRun ? resumeAnswer(this.#log, c.budget.replay, msg.fromSeq, this.#o.batchMax) : undefined;
+    this.#counters.commandsOk += 1;
+    if (answer === undefined) {
       this.#resync(c, 'resume');
-      this.#counters.commandsOk += 1;
       this.#reply(c, okReply(msg.id, 'resume', { mode: 'resynced', seq: this.#log.lastSeq }));
       return;
     }
-    for (let i = 0; i < missed.length; i += this.#o.batchMax) {
-      const events = missed.slice(i, i + this.#o.batchMax);
-      this.#send(c, JSON.stringify({ v: PROTOCOL_VERSION, type: 'events', events } satisfies EventsMessage));
-      this.#counters.eventsSent += events.length;
-    }
-    this.#counters.commandsOk += 1;
+    for (const text of answer.messages) this.#send(c, text);
+    this.#counters.eventsSent += answer.events;
     this.#reply(c, okReply(msg.id, 'resume', { mode: 'resumed', seq: this.#log.lastSeq }));
   }
 }

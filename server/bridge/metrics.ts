@@ -23,7 +23,8 @@ export interface HubCounters extends BridgeStats {
   /** WebSocket upgrades refused, by cause. */
   upgradesRefused: Record<UpgradeRefusal, number>;
 }
-export const DROP_CAUSES = ['hard-limit', 'heartbeat'] as const;
+/** `rate-limit`: closed with 1008 for sending more than its rate limit again and again. */
+export const DROP_CAUSES = ['hard-limit', 'heartbeat', 'rate-limit'] as const;
 export type DropCause = (typeof DROP_CAUSES)[number];
 export const RESYNC_CAUSES = ['behind', 'resume'] as const;
 export type ResyncCause = (typeof RESYNC_CAUSES)[number];

@@ -1,36 +1,86 @@
 /**
- * A token bucket: `burst` commands at once, refilled at `perSec`. One per WebSocket client, so a
- * client flooding commands is refused (`ERR_RATE_LIMITED`) instead of starving the others.
+ * Token buckets, and the per-client rate limit built from them: every WebSocket frame a client
+ * sends costs one frame token and its size in byte tokens, checked before the frame is decoded,
+ * so a client flooding frames (of any kind or size) is refused cheaply instead of starving the
+ * others. See README "Wire protocol" for the numbers.
  */
-export interface RateLimit {
-  /** Sustained commands per second. */
+
+/** A bucket's shape: `burst` tokens at once after a quiet spell, refilled at `perSec`. */
+export interface BucketLimit {
   readonly perSec: number;
-  /** Commands allowed at once after a quiet spell. */
   readonly burst: number;
 }
 
+/** The bridge's `rateLimit` option: frames and bytes per client. */
+export interface RateLimit extends BucketLimit {
+  /** Sustained bytes per second (frame payloads, any kind). */
+  readonly bytesPerSec: number;
+  /** Bytes allowed at once after a quiet spell. */
+  readonly burstBytes: number;
+}
+
 export class TokenBucket {
-  readonly #limit: RateLimit;
+  readonly limit: BucketLimit;
   readonly #now: () => number;
+  /** Negative while in debt (see `canTake`). */
   #tokens: number;
   #refilledAt: number;
 
-  constructor(limit: RateLimit, now: () => number = () => performance.now()) {
+  constructor(limit: BucketLimit, now: () => number = () => performance.now()) {
     if (!(limit.perSec > 0) || !(limit.burst >= 1)) throw new TypeError('rate limit needs perSec > 0 and burst >= 1');
-    this.#limit = limit;
+    this.limit = limit;
     this.#now = now;
     this.#tokens = limit.burst;
     this.#refilledAt = now();
   }
 
-  /** Takes one token; false when the bucket is empty (the caller refuses the command). */
-  take(): boolean {
+  /** Tokens available now (refilled for the time passed); negative while in debt. */
+  available(): number {
     const now = this.#now();
     const elapsedSec = Math.max(0, now - this.#refilledAt) / 1000;
-    this.#tokens = Math.min(this.#limit.burst, this.#tokens + elapsedSec * this.#limit.perSec);
+    this.#tokens = Math.min(this.limit.burst, this.#tokens + elapsedSec * this.limit.perSec);
     this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    return this.#tokens;
+  }
+
+  /**
+   * Whether `cost` may be taken now: the tokens cover it — or, for a cost beyond the burst, the
+   * bucket is full (it is then taken as a debt, repaid by refilling, so the long-run rate holds
+   * even for something that never fits; otherwise it could never be allowed at all).
+   */
+  canTake(cost = 1): boolean {
+    return cost <= 0 || this.available() >= Math.min(cost, this.limit.burst);
+  }
+
+  /** Takes `cost` tokens if `canTake(cost)`; false (and nothing taken) otherwise. */
+  take(cost = 1): boolean {
+    if (!this.canTake(cost)) return false;
+    this.#tokens -= Math.max(0, cost);
+    return true;
+  }
+
+  /** Milliseconds until `canTake(cost)` (0 if it already can). */
+  msUntil(cost = 1): number {
+    const missing = Math.min(cost, this.limit.burst) - this.available();
+    return missing <= 0 ? 0 : Math.ceil((missing / this.limit.perSec) * 1000);
+  }
+}
+
+/** One client's frame and byte buckets: a frame passes only if both have room, and then takes from both. */
+export class FrameLimiter {
+  readonly #frames: TokenBucket;
+  readonly #bytes: TokenBucket;
+
+  constructor(limit: RateLimit, now?: () => number) {
+    this.#frames = new TokenBucket({ perSec: limit.perSec, burst: limit.burst }, now);
+    this.#bytes = new TokenBucket({ perSec: limit.bytesPerSec, burst: limit.burstBytes }, now);
+  }
+
+  /** Admits a frame of `bytes` (taking a frame token and `bytes` byte tokens), or refuses it (taking nothing). */
+  admit(bytes: number): boolean {
+    if (!this.#frames.canTake(1) || !this.#bytes.canTake(bytes)) return false;
+    this.#frames.take(1);
+    this.#bytes.take(bytes);
     return true;
   }
 }

@@ -868,7 +868,9 @@ export class ConnManager {
     } catch (err) {
       this.#addressRequests -= 1;
       if (this.#state !== 'running') return;
-      this.#opts.logger.warn('connmgr: address source failed', err);
+      // An expected condition (e.g. no address to give): its message says it all, a stack would
+      // only multiply the output.
+      this.#opts.logger.warn(`connmgr: address source failed: ${err instanceof Error ? err.message : String(err)}`);
       this.#countAutomaticFailure();
       this.#fillOutbound();
       return;

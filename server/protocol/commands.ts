@@ -169,7 +169,7 @@ export const READ_ONLY_COMMANDS: readonly CommandType[] = ['resume', 'history', 
 export const BRIDGE_ERROR_CODES = [
   'ERR_BAD_MESSAGE', // not JSON, or fails the schema; `field` names the path
   'ERR_TOO_LARGE', // over MAX_MESSAGE_BYTES
-  'ERR_RATE_LIMITED', // too many commands from this client; try again shortly
+  'ERR_RATE_LIMITED', // too many messages from this client, or a history reply over its replay budget; try again shortly
   'ERR_READ_ONLY', // this client may watch but not control (see hello.readOnlyReason)
   'ERR_NO_LAB', // a lab command, but the server runs without the lab
   'ERR_INTERNAL', // an unexpected failure (a bug); the message says what

@@ -176,13 +176,27 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
   if (!parsed.ok) return parsed;
   const result = v.safeParse(ClientMessageSchema, parsed.value, { abortEarly: true });
   if (result.success) return { ok: true, msg: result.output };
-  const failure: ParseResult<ClientMessage> = { ok: false, error: describeIssue(result.issues[0]) };
   // Best effort, so the error reply can still be matched to its command.
-  const id = v.safeParse(CommandIdSchema, pick(parsed.value, 'id'));
-  if (id.success) failure.id = id.output;
-  const type = v.safeParse(v.picklist(COMMAND_TYPES), pick(parsed.value, 'type'));
-  if (type.success) failure.command = type.output;
-  return failure;
+  return { ok: false, error: describeIssue(result.issues[0]), ...idAndCommand(parsed.value) };
+}
+
+/**
+ * Only the `id` and `type` of a client message, where they can be read (JSON, nothing else
+ * checked): for answering a message the server refuses without handling it (rate limit), so the
+ * reply still matches its command. Never throws.
+ */
+export function peekClientMessage(raw: string): { id?: CommandId; command?: CommandType } {
+  const parsed = parseJson(raw);
+  return parsed.ok ? idAndCommand(parsed.value) : {};
+}
+
+function idAndCommand(value: unknown): { id?: CommandId; command?: CommandType } {
+  const out: { id?: CommandId; command?: CommandType } = {};
+  const id = v.safeParse(CommandIdSchema, pick(value, 'id'));
+  if (id.success) out.id = id.output;
+  const type = v.safeParse(v.picklist(COMMAND_TYPES), pick(value, 'type'));
+  if (type.success) out.command = type.output;
+  return out;
 }
 
 /** Validates one server message (the page side). Never throws. */
