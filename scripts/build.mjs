@@ -12,13 +12,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONFIG_FILES = ['package.json', 'package-lock.json', 'tsconfig.json'];
 
 /** Each part: the file whose age stands for the output, the sources, and how to build it. */
-const PARTS = [
+export const PARTS = [
   {
     name: 'page',
     output: 'dist/web/protocol.schema.json', // written last, after vite's files
@@ -37,8 +37,8 @@ const PARTS = [
   },
 ];
 
-/** Newest modification time (ms) among the files under `paths`, tests excluded. */
-function newestSource(paths) {
+/** Newest modification time (ms) among the files under `paths` (relative to `root`), tests excluded. */
+function newestSource(root, paths) {
   let newest = 0;
   const visit = (path) => {
     if (!existsSync(path)) return;
@@ -49,28 +49,31 @@ function newestSource(paths) {
       newest = Math.max(newest, info.mtimeMs);
     }
   };
-  for (const p of paths) visit(join(ROOT, p));
+  for (const p of paths) visit(join(root, p));
   return newest;
 }
 
-function isStale(part) {
-  const out = join(ROOT, part.output);
+/** Why `part` must be built under `root`, or undefined when its output is newer than every source. */
+export function staleReason(part, root = ROOT) {
+  const out = join(root, part.output);
   if (!existsSync(out)) return `${part.output} is missing`;
-  const outAge = statSync(out).mtimeMs;
-  return newestSource(part.sources) > outAge ? 'sources changed since the last build' : undefined;
+  return newestSource(root, part.sources) > statSync(out).mtimeMs ? 'sources changed since the last build' : undefined;
 }
 
-const ifStale = process.argv.includes('--if-stale');
-for (const part of PARTS) {
-  const reason = ifStale ? isStale(part) : 'asked';
-  if (reason === undefined) continue;
-  if (ifStale) process.stderr.write(`connscope: building the ${part.name} (${reason})…\n`);
-  if (part.clean) rmSync(join(ROOT, part.clean), { recursive: true, force: true });
-  for (const [cmd, ...args] of part.steps) {
-    const result = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-    if (result.status !== 0) {
-      process.stderr.write(`connscope: build step failed: ${relative(ROOT, cmd) || cmd} ${args.join(' ')}\n`);
-      process.exit(result.status ?? 1);
+function build(ifStale) {
+  for (const part of PARTS) {
+    const reason = ifStale ? staleReason(part) : 'asked';
+    if (reason === undefined) continue;
+    if (ifStale) process.stderr.write(`connscope: building the ${part.name} (${reason})…\n`);
+    if (part.clean) rmSync(join(ROOT, part.clean), { recursive: true, force: true });
+    for (const [cmd, ...args] of part.steps) {
+      const result = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+      if (result.status !== 0) {
+        process.stderr.write(`connscope: build step failed: ${relative(ROOT, cmd) || cmd} ${args.join(' ')}\n`);
+        process.exit(result.status ?? 1);
+      }
     }
   }
 }
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) build(process.argv.includes('--if-stale'));
