@@ -49,7 +49,8 @@ test('disconnect a persistent peer: failing with a countdown, then established a
   await expect(dashboard.graphOption(id)).toHaveAttribute('data-persistent', 'true');
 
   await dashboard.disconnectButton.click();
-  await expect(dashboard.disconnectStatus).toHaveAttribute('data-status', 'ok');
+  await expect(dashboard.connActionStatus).toHaveAttribute('data-status', 'ok');
+  await expect(dashboard.connActionStatus).toContainText(`Disconnected #${id}`);
   await expect(dashboard.detailState).toHaveText('failing');
   await expect(dashboard.detailAttempt).toHaveText('1');
   await expect(dashboard.detailNextTry).toHaveText(/^in \d/);
@@ -74,7 +75,7 @@ test('remove a persistent peer: gone from the graph and never retried', async ({
   const acceptedBefore = (await server.labPeers()).find((p) => p.addr === peer.addr)!.accepted;
 
   await dashboard.removeButton.click();
-  await expect(dashboard.removeStatus).toHaveAttribute('data-status', 'ok');
+  await expect(dashboard.connActionStatus).toHaveAttribute('data-status', 'ok');
   await expect(dashboard.graphOption(id)).toHaveCount(0);
   await expect(dashboard.detailState).toHaveText('disconnected');
   await expect(dashboard.counter('persistent')).toHaveAttribute('data-value', '0');
