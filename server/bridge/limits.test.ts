@@ -139,7 +139,8 @@ test('past maxClients an upgrade gets 503 naming the limit; a freed place is tak
 test('a client that never finishes its headers gets 408 and is closed after headersTimeoutMs', { timeout: 15_000 }, async () => {
   const baseline = tcpHandleCount();
   const headersTimeoutMs = 300;
-  const stack = await startStack({ headersTimeoutMs, requestTimeoutMs: 1000 });
+  const stack = await startStack({ headersTimeoutMs, requestTimeoutMs: headersTimeoutMs });
+  const client = await TestClient.connect(stack.bridge.wsUrl); // upgraded: no longer an HTTP request
   try {
     const port = stack.bridge.port;
     const partial = await rawSocket(port);
@@ -160,7 +161,11 @@ test('a client that never finishes its headers gets 408 and is closed after head
     slowUpgrade.write(upgradeRequest(port).slice(0, -2)); // every header but not the blank line
     await upgradeClosed;
     assert.match(upgradeAnswer, /^HTTP\/1\.1 408 /);
+
+    // Both timeouts have passed twice over: the WebSocket client is still served.
+    assert.ok((await client.request({ type: 'setTargetOutbound', n: 1 })).ok);
   } finally {
+    await client.close();
     await stack.stop();
   }
   await assertHandlesBackTo(baseline);
