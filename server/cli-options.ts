@@ -79,7 +79,7 @@ server
   --allow-origin <origin>    extra allowed WebSocket Origin (repeatable)
   --dev                      also allow the Vite dev server's origins
                              (http://localhost:5173, http://127.0.0.1:5173); loopback --host only
-  --max-clients <n>          WebSocket clients at once; more get HTTP 503 (64)
+  --max-clients <n>          WebSocket clients at once (more: HTTP 503)  (64)
   --static-dir <dir>         the built page                              (dist/web)
 
 peers
