@@ -10,6 +10,7 @@ export default defineConfig({
     alias: { $protocol: fileURLToPath(new URL('./server/protocol/index.ts', import.meta.url)) },
   },
   build: { outDir: '../dist/web', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
-  // `npm run serve` on :8787 plus `npm run dev:web` for hot reload.
+  // `npm run serve:dev` on :8787 plus `npm run dev:web` for hot reload: the server allows this dev
+  // server's origins (http://localhost:5173, http://127.0.0.1:5173) only with --dev.
   server: { proxy: { '/ws': { target: 'ws://127.0.0.1:8787', ws: true }, '/api': 'http://127.0.0.1:8787' } },
 });

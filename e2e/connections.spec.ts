@@ -132,7 +132,7 @@ test('an invalid address is caught under the field and never sent', async ({ ser
   await expect(dashboard.peerAddress).toHaveAttribute('aria-invalid', 'true');
   await expect(dashboard.peerAddress).toBeFocused();
 
-  await dashboard.connect('no port here');
+  await dashboard.connect('no-port-here');
   await expect(dashboard.peerAddressError).toContainText('has no port');
   // The form checks synchronously on submit: had it sent anything, the frame would be out by now.
   await expect(dashboard.connectStatus).toHaveAttribute('data-status', 'idle');

@@ -2,6 +2,7 @@
  * `npm start` flags → one typed configuration. Pure (no I/O) so that every flag is table-tested.
  */
 import { parseArgs } from 'node:util';
+import { allowedOriginProblem, isLoopbackHost } from './bridge/access.ts';
 import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
 import { normalizeAddress, parseAddress } from './connmgr/address.ts';
 import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
@@ -11,6 +12,10 @@ export interface CliConfig {
   port: number;
   token?: string;
   allowedOrigins: string[];
+  /** Allow the Vite dev server's origins (`npm run dev:web`); loopback binds only. */
+  dev: boolean;
+  /** WebSocket clients at once; the next upgrade gets 503. */
+  maxClients: number;
   staticDir: string;
   lab: boolean;
   seed: number;
@@ -72,6 +77,9 @@ server
   --port <n>                 dashboard port (0 = any free port)          (8787)
   --token <secret>           required for control; generated when --host is not loopback
   --allow-origin <origin>    extra allowed WebSocket Origin (repeatable)
+  --dev                      also allow the Vite dev server's origins
+                             (http://localhost:5173, http://127.0.0.1:5173); loopback --host only
+  --max-clients <n>          WebSocket clients at once (more: HTTP 503)  (64)
   --static-dir <dir>         the built page                              (dist/web)
 
 peers
@@ -124,6 +132,8 @@ export function parseCli(argv: readonly string[]): CliConfig {
         port: { type: 'string' },
         token: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        dev: { type: 'boolean' },
+        'max-clients': { type: 'string' },
         'static-dir': { type: 'string' },
         lab: { type: 'boolean' },
         'no-lab': { type: 'boolean' },
@@ -186,11 +196,25 @@ export function parseCli(argv: readonly string[]): CliConfig {
   if (persistent.length > manager.maxPersistent) {
     throw new CliError(`--persistent: ${persistent.length} peers but --max-persistent ${manager.maxPersistent}; raise it`);
   }
+  const host = str('host') ?? '127.0.0.1';
+  const dev = values.dev === true;
+  if (dev && !isLoopbackHost(host)) {
+    // The dev origins are pages on the operator's own machine; on a reachable bind they would
+    // let any local app on port 5173 of every machine that can reach it read the dashboard.
+    throw new CliError(`--dev is for a loopback --host only (got "${host}")`);
+  }
+  const allowedOrigins = (values['allow-origin'] as string[] | undefined) ?? [];
+  for (const origin of allowedOrigins) {
+    const problem = allowedOriginProblem(origin);
+    if (problem !== undefined) throw new CliError(`--allow-origin: ${problem}`);
+  }
   return {
-    host: str('host') ?? '127.0.0.1',
+    host,
     port: int('port', str('port') ?? '8787', 0, 65535),
     ...(str('token') === undefined ? {} : { token: str('token') }),
-    allowedOrigins: (values['allow-origin'] as string[] | undefined) ?? [],
+    allowedOrigins,
+    dev,
+    maxClients: int('max-clients', str('max-clients') ?? '64', 1),
     staticDir: str('static-dir') ?? 'dist/web',
     lab,
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
@@ -215,9 +239,4 @@ function addressFlag<T>(flag: string, raw: string, parse: (a: string) => T): T {
   } catch (err) {
     throw new CliError(`--${flag}: ${(err as Error).message}`);
   }
-}
-
-/** True for addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }

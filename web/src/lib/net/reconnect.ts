@@ -26,9 +26,8 @@ export function reconnectDelayMs(attempt: number, random: () => number, policy: 
   return Math.round(ceiling / 2 + r * (ceiling / 2));
 }
 
-/** The WebSocket URL of the page's server, passing a `?token=` of the page along. */
-export function socketUrl(location: { protocol: string; host: string; search: string }): string {
+/** The WebSocket URL of the page's server, with the control token (see token.ts) if there is one. */
+export function socketUrl(location: { protocol: string; host: string }, token: string | null): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const token = new URLSearchParams(location.search).get('token');
   return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
