@@ -59,7 +59,7 @@ async function benchManager(withClients: number): Promise<{ eventsPerMsg: number
   const addrs = sinks.map((s) => `127.0.0.1:${s.port}`);
   const cm = new ConnManager({ targetOutbound: 0, maxPersistent: 0, logger: { warn: () => undefined } });
   await cm.start();
-  const bridge = withClients > 0 ? await startBridge({ manager: cm, port: 0, staticDir: '/nonexistent', statsMs: 0 }) : undefined;
+  const bridge = withClients > 0 ? await startBridge({ manager: cm, port: 0, staticDir: '/nonexistent', statsMs: 0, maxClients: Math.max(64, K) }) : undefined;
   const clients: Array<{ ws: WebSocket; messages: number; events: number }> = [];
   for (let i = 0; i < withClients; i += 1) {
     const ws = new WebSocket(bridge!.wsUrl);

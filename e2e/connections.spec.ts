@@ -49,7 +49,8 @@ test('disconnect a persistent peer: failing with a countdown, then established a
   await expect(dashboard.graphOption(id)).toHaveAttribute('data-persistent', 'true');
 
   await dashboard.disconnectButton.click();
-  await expect(dashboard.disconnectStatus).toHaveAttribute('data-status', 'ok');
+  await expect(dashboard.connActionStatus).toHaveAttribute('data-status', 'ok');
+  await expect(dashboard.connActionStatus).toContainText(`Disconnected #${id}`);
   await expect(dashboard.detailState).toHaveText('failing');
   await expect(dashboard.detailAttempt).toHaveText('1');
   await expect(dashboard.detailNextTry).toHaveText(/^in \d/);
@@ -74,7 +75,7 @@ test('remove a persistent peer: gone from the graph and never retried', async ({
   const acceptedBefore = (await server.labPeers()).find((p) => p.addr === peer.addr)!.accepted;
 
   await dashboard.removeButton.click();
-  await expect(dashboard.removeStatus).toHaveAttribute('data-status', 'ok');
+  await expect(dashboard.connActionStatus).toHaveAttribute('data-status', 'ok');
   await expect(dashboard.graphOption(id)).toHaveCount(0);
   await expect(dashboard.detailState).toHaveText('disconnected');
   await expect(dashboard.counter('persistent')).toHaveAttribute('data-value', '0');
@@ -131,7 +132,7 @@ test('an invalid address is caught under the field and never sent', async ({ ser
   await expect(dashboard.peerAddress).toHaveAttribute('aria-invalid', 'true');
   await expect(dashboard.peerAddress).toBeFocused();
 
-  await dashboard.connect('no port here');
+  await dashboard.connect('no-port-here');
   await expect(dashboard.peerAddressError).toContainText('has no port');
   // The form checks synchronously on submit: had it sent anything, the frame would be out by now.
   await expect(dashboard.connectStatus).toHaveAttribute('data-status', 'idle');

@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBridge, type Bridge } from './bridge/index.ts';
 import type { CliConfig } from './cli-options.ts';
-import { isLoopbackHost } from './cli-options.ts';
 import { ConnManager, type Logger } from './connmgr/index.ts';
 import { Lab } from './lab/index.ts';
 import { coalescingLogger } from './log.ts';
@@ -22,8 +21,11 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Vite's dev server (`npm run dev:web`) proxies /ws from these origins. */
-const DEV_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+/**
+ * Vite's dev server (`npm run dev:web`) proxies /ws from these origins. Allowed with `--dev` only
+ * (`npm run serve:dev`): otherwise any local app on port 5173 could drive the manager.
+ */
+export const DEV_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
 
 export async function startApp(config: CliConfig, baseLogger: Logger = console): Promise<App> {
   const logger = coalescingLogger(baseLogger); // a recurring warning prints once, then a count per window
@@ -62,7 +64,8 @@ export async function startApp(config: CliConfig, baseLogger: Logger = console):
       host: config.host,
       port: config.port,
       ...(config.token === undefined ? {} : { token: config.token }),
-      allowedOrigins: [...config.allowedOrigins, ...(isLoopbackHost(config.host) ? DEV_ORIGINS : [])],
+      allowedOrigins: [...config.allowedOrigins, ...(config.dev ? DEV_ORIGINS : [])],
+      maxClients: config.maxClients,
       staticDir: config.staticDir,
     });
   } catch (err) {

@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { allowedOriginProblem, isLoopbackHost } from './bridge/access.ts';
 import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
 import { normalizeAddress, parseAddress } from './connmgr/address.ts';
 import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
@@ -14,6 +15,10 @@ export interface CliConfig {
   port: number;
   token?: string;
   allowedOrigins: string[];
+  /** Allow the Vite dev server's origins (`npm run dev:web`); loopback binds only. */
+  dev: boolean;
+  /** WebSocket clients at once; the next upgrade gets 503. */
+  maxClients: number;
   staticDir: string;
   lab: boolean;
   seed: number;
@@ -84,6 +89,9 @@ server
   --token <secret>           required for control; generated when --host is not loopback
   --token-file <path>        read the token from a file (not visible in ps)
   --allow-origin <origin>    extra allowed WebSocket Origin (repeatable)
+  --dev                      also allow the Vite dev server's origins
+                             (http://localhost:5173, http://127.0.0.1:5173); loopback --host only
+  --max-clients <n>          WebSocket clients at once (more: HTTP 503)  (64)
   --static-dir <dir>         the built page                              (the package's dist/web)
 
 peers
@@ -144,6 +152,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         token: { type: 'string' },
         'token-file': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        dev: { type: 'boolean' },
+        'max-clients': { type: 'string' },
         'static-dir': { type: 'string' },
         lab: { type: 'boolean' },
         'no-lab': { type: 'boolean' },
@@ -211,6 +221,18 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (persistent.length > manager.maxPersistent) {
     throw new CliError(`--persistent: ${persistent.length} peers but --max-persistent ${manager.maxPersistent}; raise it`);
   }
+  const host = str('host') ?? fromEnv('host') ?? '127.0.0.1';
+  const dev = values.dev === true;
+  if (dev && !isLoopbackHost(host)) {
+    // The dev origins are pages on the operator's own machine; on a reachable bind they would
+    // let any local app on port 5173 of every machine that can reach it read the dashboard.
+    throw new CliError(`--dev is for a loopback --host only (got "${host}")`);
+  }
+  const allowedOrigins = (values['allow-origin'] as string[] | undefined) ?? [];
+  for (const origin of allowedOrigins) {
+    const problem = allowedOriginProblem(origin);
+    if (problem !== undefined) throw new CliError(`--allow-origin: ${problem}`);
+  }
   const portFlag = str('port');
   const portEnv = fromEnv('port');
   const port =
@@ -219,12 +241,13 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       : portEnv !== undefined
         ? envInt(ENV_VARS.port, portEnv, 0, 65535)
         : 8787;
-  const token = tokenOf(str('token'), str('token-file'), fromEnv('token'));
   return {
-    host: str('host') ?? fromEnv('host') ?? '127.0.0.1',
+    host,
     port,
-    ...token,
-    allowedOrigins: (values['allow-origin'] as string[] | undefined) ?? [],
+    ...tokenOf(str('token'), str('token-file'), fromEnv('token')),
+    allowedOrigins,
+    dev,
+    maxClients: int('max-clients', str('max-clients') ?? '64', 1),
     staticDir: str('static-dir') ?? defaultStaticDir(),
     lab,
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
@@ -289,9 +312,4 @@ function addressFlag<T>(flag: string, raw: string, parse: (a: string) => T): T {
   } catch (err) {
     throw new CliError(`--${flag}: ${(err as Error).message}`);
   }
-}
-
-/** True for addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }

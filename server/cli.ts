@@ -4,8 +4,9 @@
  * everything cleanly (a second signal forces the exit).
  */
 import { randomBytes } from 'node:crypto';
-import { startApp } from './app.ts';
-import { CliError, HELP, isLoopbackHost, parseCli, readTokenFile, type CliConfig } from './cli-options.ts';
+import { DEV_ORIGINS, startApp } from './app.ts';
+import { isLoopbackHost } from './bridge/access.ts';
+import { CliError, HELP, parseCli, readTokenFile, type CliConfig } from './cli-options.ts';
 import { packageVersion } from './package-info.ts';
 
 let config: CliConfig;
@@ -46,6 +47,7 @@ const lines = [
     : `  lab: off; ${config.persistent.length} persistent and ${config.connect.length} one-shot peers from flags`,
   app.inbound ? `  inbound listener: ${app.inbound} (max ${config.manager.maxInbound}, ${config.manager.inboundPolicy})` : '  inbound: off',
 ];
+if (config.dev) lines.push(`  dev: WebSocket also open to the Vite dev server (${DEV_ORIGINS.join(', ')})`);
 if (config.token !== undefined && (generatedToken || config.tokenSource === 'flag')) {
   lines.push(
     `  control token${generatedToken ? ' (generated)' : ''}: ${config.token}`,

@@ -10,8 +10,9 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
 import type { LabServer } from '../lab-server.ts';
 
-/** The one browser API `nextFrames` calls in the page (the e2e tsconfig has no DOM lib). */
+/** The browser APIs that `nextFrames` and `liveCounts` call in the page (the e2e tsconfig has no DOM lib). */
 declare const requestAnimationFrame: (callback: () => void) => number;
+declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
 
 export interface OpenOptions {
   /** `?token=` for control on a server started with `--token`. */
@@ -39,11 +40,24 @@ export type CounterName =
   | 'inbound-limit'
   | 'persistent-limit';
 
+/** Every live count the page shows, read in one go (one DOM state, one frame). */
+export interface LiveCountsOnScreen {
+  header: number;
+  filterSummary: number;
+  graphCaption: number;
+  counters: { outbound: number; inbound: number; manual: number; persistent: number; pending: number; failing: number };
+  gauges: { outbound: number; inbound: number; manual: number };
+}
+
 export class Dashboard {
   readonly page: Page;
 
   // header
   readonly linkState: Locator;
+  /** "attempt N, next try in …" while reconnecting; lag otherwise. */
+  readonly linkDetail: Locator;
+  /** "Stale since HH:MM:SS …" while the link is down (`data-state="stale"`, `data-since` in ms), "Live again …" for a while after. */
+  readonly staleBanner: Locator;
   readonly diagnostics: Locator;
   /** Manager state, live count and each listener as "address state" (listening / paused / …). */
   readonly nodeSummary: Locator;
@@ -64,6 +78,8 @@ export class Dashboard {
   readonly followLiveButton: Locator;
   /** "N new" while paused; its name is "N new events — resume". */
   readonly timelineNewButton: Locator;
+  /** "Live", "Paused at …" or "Stale since …". */
+  readonly timelineStatus: Locator;
 
   // event log (virtualized grid: only rows in view are in the DOM)
   readonly log: Locator;
@@ -78,8 +94,10 @@ export class Dashboard {
   readonly detailExplanation: Locator;
   readonly disconnectButton: Locator;
   readonly removeButton: Locator;
-  readonly disconnectStatus: Locator;
-  readonly removeStatus: Locator;
+  /** The one result line of Disconnect and Remove (the latest action's). */
+  readonly connActionStatus: Locator;
+  /** "Age": `data-value` in ms. */
+  readonly detailAge: Locator;
   /** The persistent retry schedule table ("Backoff schedule"), one row per retry. */
   readonly backoffSchedule: Locator;
 
@@ -111,6 +129,8 @@ export class Dashboard {
   constructor(page: Page) {
     this.page = page;
     this.linkState = page.getByTestId('link-state');
+    this.linkDetail = page.getByTestId('link-detail');
+    this.staleBanner = page.getByTestId('stale-banner');
     this.diagnostics = page.getByTestId('diagnostics');
     this.nodeSummary = page.getByTestId('node-summary');
     this.helpDialog = page.getByRole('dialog', { name: 'Help', exact: true });
@@ -126,6 +146,7 @@ export class Dashboard {
     this.pauseTimelineButton = this.timeline.getByRole('button', { name: 'Pause timeline', exact: true });
     this.followLiveButton = this.timeline.getByRole('button', { name: 'Follow live', exact: true });
     this.timelineNewButton = this.timeline.getByRole('button', { name: /^\d+ new events? — resume$/ });
+    this.timelineStatus = this.timeline.getByTestId('timeline-status');
 
     this.log = page.getByRole('grid', { name: 'Event log' });
     this.logRows = this.log.locator('[role="row"][data-seq]');
@@ -138,8 +159,8 @@ export class Dashboard {
     this.detailExplanation = this.details.getByTestId('detail-explanation');
     this.disconnectButton = this.details.getByRole('button', { name: 'Disconnect', exact: true });
     this.removeButton = this.details.getByRole('button', { name: 'Remove', exact: true });
-    this.disconnectStatus = this.details.getByTestId('disconnect-status');
-    this.removeStatus = this.details.getByTestId('remove-status');
+    this.connActionStatus = this.details.getByTestId('conn-action-status');
+    this.detailAge = this.details.getByTestId('detail-age');
     this.backoffSchedule = this.details.getByRole('table', { name: 'Wait before the next retries' });
 
     this.controls = page.getByRole('region', { name: 'Controls', exact: true });
@@ -185,6 +206,54 @@ export class Dashboard {
   /** The last event seq the page has applied. */
   async lastSeq(): Promise<number> {
     return Number(await this.linkState.getAttribute('data-last-seq'));
+  }
+
+  /** The reconnect attempt the header shows ("attempt N, …"); 0 while connected. */
+  async reconnectAttempt(): Promise<number> {
+    const m = /attempt (\d+)/.exec((await this.linkDetail.textContent()) ?? '');
+    return m ? Number(m[1]) : 0;
+  }
+
+  /** The views that must say when they show the past (`data-stale="true"` while the link is down). */
+  mainViews(): Locator[] {
+    return [
+      this.page.getByRole('region', { name: 'Counters' }),
+      this.page.locator('#graph-pane'),
+      this.timeline,
+      this.page.locator('#log-pane'),
+      this.details,
+      this.nodeSummary,
+    ];
+  }
+
+  /** Every live count on screen, read from `data-*` attributes in one evaluation (one frame). */
+  async liveCounts(): Promise<LiveCountsOnScreen> {
+    return this.page.evaluate(() => {
+      const num = (testid: string, attr = 'data-value'): number => {
+        const v = document.querySelector(`[data-testid="${testid}"]`)?.getAttribute(attr);
+        if (v === null || v === undefined) throw new Error(`no ${attr} on [data-testid="${testid}"]`);
+        return Number(v);
+      };
+      return {
+        header: num('live-count'),
+        filterSummary: num('filter-summary'),
+        graphCaption: num('graph-caption', 'data-total'),
+        counters: {
+          outbound: num('counter-outbound'),
+          inbound: num('counter-inbound'),
+          manual: num('counter-manual'),
+          persistent: num('counter-persistent'),
+          pending: num('counter-pending'),
+          failing: num('counter-failing'),
+        },
+        gauges: { outbound: num('gauge-outbound', 'data-used'), inbound: num('gauge-inbound', 'data-used'), manual: num('gauge-manual', 'data-used') },
+      };
+    });
+  }
+
+  /** `lab:state` events the page applied (diagnostics line): they update the Lab panel, not the log. */
+  async labUpdates(): Promise<number> {
+    return Number(await this.diagnostics.getByTestId('lab-updates').textContent());
   }
 
   // ---- graph mirror ----

@@ -1,15 +1,62 @@
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { test } from 'node:test';
-import { controlAccess, isHostAllowed, isLoopbackHost, isOriginAllowed, tokenMatches, urlHost } from './access.ts';
+import {
+  MAX_HOST_HEADER_CHARS,
+  allowedOriginProblem,
+  controlAccess,
+  isHostAllowed,
+  isLoopbackHost,
+  isOriginAllowed,
+  isWildcardHost,
+  tokenMatches,
+  urlHost,
+} from './access.ts';
+import { fastestMs } from './testing.ts';
 
-test('isLoopbackHost', () => {
-  for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', 'app.localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
-    assert.equal(isLoopbackHost(h), true, h);
-  }
-  for (const h of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', 'localhost.example.com', '128.0.0.1']) {
-    assert.equal(isLoopbackHost(h), false, h);
-  }
+test('isLoopbackHost: the one loopback test, for binds and for Host/Origin headers', () => {
+  const table: [string, boolean][] = [
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['LOCALHOST', true],
+    ['LOCALHOST.', true], // the absolute name: still RFC 6761 localhost
+    ['app.localhost', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['::ffff:127.0.0.1', true],
+    ['[::ffff:127.0.0.1]', true],
+    ['::ffff:7f00:1', true], // how WHATWG URL writes [::ffff:127.0.0.1] (a Host header's hostname)
+    ['[::ffff:7f00:1]', true],
+    ['0:0:0:0:0:ffff:7f01:203', true], // ::ffff:127.1.2.3
+    ['127.0.0.1.nip.io', false], // a DNS name: it could resolve anywhere
+    ['127.example.com', false],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['::ffff:8000:1', false], // ::ffff:128.0.0.1
+    ['::7f00:1', false], // IPv4-compatible, not mapped
+    ['192.168.1.10', false],
+    ['10.0.0.1', false],
+    ['example.com', false],
+    ['localhost.example.com', false],
+    ['localhost..', false],
+    ['128.0.0.1', false],
+    ['', false],
+  ];
+  for (const [h, expected] of table) assert.equal(isLoopbackHost(h), expected, h);
+});
+
+test('isWildcardHost in any spelling', () => {
+  for (const h of ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0', '']) assert.equal(isWildcardHost(h), true, h);
+  for (const h of ['127.0.0.1', '::1', 'localhost', '0.0.0.1']) assert.equal(isWildcardHost(h), false, h);
+});
+
+test('a Host header of [::ffff:127.0.0.1] is this loopback server', () => {
+  const loop = { host: '127.0.0.1', port: 8787, allowedOrigins: [] };
+  assert.equal(isHostAllowed('[::ffff:127.0.0.1]:8787', loop), true);
+  assert.equal(isOriginAllowed('http://[::ffff:127.0.0.1]:8787', loop), true);
+  assert.equal(isHostAllowed('127.0.0.1.nip.io:8787', loop), false);
 });
 
 test('urlHost brackets IPv6 and reaches a wildcard bind through loopback', () => {
@@ -51,6 +98,50 @@ test('isOriginAllowed on a wildcard bind accepts this machine\'s own IP addresse
   assert.equal(isOriginAllowed(`http://${own.address}:9000`, wild), true);
   assert.equal(isOriginAllowed('http://203.0.113.9:9000', wild), false, 'TEST-NET-3 is nobody here');
   assert.equal(isOriginAllowed('http://rebind.example:9000', wild), false, 'names other than localhost can be rebound');
+});
+
+test('a long Origin costs no more than a short one (linear handling and a length cap)', async () => {
+  // "http:" + 16,000 "/" + "a" once took 112–322 ms per call in a backtracking regex.
+  const hostile = `http:${'/'.repeat(16_000)}a`;
+  const policy = { host: '127.0.0.1', port: 8787, allowedOrigins: ['http://localhost:5173'] };
+  const calls = (origin: string, p = policy) => () => {
+    for (let i = 0; i < 20; i++) isOriginAllowed(origin, p);
+  };
+  const short = await fastestMs(calls('http://evil.example:8787'));
+  const long = await fastestMs(calls(hostile));
+  assert.equal(isOriginAllowed(hostile, policy), false);
+  assert.ok(long <= short * 10 + 0.05, `a 16 kB Origin took ${long.toFixed(3)} ms, a short one ${short.toFixed(3)} ms`);
+
+  // The configured origins go through the same linear parse.
+  const longList = { ...policy, allowedOrigins: [`http://x${'/'.repeat(16_000)}a`] };
+  const listed = await fastestMs(calls('http://evil.example:8787', longList));
+  assert.ok(listed <= short * 10 + 0.05, `a 16 kB allowed origin took ${listed.toFixed(3)} ms, a short one ${short.toFixed(3)} ms`);
+});
+
+test('Origin and Host headers longer than the cap are refused', () => {
+  const policy = { host: '127.0.0.1', port: 8787, allowedOrigins: [] };
+  assert.equal(isOriginAllowed(`http://localhost:8787`, policy), true);
+  const longName = `${'a'.repeat(MAX_HOST_HEADER_CHARS)}.localhost`;
+  assert.equal(isLoopbackHost(longName), true, 'the name alone is loopback…');
+  assert.equal(isOriginAllowed(`http://${longName}:8787`, policy), false, '…but the header is over the cap');
+  assert.equal(isHostAllowed(`${longName}:8787`, policy), false);
+  assert.equal(isHostAllowed(`${'a'.repeat(100)}.localhost:8787`, policy), true, 'under the cap');
+});
+
+test('allowedOriginProblem: an origin is scheme, host and port', () => {
+  for (const o of ['http://localhost:5173', 'https://ops.example', 'https://ops.example/', 'HTTP://[::1]:80']) {
+    assert.equal(allowedOriginProblem(o), undefined, o);
+  }
+  const table: [string, RegExp][] = [
+    ['ops.example', /not an http\(s\) origin/],
+    ['null', /not an http\(s\) origin/],
+    ['file:///x', /not an http\(s\) origin/],
+    ['https://ops.example/app', /more than an origin.*"https:\/\/ops\.example"/],
+    ['https://ops.example?x=1', /more than an origin/],
+    ['https://user@ops.example', /more than an origin/],
+    [`http://${'a'.repeat(2000)}`, /not an http\(s\) origin/],
+  ];
+  for (const [o, message] of table) assert.match(allowedOriginProblem(o) ?? '', message, o);
 });
 
 test('isHostAllowed guards against DNS rebinding', () => {

@@ -10,26 +10,76 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { canonicalHost } from '../connmgr/address.ts';
 
-/** True for `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
+/**
+ * Longest `Host` or `Origin` header the bridge looks at. A host name is at most 253 characters,
+ * so a real origin (scheme, name, port) is far shorter; anything longer is refused before it is
+ * parsed, so a hostile header costs no more than reading it.
+ */
+export const MAX_HOST_HEADER_CHARS = 1024;
+
+/**
+ * True for names and addresses only this machine can reach: `localhost` and `*.localhost` (RFC
+ * 6761; an absolute name's trailing dot allowed), 127.0.0.0/8, `::1`, and IPv4-mapped loopback in
+ * any spelling (`::ffff:127.0.0.1`, `::ffff:7f00:1` as WHATWG URL writes it, brackets or not).
+ * The one loopback test of the server: the CLI (token or not), the control policy and the
+ * Host/Origin guards all ask it, so they cannot disagree about a name such as `127.0.0.1.nip.io`
+ * (a DNS name, which could resolve anywhere: not loopback).
+ */
 export function isLoopbackHost(host: string): boolean {
-  const h = stripBrackets(host).toLowerCase();
+  let h = stripBrackets(host).toLowerCase();
+  if (h.endsWith('.') && !h.endsWith('..')) h = h.slice(0, -1);
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (h === '::1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return isIP(v4) === 4 && v4.startsWith('127.');
+  if (isIP(h) === 0) return false;
+  // canonicalHost writes IPv4-mapped IPv6 (every spelling) as plain IPv4 and compresses IPv6.
+  const ip = canonicalHost(h);
+  if (ip === '::1') return true;
+  return isIP(ip) === 4 && ip.startsWith('127.');
 }
 
-/** True for `0.0.0.0` and `::`: every interface. */
+/** True for `0.0.0.0` and `::` (in any spelling): every interface. */
 export function isWildcardHost(host: string): boolean {
   const h = stripBrackets(host);
-  return h === '0.0.0.0' || h === '::' || h === '';
+  if (h === '') return true;
+  return isIP(h) !== 0 && (canonicalHost(h) === '0.0.0.0' || canonicalHost(h) === '::');
 }
 
 /** `host:port` for a URL (IPv6 in brackets; a wildcard bind is reached through loopback). */
 export function urlHost(host: string, port: number): string {
   const h = isWildcardHost(host) ? '127.0.0.1' : stripBrackets(host);
   return isIP(h) === 6 ? `[${h}]:${port}` : `${h}:${port}`;
+}
+
+/**
+ * The serialized origin (`scheme://host[:port]`: lower case, default port dropped) of an http(s)
+ * URL, or undefined. Linear time: one WHATWG URL parse and no regular expression, because it runs
+ * on a client's header before anything is authenticated.
+ */
+export function webOrigin(text: string): string | undefined {
+  if (text.length > MAX_HOST_HEADER_CHARS) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return undefined; // includes the literal "null" of sandboxed frames
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return url.origin;
+}
+
+/**
+ * What is wrong with a configured allowed origin, or undefined if it is one: an http(s) URL with
+ * scheme, host and optional port only — exactly what a browser sends as `Origin`.
+ */
+export function allowedOriginProblem(text: string): string | undefined {
+  const origin = webOrigin(text);
+  if (origin === undefined) return `"${text.slice(0, 80)}" is not an http(s) origin such as "https://app.example:8443"`;
+  const url = new URL(text.trim());
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    return `"${text.slice(0, 80)}" has more than an origin: give scheme, host and port only ("${origin}")`;
+  }
+  return undefined;
 }
 
 export interface OriginPolicy {
@@ -48,15 +98,10 @@ export interface OriginPolicy {
  */
 export function isOriginAllowed(origin: string | undefined, policy: OriginPolicy): boolean {
   if (origin === undefined) return true;
-  const normalized = origin.trim().toLowerCase().replace(/\/+$/, '');
-  if (policy.allowedOrigins.some((o) => o.trim().toLowerCase().replace(/\/+$/, '') === normalized)) return true;
-  let url: URL;
-  try {
-    url = new URL(normalized);
-  } catch {
-    return false; // includes the literal "null" of sandboxed frames and file:// pages
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const own = webOrigin(origin);
+  if (own === undefined) return false; // "null", file://, chrome-extension://, too long, not a URL
+  if (policy.allowedOrigins.some((o) => webOrigin(o) === own)) return true;
+  const url = new URL(own);
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   if (port !== policy.port) return false;
   return isOwnHostname(url.hostname, policy.host);
@@ -68,6 +113,7 @@ export function isOriginAllowed(origin: string | undefined, policy: OriginPolicy
  */
 export function isHostAllowed(hostHeader: string | undefined, policy: OriginPolicy): boolean {
   if (hostHeader === undefined || hostHeader === '') return true;
+  if (hostHeader.length > MAX_HOST_HEADER_CHARS) return false;
   let url: URL;
   try {
     url = new URL(`http://${hostHeader}`);

@@ -295,6 +295,10 @@ test('bad commands get an error naming the field, and the socket stays open', as
     assert.equal(r.error.field, field, JSON.stringify(command));
     assert.ok(r.error.message.length > 10, 'a message a person can act on');
   }
+  // A header-injection-shaped address is told what is wrong with it (not to bracket an IPv6).
+  const injected = await c.request({ type: 'connect', addr: '127.0.0.1:1\r\nX: y' });
+  assert.equal(!injected.ok && injected.error.code, 'ERR_INVALID_ADDRESS');
+  assert.equal(!injected.ok && injected.error.message, 'address must not contain spaces or control characters');
   const dup = await c.request({ type: 'connect', addr: peer.addr });
   assert.ok(dup.ok);
   const again = await c.request({ type: 'connect', addr: peer.addr });
@@ -386,7 +390,7 @@ test('a WebSocket upgrade from a foreign Origin is refused with 403', async (t) 
     await c.close();
   }
   await assert.rejects(TestClient.connect(stack.bridge.wsUrl.replace('/ws', '/other')), /HTTP 404/);
-  assert.deepEqual(stack.bridge.stats().upgradesRefused, { origin: 4, host: 0, path: 1 });
+  assert.deepEqual(stack.bridge.stats().upgradesRefused, { origin: 4, host: 0, path: 1, 'max-clients': 0 });
 });
 
 test('a refused upgrade does not hold its socket: close() resolves even if the client never hangs up', async (t) => {

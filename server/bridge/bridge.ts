@@ -11,9 +11,17 @@ import { WebSocketServer } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
 import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
 import { defaultStaticDir } from '../package-info.ts';
-import { isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
+import {
+  MAX_HOST_HEADER_CHARS,
+  allowedOriginProblem,
+  isHostAllowed,
+  isOriginAllowed,
+  urlHost,
+  type OriginPolicy,
+} from './access.ts';
 import { Hub } from './hub.ts';
 import { createMetrics, type HubCounters } from './metrics.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 import { sendText, serveStatic } from './static-files.ts';
 
 const int = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min));
@@ -28,7 +36,21 @@ const BridgeSettingsSchema = v.pipe(
     /** Control token for non-loopback binds (`?token=` on the ws URL, or a command's `token`). @default none */
     token: v.optional(v.pipe(v.string(), v.nonEmpty())),
     /** Extra browser origins allowed to open the WebSocket (e.g. a dev server's). @default [] */
-    allowedOrigins: v.optional(v.array(v.string()), []),
+    allowedOrigins: v.optional(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.check((o) => allowedOriginProblem(o) === undefined, 'must be an http(s) origin: scheme, host and port only'),
+        ),
+      ),
+      [],
+    ),
+    /** WebSocket clients at once; one more gets HTTP 503 on its upgrade. @default 64 */
+    maxClients: v.optional(int(1), 64),
+    /** A client that has not sent a request's headers by then gets 408 and is closed. @default 10000 */
+    headersTimeoutMs: v.optional(int(1), 10_000),
+    /** The same for a whole request (headers and body). @default 30000 */
+    requestTimeoutMs: v.optional(int(1), 30_000),
     /** Directory of the built page. @default the package's own `dist/web` */
     staticDir: v.optional(v.pipe(v.string(), v.nonEmpty()), defaultStaticDir),
     /** Events kept for `resume`. @default 10000 */
@@ -64,6 +86,11 @@ const BridgeSettingsSchema = v.pipe(
   v.forward(
     v.check((o) => o.hardLimitBytes >= o.highWaterBytes, 'must be >= highWaterBytes'),
     ['hardLimitBytes'],
+  ),
+  // node:http refuses a headers timeout longer than the request timeout.
+  v.forward(
+    v.check((o) => o.requestTimeoutMs >= o.headersTimeoutMs, 'must be >= headersTimeoutMs'),
+    ['requestTimeoutMs'],
   ),
 );
 export type BridgeSettings = v.InferInput<typeof BridgeSettingsSchema>;
@@ -129,14 +156,26 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   // ERR_TOO_LARGE reply, so a client that sends a bit too much keeps its connection.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES, perMessageDeflate: false });
 
-  const server = createServer((req, res) => {
-    handleHttp(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
-      else res.destroy();
-    });
-  });
+  // Node's defaults let a client that trickles its headers hold a socket for a minute or more;
+  // the timeouts are enforced on a sweep, so the sweep runs often enough for them to hold.
+  const server = createServer(
+    {
+      headersTimeout: o.headersTimeoutMs,
+      requestTimeout: o.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(o.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      handleHttp(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+        else res.destroy();
+      });
+    },
+  );
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const overlong = overlongHeader(req);
+    if (overlong !== undefined) return sendText(res, 400, `bad request: ${overlong.message}`);
     if (!isHostAllowed(req.headers.host, policy)) {
       sendText(res, 403, `forbidden: Host "${req.headers.host}" is not this server (add its origin to allowedOrigins)`);
       return;
@@ -172,6 +211,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       hub.countRefusedUpgrade('path');
       return refuseUpgrade(socket, 404, 'Not Found', 'WebSocket endpoint is /ws');
     }
+    const overlong = overlongHeader(req);
+    if (overlong !== undefined) {
+      hub.countRefusedUpgrade(overlong.header);
+      return refuseUpgrade(socket, 400, 'Bad Request', overlong.message);
+    }
     if (!isHostAllowed(req.headers.host, policy)) {
       hub.countRefusedUpgrade('host');
       return refuseUpgrade(socket, 403, 'Forbidden', 'Host header is not this server');
@@ -179,6 +223,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (!isOriginAllowed(req.headers.origin, policy)) {
       hub.countRefusedUpgrade('origin');
       return refuseUpgrade(socket, 403, 'Forbidden', `Origin ${req.headers.origin} is not allowed`);
+    }
+    // ws completes a handshake synchronously (there is no verifyClient), so the hub already
+    // counts every upgrade accepted before this one.
+    if (hub.counters().clients >= o.maxClients) {
+      hub.countRefusedUpgrade('max-clients');
+      return refuseUpgrade(
+        socket,
+        503,
+        'Service Unavailable',
+        `too many clients: this server takes at most ${o.maxClients} WebSocket clients at once (maxClients, --max-clients); try again later`,
+      );
     }
     wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws, url.searchParams.get('token')));
   });
@@ -227,6 +282,17 @@ function requestUrl(req: IncomingMessage): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A `Host` or `Origin` header too long to be a real one (see MAX_HOST_HEADER_CHARS), or undefined. */
+function overlongHeader(req: IncomingMessage): { header: 'host' | 'origin'; message: string } | undefined {
+  for (const [header, name] of [['host', 'Host'], ['origin', 'Origin']] as const) {
+    const value = req.headers[header];
+    if (value !== undefined && value.length > MAX_HOST_HEADER_CHARS) {
+      return { header, message: `the ${name} header is ${value.length} characters long; at most ${MAX_HOST_HEADER_CHARS} are accepted` };
+    }
+  }
+  return undefined;
 }
 
 function sendJson(res: ServerResponse, body: unknown): void {

@@ -98,7 +98,7 @@ export class Hub {
     commandsOk: 0,
     commandsFailed: 0,
     commandsRateLimited: 0,
-    upgradesRefused: { origin: 0, host: 0, path: 0 },
+    upgradesRefused: { origin: 0, host: 0, path: 0, 'max-clients': 0 },
   };
 
   constructor(options: HubOptions) {

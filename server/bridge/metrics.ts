@@ -28,7 +28,8 @@ export const DROP_CAUSES = ['hard-limit', 'heartbeat', 'rate-limit'] as const;
 export type DropCause = (typeof DROP_CAUSES)[number];
 export const RESYNC_CAUSES = ['behind', 'resume'] as const;
 export type ResyncCause = (typeof RESYNC_CAUSES)[number];
-export const UPGRADE_REFUSALS = ['origin', 'host', 'path'] as const;
+/** `max-clients`: the bridge already had `maxClients` WebSocket clients (HTTP 503). */
+export const UPGRADE_REFUSALS = ['origin', 'host', 'path', 'max-clients'] as const;
 export type UpgradeRefusal = (typeof UPGRADE_REFUSALS)[number];
 
 /** Builds the registry; `hub()` returns the bridge's live counters. */

@@ -18,6 +18,10 @@ export function parseAddress(input: unknown): HostPort {
     throw new ConnMgrError('ERR_INVALID_ADDRESS', 'address must be a non-empty "host:port" string');
   }
   const text = input.trim();
+  // Before any other rule, so "127.0.0.1:1\r\nX: y" is not told to bracket an IPv6 address.
+  if (/[\s\p{Cc}]/u.test(text)) {
+    throw new ConnMgrError('ERR_INVALID_ADDRESS', 'address must not contain spaces or control characters');
+  }
   let host: string;
   let portText: string;
   if (text.startsWith('[')) {

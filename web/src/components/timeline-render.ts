@@ -76,6 +76,8 @@ export interface FrameInput {
   nowMs: number;
   maxSeq: number;
   following: boolean;
+  /** The link is down: `nowMs` is the moment it was lost, and the "now" pill says so. */
+  stale: boolean;
   selectedId: number | null;
   hoverId: number | null;
   /** Hovered tick: lane id and segment index. */
@@ -267,9 +269,9 @@ export class TimelinePainter {
 
     // ---- now line ----------------------------------------------------------------------------
     if (nowX >= plotX && nowX <= W) {
-      ctx.strokeStyle = f.following ? theme.accent : theme.muted;
+      ctx.strokeStyle = f.following && !f.stale ? theme.accent : theme.muted;
       ctx.lineWidth = 2;
-      ctx.setLineDash(f.following ? [] : [5, 4]);
+      ctx.setLineDash(f.following && !f.stale ? [] : [5, 4]);
       ctx.beginPath();
       ctx.moveTo(Math.round(nowX), L.axisHeight);
       ctx.lineTo(Math.round(nowX), H);
@@ -336,7 +338,8 @@ export class TimelinePainter {
     // now / paused pill on the axis (placed first: tick labels under it are skipped)
     let pill: { x: number; w: number; text: string } | null = null;
     if (nowX >= plotX && nowX <= W) {
-      const text = f.following ? 'now' : `paused ${formatClock(f.nowMs, f.tzOffsetMs)}`;
+      const at = formatClock(f.nowMs, f.tzOffsetMs);
+      const text = f.stale ? `link lost ${at}` : f.following ? 'now' : `paused ${at}`;
       ctx.font = `700 11px ${theme.font}`;
       const w = ctx.measureText(text).width + 14;
       pill = { x: Math.min(W - w - 2, Math.max(plotX + 2, nowX - w / 2)), w, text };
@@ -362,7 +365,7 @@ export class TimelinePainter {
     if (pill) {
       const h = 20;
       const y = (L.axisHeight - h) / 2;
-      ctx.fillStyle = f.following ? theme.accent : theme.muted;
+      ctx.fillStyle = f.following && !f.stale ? theme.accent : theme.muted;
       ctx.beginPath();
       ctx.roundRect(pill.x, y, pill.w, h, h / 2);
       ctx.fill();

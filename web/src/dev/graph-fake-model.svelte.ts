@@ -3,6 +3,7 @@
  * retry and end, batched like the real store (one `version` bump per batch). Not used by the app.
  */
 import { prng } from './prng.ts';
+import { countLive, type LiveCounts } from '../lib/model/counts.ts';
 import type { ConnModel, ConnState, ConnType, ConnView, SlotLimits } from '../lib/model/types.ts';
 
 /** Population the fake keeps around. */
@@ -45,7 +46,7 @@ export class GraphFakeModel implements ConnModel {
   constructor(shape: FakeShape, seed = 7) {
     this.limits = shape.limits;
     this.rnd = prng(seed);
-    const now = this.serverNow();
+    const now = this.now();
     for (let i = 0; i < shape.outbound; i++) this.add('outbound', false, now, this.rnd() < 0.7 ? 'established' : 'pending');
     for (let i = 0; i < shape.persistent; i++) {
       const r = this.rnd();
@@ -56,7 +57,14 @@ export class GraphFakeModel implements ConnModel {
     this.version++;
   }
 
-  serverNow(): number {
+  /** Never stale: the fake is its own server. */
+  readonly staleSince = null;
+  readonly counts: LiveCounts = $derived.by(() => {
+    void this.version;
+    return countLive(this.conns.values());
+  });
+
+  now(): number {
     return Date.now();
   }
 
@@ -124,7 +132,7 @@ export class GraphFakeModel implements ConnModel {
 
   /** Applies every change that is due, as one batch. Returns how many changed. */
   step(): number {
-    const now = this.serverNow();
+    const now = this.now();
     let changed = 0;
     for (const [id, at] of this.due) {
       if (at > now) continue;

@@ -7,6 +7,7 @@
  * - inbound: accepted (established) → disconnected
  * History before "now" is generated at once; afterwards events are released in real time.
  */
+import { countLive, type LiveCounts } from '../lib/model/counts.ts';
 import type { ConnModel, ConnState, ConnType, ConnView, SlotLimits, Transition } from '../lib/model/types.ts';
 
 import { prng } from './prng.ts';
@@ -162,7 +163,7 @@ export class FakeModel implements ConnModel {
     this.#opts = opts;
     this.limits = { targetOutbound: opts.automatic, maxInbound: opts.inbound * 2, maxPersistent: opts.persistent + opts.refusing };
     const r = prng(opts.seed);
-    const now = this.serverNow();
+    const now = this.now();
     const t0 = now - opts.historyMs;
     const spread = (i: number, n: number): number => t0 + (opts.historyMs * 0.1 * i) / Math.max(1, n);
     const gens: Generator<SlotEvent>[] = [];
@@ -178,14 +179,21 @@ export class FakeModel implements ConnModel {
     this.#release(now);
   }
 
-  serverNow(): number {
+  /** Never stale: the fake is its own server. */
+  readonly staleSince = null;
+  readonly counts: LiveCounts = $derived.by(() => {
+    void this.version;
+    return countLive(this.conns.values());
+  });
+
+  now(): number {
     return Date.now();
   }
 
   /** Release events in real time (every `tickMs`). */
   start(tickMs = 100): void {
     this.stop();
-    this.#timer = setInterval(() => this.#release(this.serverNow()), tickMs);
+    this.#timer = setInterval(() => this.#release(this.now()), tickMs);
   }
 
   stop(): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes, formatClock, formatDuration } from './format.ts';
 
 test('formatDuration', () => {
   const table: [number, string][] = [
@@ -20,4 +20,10 @@ test('formatBytes', () => {
   assert.equal(formatBytes(512), '512 B');
   assert.equal(formatBytes(3500), '3.4 KiB');
   assert.equal(formatBytes(12 * 1024 * 1024), '12 MiB');
+});
+
+test('formatClock: local time of day, with or without milliseconds', () => {
+  const at = new Date(2024, 0, 2, 9, 5, 7, 42).getTime();
+  assert.equal(formatClock(at), '09:05:07.042');
+  assert.equal(formatClock(at, { ms: false }), '09:05:07');
 });

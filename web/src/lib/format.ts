@@ -17,10 +17,11 @@ export function formatDuration(ms: number): string {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-/** Local wall-clock `HH:MM:SS.mmm` of a ms-since-epoch time. */
-export function formatClock(at: number): string {
+/** Local wall-clock `HH:MM:SS.mmm` of a ms-since-epoch time (`HH:MM:SS` with `ms: false`). */
+export function formatClock(at: number, options: { ms?: boolean } = {}): string {
   const d = new Date(at);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return options.ms === false ? hms : `${hms}.${pad(d.getMilliseconds(), 3)}`;
 }
 
 /** `512 B`, `3.4 KiB`, `12 MiB`. */

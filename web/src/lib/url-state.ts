@@ -1,6 +1,7 @@
 /**
  * The filter and the selected connection live in the page URL (`?q=state:failing&sel=12`), so a
- * link or a reload restores the view. Other parameters (e.g. `token`) are kept untouched.
+ * link or a reload restores the view. Other parameters are kept untouched (a `token` is gone by
+ * then: lib/net/token.ts takes it out of the URL at load).
  */
 export interface UrlState {
   q: string;

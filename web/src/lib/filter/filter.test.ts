@@ -42,6 +42,8 @@ describe('parseFilter', () => {
     ['addr:127.0.0.1:9001', 'addr=127.0.0.1:9001'],
     ['127.0.0.1', 'text=127.0.0.1'],
     ['localhost:9001', 'text=localhost:9001'],
+    ['example.org:8333', 'text=example.org:8333'],
+    ['10.0.0.2:8333', 'text=10.0.0.2:8333'],
     ['[::1]:8333', 'text=[::1]:8333'],
     ['#12', 'id=12'],
     ['id:#7', 'id=7'],
@@ -71,6 +73,11 @@ describe('parseFilter', () => {
     ['persistent:maybe', 'persistent must be true or false (got "maybe")'],
     ['kind:conn', 'unknown kind "conn" — did you mean conn:state?'],
     ['type:outbnd', 'unknown type "outbnd" — did you mean outbound?'],
+    // A word and a number is a key and a value unless the word looks like a host name.
+    ['bogus:1', 'unknown key "bogus" — use one of type, state, reason, addr, id, persistent, kind (an address? write addr:bogus:1)'],
+    ['stat:1', 'unknown key "stat" — did you mean state?'],
+    ['idd:12', 'unknown key "idd" — did you mean id?'],
+    ['kind:lab:state', 'lab:state is not a log row: the Lab panel shows the lab as it is now'],
   ];
   for (const [input, message] of errors) {
     test(`error: ${input}`, () => {
@@ -97,6 +104,12 @@ describe('connMatcher', () => {
     ['id:1 id:2', [1, 2]],
     ['#13', [13]],
     ['addr:127.0.0.1:9001', [1]],
+    ['addr:127.0.0.1:900', []],
+    ['addr:127.0.0.1', [1, 2, 3]],
+    ['addr:example.org', [12]],
+    ['addr:EXAMPLE.org:8333', [12]],
+    ['addr:[::1]', [13]],
+    ['addr:[::1]:8333', [13]],
     ['9003', [3]],
     ['example.org', [12]],
     ['127.0.0.1 -9001', [2, 3]],
@@ -120,12 +133,24 @@ describe('eventMatcher', () => {
     { seq: 4, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 },
     { seq: 5, at: 0, kind: 'manager:state', state: 'running' },
     { seq: 6, at: 0, kind: 'config:changed', targetOutbound: 3 },
+    {
+      seq: 7,
+      at: 0,
+      kind: 'lab:state',
+      state: {
+        enabled: true,
+        seed: 7,
+        peers: [{ peerId: 'p1', behaviour: 'stable', addr: '127.0.0.1:9003', state: 'running', accepted: 1 }],
+        flood: { active: false, connections: 0, ratePerSec: 0, opened: 0, closedByServer: 0 },
+        addressBook: { size: 1, tried: 1 },
+      },
+    },
   ];
   const table: [string, number[]][] = [
-    ['', [1, 2, 3, 4, 5, 6]],
+    ['', [1, 2, 3, 4, 5, 6, 7]],
     ['kind:conn:state', [1]],
     ['kind:inbound:rejected kind:listener:state', [2, 3]],
-    ['-kind:conn:state', [2, 3, 4, 5, 6]],
+    ['-kind:conn:state', [2, 3, 4, 5, 6, 7]],
     ['type:inbound', [2]],
     ['type:outbound', [4]],
     ['reason:limit', [2]],
@@ -133,8 +158,12 @@ describe('eventMatcher', () => {
     ['state:paused', [3]],
     ['8333', [2, 3]],
     ['addr:127.0.0.1:40000', [2]],
+    // Only events that carry the address: the lab's list of every peer address is not one.
+    ['addr:127.0.0.1:9003', [1]],
+    ['addr:127.0.0.1:8333', [2, 3]],
+    ['addr:127.0.0.1:400', []],
     ['id:3', [1]],
-    ['-id:3', [2, 3, 4, 5, 6]],
+    ['-id:3', [2, 3, 4, 5, 6, 7]],
     ['persistent:true', [1]],
   ];
   for (const [input, want] of table) {

@@ -6,8 +6,13 @@
  *
  * - Terms are separated by spaces and AND-ed; the same key repeated is OR-ed
  *   (`state:pending state:failing`); `-` negates a term (`-state:established`).
- * - A word without a known `key:` is free text, matched (case-insensitive substring) against the
- *   address(es); `host:port` free text works too (`localhost:9001`), `#12` means `id:12`.
+ * - A word without a `key:` is free text, matched (case-insensitive substring) against the
+ *   address(es); `host:port` free text works too when the host looks like one (`localhost:9001`,
+ *   `10.0.0.2:8333`, `example.org:8333`); `#12` means `id:12`. Any other `word:value` is a key,
+ *   and an unknown key is an error (with the nearest known key): `bogus:1` is a typo far more
+ *   often than a host named "bogus".
+ * - `addr:` matches an event or connection that carries that address: the whole `host:port`, or
+ *   every port of a host (`addr:127.0.0.1`); not a prefix of another port.
  * - `kind:` applies to the log only: graph and timeline ignore it (a connection is not an event).
  * - Invalid terms are reported (with a "did you mean") and left out; the others still apply.
  * Pure: no DOM, no Svelte.
@@ -27,12 +32,15 @@ import type { ConnView } from '../model/types.ts';
 export const FILTER_KEYS = ['type', 'state', 'reason', 'addr', 'id', 'persistent', 'kind'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
+/** Event kinds that are not log rows (the Lab panel shows the lab's state as it is now). */
+const NOT_LOGGED_KINDS: readonly string[] = ['lab:state'];
+
 /** Values each enumerated key accepts (lower case). */
 const KEY_VALUES: Partial<Record<FilterKey, readonly string[]>> = {
   type: CONN_TYPES,
   state: [...CONN_STATES, ...LISTENER_STATES],
   reason: [...CONN_REASONS, ...REJECT_REASONS],
-  kind: EVENT_KINDS,
+  kind: EVENT_KINDS.filter((k) => !NOT_LOGGED_KINDS.includes(k)),
   persistent: ['true', 'false'],
 };
 
@@ -85,13 +93,15 @@ export function parseFilter(input: string): ParsedFilter {
     const key = m[1]!.toLowerCase();
     const value = m[2]!;
     if (!isFilterKey(key)) {
-      // `localhost:9001` is an address, not a key.
-      if (/^\d{1,5}$/.test(value)) {
+      const port = /^\d{1,5}$/.test(value);
+      // `localhost:9001` and `example.org:8333` are addresses, not keys.
+      if (port && looksLikeHost(key)) {
         terms.push({ key: 'text', value: body.toLowerCase(), negated });
         continue;
       }
       const guess = closest(key, FILTER_KEYS);
-      errors.push({ term: raw, message: `unknown key "${key}"${guess ? ` — did you mean ${guess}?` : ` — use one of ${FILTER_KEYS.join(', ')}`}` });
+      const hint = guess ? ` — did you mean ${guess}?` : ` — use one of ${FILTER_KEYS.join(', ')}${port ? ` (an address? write addr:${body})` : ''}`;
+      errors.push({ term: raw, message: `unknown key "${key}"${hint}` });
       continue;
     }
     const checked = checkValue(key, value);
@@ -103,6 +113,11 @@ export function parseFilter(input: string): ParsedFilter {
 
 function isFilterKey(k: string): k is FilterKey {
   return (FILTER_KEYS as readonly string[]).includes(k);
+}
+
+/** A name with a dot (`10.0.0.2`, `example.org`) or `localhost`: a host, where a key never is. */
+function looksLikeHost(word: string): boolean {
+  return word.includes('.') || word === 'localhost';
 }
 
 function checkValue(key: FilterKey, raw: string): string | { error: string } {
@@ -124,6 +139,7 @@ function checkValue(key: FilterKey, raw: string): string | { error: string } {
     case 'state':
     case 'reason':
     case 'kind': {
+      if (key === 'kind' && NOT_LOGGED_KINDS.includes(value)) return { error: `${value} is not a log row: the Lab panel shows the lab as it is now` };
       const allowed = KEY_VALUES[key]!;
       if (allowed.includes(value)) return value;
       const guess = closest(value, allowed);
@@ -156,8 +172,9 @@ export function matchSubject(filter: ParsedFilter, subject: FilterSubject, ignor
 function termHits(term: FilterTerm, s: FilterSubject): boolean {
   switch (term.key) {
     case 'text':
-    case 'addr':
       return s.addrs.some((a) => a.includes(term.value));
+    case 'addr':
+      return s.addrs.some((a) => a === term.value || hostOf(a) === term.value);
     case 'id':
       return s.id !== undefined && s.id === Number(term.value);
     case 'persistent':
@@ -173,6 +190,12 @@ function termHits(term: FilterTerm, s: FilterSubject): boolean {
     default:
       return assertNever(term.key, 'filter key');
   }
+}
+
+/** `127.0.0.1` of `127.0.0.1:9001`, `[::1]` of `[::1]:8333` (lower case in, lower case out). */
+function hostOf(addr: string): string {
+  const i = addr.lastIndexOf(':');
+  return i > 0 && /^\d+$/.test(addr.slice(i + 1)) ? addr.slice(0, i) : addr;
 }
 
 export function subjectOfConn(c: ConnView): FilterSubject {
@@ -195,7 +218,8 @@ export function subjectOfEvent(ev: WireEvent): FilterSubject {
     case 'config:changed':
       return { kind: ev.kind, addrs: [] };
     case 'lab:state':
-      return { kind: ev.kind, addrs: ev.state.peers.map((p) => p.addr.toLowerCase()) };
+      // The lab's list of every peer is no event of any one address.
+      return { kind: ev.kind, addrs: [] };
     default:
       return assertNever(ev, 'event kind');
   }

@@ -5,7 +5,6 @@ import {
   accessibleName,
   captionText,
   compareForList,
-  countLive,
   gauges,
   groupOf,
   isLive,
@@ -29,19 +28,6 @@ test('groupOf: persistent peers sit in the manual sector', () => {
   assert.equal(groupOf(conn(1, { type: 'inbound' })), 'inbound');
   assert.equal(groupOf(conn(2, { type: 'outbound' })), 'outbound');
   assert.equal(groupOf(conn(3, { type: 'manual', persistent: true })), 'manual');
-});
-
-test('countLive counts live connections per group and persistent ones apart', () => {
-  const counts = countLive([
-    conn(1, { type: 'outbound' }),
-    conn(2, { type: 'outbound', state: 'pending' }),
-    conn(3, { type: 'outbound', state: 'canceled' }),
-    conn(4, { type: 'inbound' }),
-    conn(5, { type: 'manual', persistent: true, state: 'failing' }),
-    conn(6, { type: 'manual' }),
-    conn(7, { type: 'inbound', state: 'disconnected' }),
-  ]);
-  assert.deepEqual(counts, { outbound: 2, inbound: 1, manual: 2, persistent: 1, total: 5 });
 });
 
 test('captionText', () => {

@@ -2,6 +2,7 @@
  * Grouping rules of the graph view: which sector a connection sits in, what counts as live, how a
  * peer is named for assistive technology, and the one-line caption. Pure: no Svelte, no DOM.
  */
+import { isLiveState } from '../model/counts.ts';
 import type { ConnState, ConnType, ConnView, SlotLimits } from '../model/types.ts';
 
 /**
@@ -37,7 +38,7 @@ export const SECTORS: Readonly<Record<GroupKey, SectorSpec>> = {
 
 /** A connection the graph shows at full strength (ended ones only fade out). */
 export function isLive(state: ConnState): boolean {
-  return state === 'pending' || state === 'established' || state === 'failing';
+  return isLiveState(state);
 }
 
 /** The sector a connection belongs to. `manual` covers one-shot connects and persistent peers. */
@@ -45,7 +46,10 @@ export function groupOf(c: Pick<ConnView, 'type'>): GroupKey {
   return c.type;
 }
 
-/** Live counts per group (persistent ones also counted on their own). */
+/**
+ * Live counts per group (persistent ones also counted on their own). The model's `LiveCounts`
+ * is one of these; the layout keeps its own tally for sizing the sectors it draws.
+ */
 export interface GroupCounts {
   outbound: number;
   inbound: number;
@@ -64,13 +68,6 @@ export function countInto(counts: GroupCounts, c: Pick<ConnView, 'type' | 'persi
   counts[groupOf(c)]++;
   if (c.persistent) counts.persistent++;
   counts.total++;
-}
-
-/** Tally of the live connections among `conns`. */
-export function countLive(conns: Iterable<Pick<ConnView, 'type' | 'persistent' | 'state'>>): GroupCounts {
-  const counts = emptyCounts();
-  for (const c of conns) if (isLive(c.state)) countInto(counts, c);
-  return counts;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,9 +1,12 @@
 /**
  * The page's one model: a thin rune wrapper around the pure reducer (reducer.ts). Every server
  * message goes through `apply`; views read the reactive fields below, and canvas views read
- * `conns` (a plain Map mutated in place) whenever `version` changes.
+ * `conns` (a plain Map mutated in place) whenever `version` changes. Live counts are derived here
+ * once (`counts`), and the model's clock (`now()`) stops while the link is down (`linkLost`).
  */
 import type { BridgeStats, ConnManagerConfig, ConnStats, LabState, ListenerInfo, ManagerState, ServerMessage } from '$protocol';
+import { countLive, type LiveCounts } from './counts.ts';
+import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
 import { createModelState, reduce, type LogEntry, type ModelCaps, type ModelState, type Outcome, type StatsSample, type ThrottleInfo } from './reducer.ts';
 import type { Ring } from './ring.ts';
 import type { ConnModel, ConnView, SlotLimits } from './types.ts';
@@ -39,6 +42,19 @@ export class ConnectionsStore implements ConnModel {
   /** What the last snapshot was: first load, resync or server restart. */
   lastSnapshotMode = $state<'first' | 'restart' | 'resync' | null>(null);
   feed = $state.raw<ModelState['feed']>({ snapshots: 0, resyncs: 0, restarts: 0, gaps: 0, duplicates: 0 });
+  /** `lab:state` events applied (shown in the Lab panel, not as log rows). */
+  labUpdates = $state(0);
+  /** Live, or stale since the link was lost (and the last return from it). */
+  freshness = $state.raw<Freshness>(LIVE);
+
+  /**
+   * Live connections by type and state: the one source of every live count on the page, so all
+   * views show the same numbers in the same frame (the `stats` message is for totals only).
+   */
+  readonly counts: LiveCounts = $derived.by(() => {
+    void this.version;
+    return countLive(this.#s.conns.values());
+  });
 
   constructor(caps: Partial<ModelCaps> = {}) {
     this.#s = createModelState(caps);
@@ -69,6 +85,28 @@ export class ConnectionsStore implements ConnModel {
     return Date.now() + (this.#s.clockOffsetMs ?? 0);
   }
 
+  /** Model-clock time the link was lost at; null while live. */
+  get staleSince(): number | null {
+    return this.freshness.staleSince;
+  }
+
+  /**
+   * The model's "now", which views draw and count down against: the server's clock while live,
+   * the moment of the loss while stale (a replay would move it itself).
+   */
+  now(): number {
+    return modelNow(this.freshness, this.serverNow());
+  }
+
+  /**
+   * The link dropped: from now on the model is the last known state, not the present. Nothing is
+   * stale before the first snapshot (there is nothing to show).
+   */
+  linkLost(): void {
+    if (this.runId === null) return;
+    this.freshness = linkLost(this.freshness, this.serverNow());
+  }
+
   /** Applies one validated server message; returns what the link should do next. */
   apply(msg: ServerMessage, receivedAt: number = Date.now()): Outcome {
     const out = reduce(this.#s, msg, receivedAt);
@@ -97,6 +135,7 @@ export class ConnectionsStore implements ConnModel {
         this.feed = { ...s.feed };
         return;
       case 'hello':
+        this.freshness = linkBack(this.freshness, this.serverNow());
         if (out.mode !== 'same-run') {
           this.lastSnapshotMode = out.mode;
           if (out.mode !== 'first') this.resyncedAt = Date.now();
@@ -124,6 +163,7 @@ export class ConnectionsStore implements ConnModel {
     this.canControl = s.canControl;
     this.readOnlyReason = s.readOnlyReason;
     this.lagMs = s.lagMs;
+    this.labUpdates = s.labUpdates;
     this.version += 1;
     this.logVersion += 1;
   }

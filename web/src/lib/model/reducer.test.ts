@@ -278,21 +278,53 @@ describe('reducer: events', () => {
     assert.equal(s.config?.targetOutbound, 12);
     assert.equal(s.managerState, 'stopping');
     assert.equal(s.lab?.flood.active, true);
-    assert.equal(s.log.size, 6);
-    assert.equal(s.log.at(5)?.text, 'inbound from 127.0.0.1:40000 rejected on 127.0.0.1:8333 (limit)');
+    // lab:state is the Lab panel's, not a log row (a flood sends several a second).
+    assert.equal(s.log.size, 5);
+    assert.equal(s.log.at(4)?.text, 'inbound from 127.0.0.1:40000 rejected on 127.0.0.1:8333 (limit)');
+    assert.equal(s.lastSeq, 6);
+  });
+
+  test('lab:state updates the lab only: no log row, not counted as an event, counted as a lab update', () => {
+    const s = started();
+    const lab = (opened: number) => ({ enabled: true, seed: 1, peers: [{ peerId: 'p1', behaviour: 'stable' as const, addr: '127.0.0.1:28938', state: 'running' as const, accepted: opened }], flood: { active: true, connections: 200, ratePerSec: 50, opened, closedByServer: 0 }, addressBook: { size: 10, tried: 0 } });
+    reduce(s, statsMsg(T0, 0), T0);
+    const evs: WireEvent[] = [];
+    for (let i = 1; i <= 10; i += 1) evs.push({ seq: i, at: T0 + i, kind: 'lab:state', state: lab(i) });
+    evs.push(cs(11, 1, null, 'pending'), cs(12, 1, 'pending', 'established'));
+    reduce(s, events(...evs), T0 + 500);
+    assert.equal(s.lab?.flood.opened, 10);
+    assert.deepEqual(s.log.toArray().map((e) => e.ev.kind), ['conn:state', 'conn:state']);
+    assert.equal(s.labUpdates, 10);
+    assert.equal(s.lastSeq, 12, 'applied all the same: the seq stays gap-free');
+    // The server numbered 12 events this second; the rate counts the 2 the log shows.
+    reduce(s, statsMsg(T0 + 1000, 12), T0 + 1000);
+    assert.equal(s.samples.last()?.eventsPerSec, 2);
   });
 });
 
 describe('reducer: stats and clock', () => {
   test('stats update counters, limits and the chart ring with an events rate', () => {
     const s = started();
-    reduce(s, statsMsg(T0 + 1000, 10, { targetOutbound: 4, currByState: { pending: 1, established: 3, failing: 0 } }), T0 + 1000);
+    reduce(s, statsMsg(T0 + 1000, 0, { targetOutbound: 4 }), T0 + 1000);
+    const evs: WireEvent[] = [];
+    for (let i = 1; i <= 40; i += 1) evs.push(cs(i, i, null, 'pending'));
+    reduce(s, events(...evs), T0 + 2000);
     reduce(s, statsMsg(T0 + 3000, 50), T0 + 3000);
     assert.equal(s.limits.targetOutbound, 8);
     assert.equal(s.samples.size, 2);
-    assert.equal(s.samples.at(0)?.established, 3);
-    assert.equal(s.samples.at(1)?.eventsPerSec, 20);
+    assert.equal(s.samples.at(1)?.eventsPerSec, 20, '40 events applied in 2 s');
     assert.equal(s.serverSeq, 50);
+  });
+
+  test('the chart samples live counts from the model, not from the stats message', () => {
+    // Two sources taken at different moments disagreed on screen; the model is the one source.
+    const s = createModelState();
+    reduce(s, hello({ seq: 2, conns: [info(1), info(2, { state: 'pending' })] }), T0);
+    reduce(s, statsMsg(T0 + 1000, 2, { currByState: { pending: 7, established: 9, failing: 4 } }), T0 + 1000);
+    assert.deepEqual(
+      (({ pending, established, failing, inbound, outbound, manual }) => ({ pending, established, failing, inbound, outbound, manual }))(s.samples.last()!),
+      { pending: 1, established: 1, failing: 0, inbound: 0, outbound: 2, manual: 0 },
+    );
   });
 
   test('the server clock offset follows the latest lower bound', () => {
@@ -410,6 +442,22 @@ describe('reducer: backfill (history reply)', () => {
     assert.deepEqual(reduce(s, historyReply(evs), T0), { kind: 'backfill', applied: 2 });
     assert.deepEqual(reduce(s, historyReply(evs), T0), { kind: 'backfill', applied: 0 });
     assert.equal(s.conns.get(1)!.history.length, 2);
+  });
+
+  test('lab:state in the past is counted, not logged; an overlapping reply adds nothing, even of lab updates only', () => {
+    const s = createModelState();
+    reduce(s, hello({ seq: 3, conns: [] }), T0);
+    const lab = { enabled: true, seed: 1, peers: [], flood: { active: false, connections: 0, ratePerSec: 0, opened: 0, closedByServer: 0 }, addressBook: { size: 0, tried: 0 } };
+    const evs: WireEvent[] = [
+      { seq: 1, at: T0, kind: 'lab:state', state: lab },
+      { seq: 2, at: T0, kind: 'lab:state', state: lab },
+      { seq: 3, at: T0, kind: 'lab:state', state: lab },
+    ];
+    assert.deepEqual(reduce(s, historyReply(evs), T0), { kind: 'backfill', applied: 3 });
+    assert.equal(s.log.size, 0);
+    assert.equal(s.labUpdates, 3);
+    assert.deepEqual(reduce(s, historyReply(evs), T0), { kind: 'backfill', applied: 0 });
+    assert.equal(s.labUpdates, 3);
   });
 
   test('Ring.prepend keeps newer items and fills only free room', () => {

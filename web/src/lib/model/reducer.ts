@@ -22,6 +22,7 @@ import {
   type WireEvent,
   type WireEventOf,
 } from '$protocol';
+import { countLive } from './counts.ts';
 import { describeEvent } from './describe.ts';
 import { Ring } from './ring.ts';
 import type { ConnState, ConnView, SlotLimits, Transition } from './types.ts';
@@ -32,7 +33,10 @@ export interface LogEntry {
   readonly text: string;
 }
 
-/** One point of the counters' charts, taken from each `stats` message. */
+/**
+ * One point of the counters' charts, taken at each `stats` message: the live counts from the
+ * model (the one source the other views read too), the time and the events rate.
+ */
 export interface StatsSample {
   /** Server wall-clock time (ms). */
   at: number;
@@ -42,9 +46,9 @@ export interface StatsSample {
   inbound: number;
   outbound: number;
   manual: number;
-  /** Events numbered by the server so far (to derive a rate). */
-  eventsTotal: number;
-  /** Events per second since the previous sample (0 for the first). */
+  /** Events applied to the log so far (to derive a rate). */
+  logged: number;
+  /** Logged events per second since the previous sample (0 for the first); lab updates excluded. */
   eventsPerSec: number;
 }
 
@@ -95,6 +99,15 @@ export interface ModelState {
   lab: LabState | null;
   throttle: ThrottleInfo | null;
   log: Ring<LogEntry>;
+  /** Lowest seq a backfill merged (null before one): what is older than it is still to be asked. */
+  oldestSeq: number | null;
+  /** Events of this run applied to the log (live ones, not backfilled): the events rate's base. */
+  logged: number;
+  /**
+   * `lab:state` events of this run applied (live or backfilled). They update the Lab panel and
+   * are not log rows: a flood sends several a second, all alike. Counted for the diagnostics.
+   */
+  labUpdates: number;
   canControl: boolean;
   readOnlyReason: string | null;
   /** serverTime ≈ localTime + clockOffsetMs; null until the first message with a time. */
@@ -143,6 +156,9 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     lab: null,
     throttle: null,
     log: new Ring(all.logEntries),
+    oldestSeq: null,
+    logged: 0,
+    labUpdates: 0,
     canControl: false,
     readOnlyReason: null,
     clockOffsetMs: null,
@@ -231,13 +247,22 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       break;
     case 'lab:state':
       s.lab = ev.state;
+      s.labUpdates += 1;
       break;
     default:
       assertNever(ev, 'event kind');
   }
   s.lastSeq = ev.seq;
   s.lastEventAt = ev.at;
-  s.log.push({ ev, text: describeEvent(ev) });
+  if (isLogged(ev)) {
+    s.log.push({ ev, text: describeEvent(ev) });
+    s.logged += 1;
+  }
+}
+
+/** Whether an event is a log row: all but `lab:state`, which the Lab panel shows as it is now. */
+export function isLogged(ev: WireEvent): boolean {
+  return ev.kind !== 'lab:state';
 }
 
 function applyConnState(s: ModelState, ev: WireEventOf<'conn:state'>): void {
@@ -300,10 +325,14 @@ function toTransition(ev: WireEventOf<'conn:state'>): Transition {
  * come back as ended lanes (oldest to be evicted first). Returns the number of events merged.
  */
 export function applyBackfill(s: ModelState, events: readonly WireEvent[]): number {
-  const firstHeld = s.log.at(0)?.ev.seq ?? s.lastSeq + 1;
+  // Not every applied event is a log row (lab updates are not), so the log's first row alone
+  // does not say how far back the model already goes.
+  const firstHeld = Math.min(s.log.at(0)?.ev.seq ?? s.lastSeq + 1, s.oldestSeq ?? Number.POSITIVE_INFINITY);
   const older = events.filter((e) => e.seq < firstHeld).sort((a, b) => a.seq - b.seq);
   if (older.length === 0) return 0;
-  s.log.prepend(older.map((ev) => ({ ev, text: describeEvent(ev) })));
+  s.oldestSeq = older[0]!.seq;
+  s.log.prepend(older.filter(isLogged).map((ev) => ({ ev, text: describeEvent(ev) })));
+  s.labUpdates += older.length - older.filter(isLogged).length;
   const byConn = new Map<number, WireEventOf<'conn:state'>[]>();
   for (const e of older) {
     if (e.kind !== 'conn:state') continue;
@@ -420,6 +449,9 @@ function resetModel(s: ModelState): void {
   s.conns.clear();
   s.ended.clear();
   s.log.clear();
+  s.oldestSeq = null;
+  s.logged = 0;
+  s.labUpdates = 0;
   s.samples.clear();
   s.listeners.clear();
   s.lastSeq = 0;
@@ -487,16 +519,17 @@ function applyStats(s: ModelState, msg: StatsMessage, receivedAt: number): void 
   observeServerTime(s, msg.at, receivedAt);
   const prev = s.samples.last();
   const dt = prev ? (msg.at - prev.at) / 1000 : 0;
-  const eventsPerSec = prev && dt > 0 ? Math.max(0, msg.bridge.eventsTotal - prev.eventsTotal) / dt : 0;
+  const eventsPerSec = prev && dt > 0 ? Math.max(0, s.logged - prev.logged) / dt : 0;
+  const live = countLive(s.conns.values());
   s.samples.push({
     at: msg.at,
-    pending: msg.stats.currByState.pending,
-    established: msg.stats.currByState.established,
-    failing: msg.stats.currByState.failing,
-    inbound: msg.stats.currByType.inbound,
-    outbound: msg.stats.currByType.outbound,
-    manual: msg.stats.currByType.manual,
-    eventsTotal: msg.bridge.eventsTotal,
+    pending: live.pending,
+    established: live.established,
+    failing: live.failing,
+    inbound: live.inbound,
+    outbound: live.outbound,
+    manual: live.manual,
+    logged: s.logged,
     eventsPerSec,
   });
 }

@@ -8,6 +8,7 @@
  */
 
 import type { ConnInfo, ConnState } from '$protocol';
+import type { LiveCounts } from './counts.ts';
 
 // The vocabulary is the protocol's (one definition, checked against the manager's).
 export type { ConnState, ConnType } from '$protocol';
@@ -57,8 +58,16 @@ export interface ConnModel {
   readonly limits: SlotLimits;
   /** Highest event seq applied so far (a paused view counts what arrived after it). */
   readonly lastSeq: number;
-  /** The server's clock now, estimated from message times (for countdowns and "now" lines). */
-  serverNow(): number;
+  /** Live counts by type and state, derived once from `conns` (every view shows these). */
+  readonly counts: LiveCounts;
+  /** Model-clock time the link to the server was lost at; null while the model is live. */
+  readonly staleSince: number | null;
+  /**
+   * The model's "now" (for countdowns, ages and "now" lines): the server's clock while live, the
+   * loss time while stale. Views read this, never the wall clock, so a frozen or replayed model
+   * freezes or replays them too.
+   */
+  now(): number;
 }
 
 /** Colours per state, shared by graph, timeline, log and legend (CSS custom properties). */

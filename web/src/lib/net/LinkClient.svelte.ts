@@ -166,6 +166,8 @@ export class LinkClient {
 
   #scheduleReconnect(): void {
     if (this.#stopped) return;
+    // The whole view, not only the header, must say from now on that it shows the past.
+    this.#store.linkLost();
     this.status = 'reconnecting';
     this.attempt += 1;
     const delay = reconnectDelayMs(this.attempt, Math.random, this.#opts.reconnect);

@@ -71,7 +71,8 @@ class FakeWebSocket {
   }
 }
 
-const fakeStore = { runId: null, apply: () => ({ kind: 'reply' }) };
+/** Stands in for ConnectionsStore: `apply`, `runId`, and `linkLost` (counted). */
+const fakeStore = { runId: null, losses: 0, apply: () => ({ kind: 'reply' }), linkLost: () => void (fakeStore.losses += 1) };
 
 describe('LinkClient: reconnecting', () => {
   let LinkClient: LinkClientCtor | undefined;
@@ -80,6 +81,7 @@ describe('LinkClient: reconnecting', () => {
   beforeEach(async () => {
     LinkClient ??= await loadLinkClient();
     FakeWebSocket.all = [];
+    fakeStore.losses = 0;
     (globalThis as { WebSocket?: unknown }).WebSocket = FakeWebSocket;
     mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_700_000_000_000 });
   });
@@ -91,7 +93,6 @@ describe('LinkClient: reconnecting', () => {
   });
 
   function start(): LinkClientType {
-    // The fake store stands in for ConnectionsStore: only `apply` and `runId` are used.
     link = new LinkClient!(fakeStore as never, { url: 'ws://test/ws', reconnect: { baseMs: 500, capMs: 500 } });
     link.start();
     return link;
@@ -99,6 +100,18 @@ describe('LinkClient: reconnecting', () => {
 
   /** Sockets the link opened and never closed: the one it uses, and any it forgot. */
   const unclosed = () => FakeWebSocket.all.filter((ws) => ws.readyState !== FakeWebSocket.CLOSED);
+
+  test('a drop tells the model at once that it is stale (not only the header)', () => {
+    const l = start();
+    assert.equal(fakeStore.losses, 0);
+    FakeWebSocket.all[0]!.drop();
+    assert.equal(l.status, 'reconnecting');
+    assert.equal(fakeStore.losses, 1);
+    // A retry that fails again is the same outage, still reported (the model keeps the first time).
+    mock.timers.tick(500);
+    FakeWebSocket.all[1]!.drop();
+    assert.equal(fakeStore.losses, 2);
+  });
 
   test('"retry now" during a wait opens a socket at once', () => {
     const l = start();

@@ -19,6 +19,8 @@ test('invalid addresses say what is wrong (same words as the server)', () => {
     ['[::1', '"[::1" is not a valid "[ipv6]:port" address'],
     ['[1.2.3.4]:80', '"1.2.3.4" is not an IPv6 address'],
     ['bad_host:80', '"bad_host" is not a valid host name or IP address'],
+    ['bad host:80', 'address must not contain spaces or control characters'],
+    ['127.0.0.1:1\r\nX: y', 'address must not contain spaces or control characters'],
     ['-a.org:80', '"-a.org" is not a valid host name or IP address'],
     ['host:', 'port "" is not a number'],
     ['host:http', 'port "http" is not a number'],

@@ -39,6 +39,7 @@ export function isIPv6(text: string): boolean {
 export function checkAddress(input: string): AddressCheck {
   const text = input.trim();
   if (text === '') return { ok: false, message: 'address must be a non-empty "host:port" string' };
+  if (/[\s\p{Cc}]/u.test(text)) return { ok: false, message: 'address must not contain spaces or control characters' };
   let host: string;
   let portText: string;
   if (text.startsWith('[')) {

@@ -1,15 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reconnectDelayMs, socketUrl } from './reconnect.ts';
+import { RECONNECT_MAX_DELAY_MS, reconnectDelayMs, socketUrl } from './reconnect.ts';
 
 test('reconnect delays grow exponentially with jitter and stay capped', () => {
   const lo = () => 0;
   const hi = () => 0.999999;
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 100].map((n) => reconnectDelayMs(n, lo)), [250, 500, 1000, 2000, 4000, 7500, 7500, 7500]);
-  assert.deepEqual([1, 2, 6, 100].map((n) => reconnectDelayMs(n, hi)), [500, 1000, 15_000, 15_000]);
+  assert.deepEqual([1, 2, 3, 4, 5, 100].map((n) => reconnectDelayMs(n, lo)), [250, 500, 1000, 1000, 1000, 1000]);
+  assert.deepEqual([1, 2, 3, 4, 100].map((n) => reconnectDelayMs(n, hi)), [500, 1000, 2000, 2000, 2000]);
 });
 
-test('socket URL follows the page, with its token', () => {
-  assert.equal(socketUrl({ protocol: 'http:', host: 'localhost:8787', search: '' }), 'ws://localhost:8787/ws');
-  assert.equal(socketUrl({ protocol: 'https:', host: 'a.b', search: '?q=x&token=s%20t' }), 'wss://a.b/ws?token=s%20t');
+test('a long outage never pushes the next try past the cap of a few seconds', () => {
+  // An operator whose server came back should see the page back within seconds, however long
+  // it was gone (a 15 s cap made a 25 s outage cost 17 s more).
+  assert.ok(RECONNECT_MAX_DELAY_MS <= 3000, `cap ${RECONNECT_MAX_DELAY_MS} ms`);
+  for (let attempt = 1; attempt <= 60; attempt += 1) {
+    for (const r of [0, 0.5, 0.999999]) assert.ok(reconnectDelayMs(attempt, () => r) <= RECONNECT_MAX_DELAY_MS);
+  }
+});
+
+test('socket URL follows the page, with the token', () => {
+  assert.equal(socketUrl({ protocol: 'http:', host: 'localhost:8787' }, null), 'ws://localhost:8787/ws');
+  assert.equal(socketUrl({ protocol: 'https:', host: 'a.b' }, 's t'), 'wss://a.b/ws?token=s%20t');
 });

@@ -5,11 +5,18 @@
 export interface ReconnectPolicy {
   /** First delay ceiling. @default 500 */
   baseMs: number;
-  /** Largest delay. @default 15000 */
+  /** Largest delay. @default RECONNECT_MAX_DELAY_MS */
   capMs: number;
 }
 
-export const DEFAULT_RECONNECT: ReconnectPolicy = { baseMs: 500, capMs: 15_000 };
+/**
+ * The longest the page waits between two tries. Kept to a few seconds: the page is the operator's
+ * only view, and every second of backoff after the server is back is a second of stale picture
+ * (the jitter still spreads many pages over [cap/2, cap)).
+ */
+export const RECONNECT_MAX_DELAY_MS = 2000;
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = { baseMs: 500, capMs: RECONNECT_MAX_DELAY_MS };
 
 /** Delay before reconnect `attempt` (1 = first): uniform in [c/2, c) with c = min(base × 2^(n−1), cap). */
 export function reconnectDelayMs(attempt: number, random: () => number, policy: ReconnectPolicy = DEFAULT_RECONNECT): number {
@@ -19,9 +26,8 @@ export function reconnectDelayMs(attempt: number, random: () => number, policy: 
   return Math.round(ceiling / 2 + r * (ceiling / 2));
 }
 
-/** The WebSocket URL of the page's server, passing a `?token=` of the page along. */
-export function socketUrl(location: { protocol: string; host: string; search: string }): string {
+/** The WebSocket URL of the page's server, with the control token (see token.ts) if there is one. */
+export function socketUrl(location: { protocol: string; host: string }, token: string | null): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const token = new URLSearchParams(location.search).get('token');
   return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }

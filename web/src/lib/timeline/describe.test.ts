@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { connTitle, describeSegment, describeTransition, laneName, timelineSummary } from './describe.ts';
+import { connTitle, describeSegment, describeTransition, laneName, timelineStatus, timelineSummary } from './describe.ts';
 
 const AT = Date.UTC(2025, 2, 4, 12, 3, 4, 123);
 
@@ -45,5 +45,18 @@ describe('names', () => {
     assert.equal(timelineSummary(42, true, 0), 'Timeline of 42 connections, following live');
     assert.equal(timelineSummary(42, false, 17), 'Timeline of 42 connections, paused, 17 new events');
     assert.equal(timelineSummary(1, false, 1), 'Timeline of 1 connection, paused, 1 new event');
+  });
+});
+
+describe('timelineStatus', () => {
+  test('live only while following a live model', () => {
+    assert.deepEqual(timelineStatus({ following: true, staleSince: null, pausedAt: 0 }, 0), { live: true, text: 'Live' });
+    assert.deepEqual(timelineStatus({ following: false, staleSince: null, pausedAt: AT }, 0), { live: false, text: 'Paused at 12:03:04' });
+  });
+  test('stale wins over following and paused: the picture is frozen at the loss', () => {
+    for (const following of [true, false]) {
+      assert.deepEqual(timelineStatus({ following, staleSince: AT, pausedAt: AT - 60_000 }, 0), { live: false, text: 'Stale since 12:03:04' });
+    }
+    assert.equal(timelineSummary(3, true, 0, true), 'Timeline of 3 connections, frozen where the link to the server was lost');
   });
 });

@@ -45,8 +45,28 @@ export function laneName(c: Pick<ConnView, 'id' | 'type' | 'persistent' | 'addr'
   return `${connTitle(c)}, ${c.state}`;
 }
 
+/** What the timeline is showing: the present, a paused moment, or the last known state. */
+export interface TimelineMode {
+  following: boolean;
+  /** Model-clock time the link was lost at (the picture is frozen there); null while live. */
+  staleSince: number | null;
+  /** Where a pause froze the picture (model clock). */
+  pausedAt: number;
+}
+
+/**
+ * The status beside the controls: "Live" only when following a live model; "Stale since 12:03:04"
+ * when the link is down (whatever the pause button says, nothing new can arrive); else "Paused at …".
+ */
+export function timelineStatus(mode: TimelineMode, tzOffsetMs: number): { live: boolean; text: string } {
+  if (mode.staleSince !== null) return { live: false, text: `Stale since ${formatClock(mode.staleSince, tzOffsetMs)}` };
+  if (mode.following) return { live: true, text: 'Live' };
+  return { live: false, text: `Paused at ${formatClock(mode.pausedAt, tzOffsetMs)}` };
+}
+
 /** The canvas summary: "Timeline of 42 connections, following live" / "…, paused, 17 new events". */
-export function timelineSummary(lanes: number, following: boolean, newCount: number): string {
+export function timelineSummary(lanes: number, following: boolean, newCount: number, stale = false): string {
   const what = `Timeline of ${lanes} connection${lanes === 1 ? '' : 's'}`;
+  if (stale) return `${what}, frozen where the link to the server was lost`;
   return following ? `${what}, following live` : `${what}, paused, ${newCount} new event${newCount === 1 ? '' : 's'}`;
 }
