@@ -9,7 +9,8 @@ export default defineConfig({
   resolve: {
     alias: { $protocol: fileURLToPath(new URL('./server/protocol/index.ts', import.meta.url)) },
   },
-  build: { outDir: '../dist/web', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
+  // pluginTimings off: Rolldown's advice about slow plugins is noise on a loaded 2-core machine.
+  build: { outDir: '../dist/web', emptyOutDir: true, chunkSizeWarningLimit: 1024, rolldownOptions: { checks: { pluginTimings: false } } },
   // `npm run serve:dev` on :8787 plus `npm run dev:web` for hot reload: the server allows this dev
   // server's origins (http://localhost:5173, http://127.0.0.1:5173) only with --dev.
   server: { proxy: { '/ws': { target: 'ws://127.0.0.1:8787', ws: true }, '/api': 'http://127.0.0.1:8787' } },

@@ -1,14 +1,19 @@
 /**
- * The server under test: `node --import tsx server/cli.ts` as a child process, with the lab on a
- * fixed seed and lab-friendly fast timings, on a free port. Used by the fixtures only.
+ * The server under test: the connscope CLI as a child process, with the lab on a fixed seed and
+ * lab-friendly fast timings, on a free port. Used by the fixtures, and by `startServer` in
+ * `connscope/testing`. From the checkout it runs the sources (`node --import tsx server/cli.ts`);
+ * installed, the compiled CLI (`dist/lib/server/cli.js`), with no TypeScript at run time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../server/package-info.ts';
 import type { ApiSnapshot, ConnInfo, LabPeer } from '../server/protocol/index.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = packageRoot();
+/** This very file tells how the CLI is run: compiled (`.js`) runs compiled, sources run sources. */
+const CLI_ARGS = import.meta.url.endsWith('.js') ? [join(ROOT, 'dist', 'lib', 'server', 'cli.js')] : ['--import', 'tsx', 'server/cli.ts'];
 
 /** The lab seed every test runs with: the same seed replays the same lab. */
 export const SEED = 7;
@@ -20,7 +25,7 @@ export const SEED = 7;
 export const FAST_FLAGS = ['--retry-delay-ms', '1000', '--dial-timeout-ms', '2000', '--max-inbound', '8', '--target-outbound', '4'] as const;
 export const TARGET_OUTBOUND = 4;
 
-/** How long a start may take (tsx compiles the server on the fly; a cold start is ~1–2 s). */
+/** How long a start may take (from sources, tsx compiles the server on the fly: a cold start is ~1–2 s). */
 const START_TIMEOUT_MS = 20_000;
 /** SIGTERM first; a server still alive after this gets SIGKILL (and the test output says so). */
 const STOP_TIMEOUT_MS = 5_000;
@@ -77,9 +82,16 @@ export class LabServer {
   }
 
   async #spawn(): Promise<void> {
-    // The global setup's copy of the build (see global-setup.ts); dist/web when run without it.
-    const staticDir = process.env.E2E_STATIC_DIR ?? 'dist/web';
-    const args = ['--import', 'tsx', 'server/cli.ts', '--port', String(this.port), '--seed', String(SEED), '--static-dir', staticDir, ...FAST_FLAGS, ...this.#flags];
+    // The global setup's copy of the build (see global-setup.ts); the package's dist/web without it.
+    const staticDir = process.env.E2E_STATIC_DIR;
+    const args = [
+      ...CLI_ARGS,
+      '--port', String(this.port),
+      '--seed', String(SEED),
+      ...(staticDir === undefined ? [] : ['--static-dir', staticDir]),
+      ...FAST_FLAGS,
+      ...this.#flags,
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } });
     this.#child = child;
     const ready = new Promise<void>((resolve, reject) => {

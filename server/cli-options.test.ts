@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CliError, HELP, LAB_MANAGER_DEFAULTS, REAL_MANAGER_DEFAULTS, parseCli } from './cli-options.ts';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { freePort } from '../e2e/lab-server.ts';
+import { CliError, LAB_MANAGER_DEFAULTS, REAL_MANAGER_DEFAULTS, HELP, parseCli, readTokenFile } from './cli-options.ts';
 
 describe('cli flags', () => {
   test('no flags: loopback, port 8787, lab on with its lively defaults', () => {
@@ -90,5 +98,91 @@ describe('cli flags', () => {
     for (const [argv, message] of table) {
       assert.throws(() => parseCli(argv), (err: unknown) => err instanceof CliError && message.test(err.message), argv.join(' '));
     }
+  });
+});
+
+describe('environment and token file', () => {
+  test('CONNSCOPE_HOST / _PORT / _TOKEN configure the server; a flag wins over its variable', () => {
+    const env = { CONNSCOPE_HOST: '127.0.0.2', CONNSCOPE_PORT: '9999', CONNSCOPE_TOKEN: 'from-env' };
+    const c = parseCli([], env);
+    assert.equal(c.host, '127.0.0.2');
+    assert.equal(c.port, 9999);
+    assert.equal(c.token, 'from-env');
+    assert.equal(c.tokenSource, 'env');
+    const f = parseCli(['--host', '127.0.0.3', '--port', '1234', '--token', 'typed'], env);
+    assert.deepEqual([f.host, f.port, f.token, f.tokenSource], ['127.0.0.3', 1234, 'typed', 'flag']);
+    // A token file also wins over the variable: it is read later, and the variable is not used.
+    const t = parseCli(['--token-file', '/run/secret'], env);
+    assert.deepEqual([t.token, t.tokenFile, t.tokenSource], [undefined, '/run/secret', 'file']);
+    // Empty variables are unset, not values.
+    assert.deepEqual(parseCli([], { CONNSCOPE_TOKEN: '', CONNSCOPE_PORT: '' }).token, undefined);
+    assert.equal(parseCli([], { CONNSCOPE_PORT: '' }).port, 8787);
+  });
+
+  test('a bad variable is named; --token and --token-file together are refused', () => {
+    assert.throws(() => parseCli([], { CONNSCOPE_PORT: 'http' }), (e: Error) => e instanceof CliError && /CONNSCOPE_PORT must be an integer/.test(e.message));
+    assert.throws(() => parseCli(['--token', 'a', '--token-file', 'f']), /--token and --token-file: give one of them/);
+  });
+
+  test('--version and -v', () => {
+    assert.equal(parseCli(['--version']).version, true);
+    assert.equal(parseCli(['-v']).version, true);
+    assert.equal(parseCli([]).version, false);
+  });
+
+  test('readTokenFile: the first line, trimmed; empty, missing or huge files are refused by name; loose permissions warned', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'connscope-token-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'token');
+    await writeFile(file, '  s3cret \nignored second line\n', { mode: 0o600 });
+    const warnings: string[] = [];
+    assert.equal(readTokenFile(file, (m) => warnings.push(m)), 's3cret');
+    assert.equal(warnings.length, 0);
+    await chmod(file, 0o644);
+    readTokenFile(file, (m) => warnings.push(m));
+    assert.match(warnings[0] ?? '', /readable by other users \(chmod 600 it\)/);
+    await writeFile(join(dir, 'empty'), '\n\n');
+    assert.throws(() => readTokenFile(join(dir, 'empty')), /--token-file: .*empty/);
+    assert.throws(() => readTokenFile(join(dir, 'missing')), /--token-file: cannot read/);
+    assert.throws(() => readTokenFile(dir), /--token-file: .* is not a file/);
+    await writeFile(join(dir, 'huge'), 'x'.repeat(10_000));
+    assert.throws(() => readTokenFile(join(dir, 'huge')), /larger than 4096 bytes/);
+  });
+
+  test('the CLI takes its port from CONNSCOPE_PORT and its token from --token-file, and does not print it', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'connscope-token-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'token');
+    await writeFile(file, 'file-secret-42\n', { mode: 0o600 });
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--no-lab', '--token-file', file], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, CONNSCOPE_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('Press Ctrl+C')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    assert.match(out, new RegExp(`http://127\\.0\\.0\\.1:${port}/`));
+    assert.match(out, /control token: from --token-file/);
+    assert.doesNotMatch(out, /file-secret-42/, 'a secret given through a file is not printed');
+    // The token is enforced: a WebSocket without it is read-only, with it may control.
+    const hello = async (query: string): Promise<{ canControl: boolean }> => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${query}`);
+      const [data] = (await once(ws, 'message')) as [Buffer];
+      ws.close();
+      return JSON.parse(data.toString()) as { canControl: boolean };
+    };
+    assert.equal((await hello('')).canControl, false);
+    assert.equal((await hello('?token=file-secret-42')).canControl, true);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    assert.deepEqual(await exited, [0, null]);
   });
 });

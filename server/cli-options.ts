@@ -1,11 +1,14 @@
 /**
- * `npm start` flags → one typed configuration. Pure (no I/O) so that every flag is table-tested.
+ * `connscope` flags and `CONNSCOPE_*` variables → one typed configuration. Pure but for finding
+ * the package's own `dist/web` (one read of its package.json), so that every flag is table-tested.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { allowedOriginProblem, isLoopbackHost } from './bridge/access.ts';
 import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
 import { normalizeAddress, parseAddress } from './connmgr/address.ts';
 import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
+import { defaultStaticDir } from './package-info.ts';
 
 export interface CliConfig {
   host: string;
@@ -36,7 +39,15 @@ export interface CliConfig {
     idleTimeoutMs: number;
   };
   help: boolean;
+  version: boolean;
+  /** `--token-file`: read by `readTokenFile` (I/O stays out of this pure parser). */
+  tokenFile?: string;
+  /** Where the token came from, so the CLI prints it only when the user typed or was given it. */
+  tokenSource?: 'flag' | 'env' | 'file';
 }
+
+/** Environment variables read by `parseCli`; a flag wins over its variable. */
+export const ENV_VARS = { host: 'CONNSCOPE_HOST', port: 'CONNSCOPE_PORT', token: 'CONNSCOPE_TOKEN' } as const;
 
 /**
  * With the lab on, delays are shortened so that a workshop sees retries, timeouts and idle kicks
@@ -70,17 +81,18 @@ export const REAL_MANAGER_DEFAULTS: CliConfig['manager'] = {
 
 export const HELP = `connscope — a live, visual explorer of a real TCP connection manager
 
-usage: npm start -- [flags]        (or: node --import tsx server/cli.ts [flags])
+usage: connscope [flags]           (from a checkout: npm start -- [flags])
 
 server
   --host <addr>              address to bind the dashboard to            (127.0.0.1)
   --port <n>                 dashboard port (0 = any free port)          (8787)
   --token <secret>           required for control; generated when --host is not loopback
+  --token-file <path>        read the token from a file (not visible in ps)
   --allow-origin <origin>    extra allowed WebSocket Origin (repeatable)
   --dev                      also allow the Vite dev server's origins
                              (http://localhost:5173, http://127.0.0.1:5173); loopback --host only
   --max-clients <n>          WebSocket clients at once (more: HTTP 503)  (64)
-  --static-dir <dir>         the built page                              (dist/web)
+  --static-dir <dir>         the built page                              (the package's dist/web)
 
 peers
   --lab / --no-lab           run the embedded loopback peer lab          (on)
@@ -102,6 +114,10 @@ connection manager (lab defaults / real-peer defaults)
   --idle-timeout-ms <n>      close silent connections; 0 = off           (20000 / 0)
 
   -h, --help                 this text
+  -v, --version              print the version
+
+environment (a flag wins over its variable)
+  CONNSCOPE_HOST, CONNSCOPE_PORT, CONNSCOPE_TOKEN   as --host, --port, --token
 `;
 
 export class CliError extends Error {
@@ -119,8 +135,11 @@ const INT_FLAGS = {
   'idle-timeout-ms': 'idleTimeoutMs',
 } as const;
 
-/** Parses argv (without `node script`); throws `CliError` with a message naming the bad flag. */
-export function parseCli(argv: readonly string[]): CliConfig {
+/**
+ * Parses argv (without `node script`) and the `CONNSCOPE_*` variables of `env`; throws `CliError`
+ * with a message naming the bad flag or variable.
+ */
+export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliConfig {
   let parsed;
   try {
     parsed = parseArgs({
@@ -131,6 +150,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
         host: { type: 'string' },
         port: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         dev: { type: 'boolean' },
         'max-clients': { type: 'string' },
@@ -145,6 +165,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
         'inbound-policy': { type: 'string' },
         ...Object.fromEntries(Object.keys(INT_FLAGS).map((k) => [k, { type: 'string' as const }])),
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (err) {
@@ -152,6 +173,10 @@ export function parseCli(argv: readonly string[]): CliConfig {
   }
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const str = (name: string): string | undefined => values[name] as string | undefined;
+  // An empty variable counts as unset (as in `CONNSCOPE_TOKEN= connscope`), never as a value.
+  const fromEnv = (name: keyof typeof ENV_VARS): string | undefined => (env[ENV_VARS[name]] === '' ? undefined : env[ENV_VARS[name]]);
+  const tokenFlags = [str('token') && '--token', str('token-file') && '--token-file'].filter(Boolean);
+  if (tokenFlags.length > 1) throw new CliError('--token and --token-file: give one of them');
   const lab = values['no-lab'] === true ? false : true;
   const defaults = lab ? LAB_MANAGER_DEFAULTS : REAL_MANAGER_DEFAULTS;
   const manager = { ...defaults };
@@ -196,7 +221,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
   if (persistent.length > manager.maxPersistent) {
     throw new CliError(`--persistent: ${persistent.length} peers but --max-persistent ${manager.maxPersistent}; raise it`);
   }
-  const host = str('host') ?? '127.0.0.1';
+  const host = str('host') ?? fromEnv('host') ?? '127.0.0.1';
   const dev = values.dev === true;
   if (dev && !isLoopbackHost(host)) {
     // The dev origins are pages on the operator's own machine; on a reachable bind they would
@@ -208,14 +233,22 @@ export function parseCli(argv: readonly string[]): CliConfig {
     const problem = allowedOriginProblem(origin);
     if (problem !== undefined) throw new CliError(`--allow-origin: ${problem}`);
   }
+  const portFlag = str('port');
+  const portEnv = fromEnv('port');
+  const port =
+    portFlag !== undefined
+      ? int('port', portFlag, 0, 65535)
+      : portEnv !== undefined
+        ? envInt(ENV_VARS.port, portEnv, 0, 65535)
+        : 8787;
   return {
     host,
-    port: int('port', str('port') ?? '8787', 0, 65535),
-    ...(str('token') === undefined ? {} : { token: str('token') }),
+    port,
+    ...tokenOf(str('token'), str('token-file'), fromEnv('token')),
     allowedOrigins,
     dev,
     maxClients: int('max-clients', str('max-clients') ?? '64', 1),
-    staticDir: str('static-dir') ?? 'dist/web',
+    staticDir: str('static-dir') ?? defaultStaticDir(),
     lab,
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
     listen,
@@ -223,7 +256,47 @@ export function parseCli(argv: readonly string[]): CliConfig {
     persistent,
     manager,
     help: values.help === true,
+    version: values.version === true,
   };
+}
+
+/** The token's source: a flag wins over the environment; `--token-file` is read later. */
+function tokenOf(flag: string | undefined, file: string | undefined, env: string | undefined): Pick<CliConfig, 'token' | 'tokenFile' | 'tokenSource'> {
+  if (flag !== undefined) return { token: flag, tokenSource: 'flag' };
+  if (file !== undefined) return { tokenFile: file, tokenSource: 'file' };
+  if (env !== undefined) return { token: env, tokenSource: 'env' };
+  return {};
+}
+
+function envInt(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+/** The longest token file read: a token is a line, not a document. */
+const MAX_TOKEN_FILE_BYTES = 4096;
+
+/**
+ * Reads `--token-file`: the first line, trimmed. Refuses an empty or oversized file with a
+ * message naming the flag; warns (through `warn`) when other users may read it, as ssh does.
+ */
+export function readTokenFile(path: string, warn: (message: string) => void = () => undefined): string {
+  let text: string;
+  try {
+    const info = statSync(path);
+    if (!info.isFile()) throw new CliError(`--token-file: ${path} is not a file`);
+    if (info.size > MAX_TOKEN_FILE_BYTES) throw new CliError(`--token-file: ${path} is larger than ${MAX_TOKEN_FILE_BYTES} bytes; it should hold one line`);
+    if ((info.mode & 0o077) !== 0) warn(`connscope: --token-file ${path} is readable by other users (chmod 600 it)`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`--token-file: cannot read ${path}: ${(err as Error).message}`);
+  }
+  const token = (text.split(/\r?\n/, 1)[0] ?? '').trim();
+  if (token === '') throw new CliError(`--token-file: ${path} is empty (write the token on its first line)`);
+  return token;
 }
 
 function int(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { WebSocketServer } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
 import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
+import { defaultStaticDir } from '../package-info.ts';
 import {
   MAX_HOST_HEADER_CHARS,
   allowedOriginProblem,
@@ -50,8 +51,8 @@ const BridgeSettingsSchema = v.pipe(
     headersTimeoutMs: v.optional(int(1), 10_000),
     /** The same for a whole request (headers and body). @default 30000 */
     requestTimeoutMs: v.optional(int(1), 30_000),
-    /** Directory of the built page. @default 'dist/web' (relative to the working directory) */
-    staticDir: v.optional(v.pipe(v.string(), v.nonEmpty()), 'dist/web'),
+    /** Directory of the built page. @default the package's own `dist/web` */
+    staticDir: v.optional(v.pipe(v.string(), v.nonEmpty()), defaultStaticDir),
     /** Events kept for `resume`. @default 10000 */
     ringSize: v.optional(int(1), 10_000),
     /** Longest an event waits before its batch is sent. @default 50 */

@@ -1,11 +1,15 @@
 /**
  * The protocol accepts every message a real server sends: a real manager (real loopback sockets)
  * behind a real bridge is driven through every event kind and every command, and each message the
- * client receives must parse — and parse to exactly what was sent (no field the schema drops).
+ * client receives must parse — and parse to exactly what was sent (no field the schema drops) —
+ * and validate against the published JSON Schema (checked by Ajv, a JSON Schema validator that
+ * knows nothing of valibot), as must the body of `GET /api/snapshot`.
  */
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { test } from 'node:test';
+import { Ajv } from 'ajv';
+import { protocolJsonSchema } from '../../scripts/build-schema.ts';
 import {
   COMMAND_TYPES,
   EVENT_KINDS,
@@ -38,6 +42,7 @@ test('every message a running server sends parses, losslessly, and covers every 
     await peer.close();
   });
   await client.hello();
+  const apiSnapshot: unknown = await (await fetch(`${bridge.url}/api/snapshot`)).json();
 
   // conn:state through pending, established, disconnected; a persistent peer failing, then removed.
   const connected = await client.request({ type: 'connect', addr: peer.addr });
@@ -110,4 +115,21 @@ test('every message a running server sends parses, losslessly, and covers every 
   const states = new Set(client.events().flatMap((e) => (e.kind === 'conn:state' ? [e.to] : [])));
   assert.deepEqual([...states].sort(), ['canceled', 'disconnected', 'established', 'failing', 'pending']);
   assert.ok(client.messages.some((m) => m.type === 'hello' && m.resync));
+
+  const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
+  const schema = protocolJsonSchema();
+  ajv.addSchema(schema, 'protocol');
+  const validate = (def: string, value: unknown): string => {
+    const check = ajv.getSchema(`protocol#/$defs/${def}`)!;
+    return check(value) ? 'valid' : ajv.errorsText(check.errors);
+  };
+  const byRoot = ajv.compile({ $ref: 'protocol' });
+  for (const raw of client.raw) {
+    assert.equal(byRoot(JSON.parse(raw)), true, `${raw.slice(0, 200)}: ${ajv.errorsText(byRoot.errors)}`);
+  }
+  assert.equal(validate('ApiSnapshot', apiSnapshot), 'valid');
+  // And it is no rubber stamp: a wrong field fails.
+  assert.notEqual(validate('ServerMessage', { v: 1, type: 'events', events: [{ seq: 'one', at: 0, kind: 'conn:state' }] }), 'valid');
+  assert.notEqual(validate('ClientMessage', { v: 1, id: 1, type: 'connect' }), 'valid');
+  assert.equal(validate('ClientMessage', { v: 1, id: 1, type: 'connect', addr: '127.0.0.1:1' }), 'valid');
 });
