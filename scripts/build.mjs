@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Builds what the package ships: the page (`dist/web`, by Vite, plus the protocol's JSON Schema)
+ * Builds what the package ships: the page (`dist/web`, by Vite, plus the protocol's JSON Schema,
+ * then brotli and gzip copies of every compressible file)
  * and the compiled server (`dist/lib`, by tsc, JavaScript + .d.ts). Plain JavaScript so it runs
  * before anything is compiled.
  *
@@ -21,11 +22,12 @@ const CONFIG_FILES = ['package.json', 'package-lock.json', 'tsconfig.json'];
 export const PARTS = [
   {
     name: 'page',
-    output: 'dist/web/protocol.schema.json', // written last, after vite's files
-    sources: ['web', 'server/protocol', 'scripts/build-schema.ts', 'vite.config.ts', 'web/tsconfig.json', ...CONFIG_FILES],
+    output: 'dist/web/protocol.schema.json', // written after vite's files
+    sources: ['web', 'server/protocol', 'scripts/build-schema.ts', 'scripts/precompress.mjs', 'vite.config.ts', 'web/tsconfig.json', ...CONFIG_FILES],
     steps: [
       ['node_modules/.bin/vite', 'build', '--logLevel', 'warn'],
       [process.execPath, '--import', 'tsx', 'scripts/build-schema.ts', 'dist/web'],
+      [process.execPath, 'scripts/precompress.mjs', 'dist/web'],
     ],
   },
   {

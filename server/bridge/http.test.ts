@@ -107,6 +107,9 @@ test('/healthz and /api/snapshot', async (t) => {
 
   const info = await stack.manager.connect(peer.addr);
   await lab.addPeer('stable');
+  // The lab's change is numbered when its batch goes out (a snapshot does not flush): wait for it,
+  // so that the snapshot's seq below is the latest for certain.
+  await eventually(() => stack.bridge.stats().eventsTotal === 3, 5000, 'pending, established and lab:state numbered');
   const res = await fetch(`${stack.bridge.url}/api/snapshot`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { assertNever } from '../protocol/index.ts';
+import { PRECOMPRESSED, chooseCoding, etagOf, noneMatchHits, type Coding } from './http-cache.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -92,19 +93,42 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-function sendFile(req: IncomingMessage, res: ServerResponse, path: string, urlPath: string): void {
-  // Vite puts content-hashed files under /assets/: cache those for good, revalidate the rest.
-  const immutable = urlPath.startsWith('/assets/');
-  res.writeHead(200, {
+/**
+ * Sends a file as a real web server does: the precompressed variant the client accepts (`.br`,
+ * then `.gz`, written by the build next to each compressible file), an ETag per variant with `304
+ * Not Modified` for a client that already has it, and caching by kind — Vite's content-hashed files
+ * under `/assets/` for a year (`immutable`), everything else (`index.html` first) revalidated on
+ * every use (`no-cache`), so a new build is picked up at once.
+ */
+async function sendFile(req: IncomingMessage, res: ServerResponse, path: string, urlPath: string): Promise<void> {
+  const available = new Set<Coding>();
+  for (const { coding, suffix } of PRECOMPRESSED) if (await isFile(path + suffix)) available.add(coding);
+  const coding = chooseCoding(req.headers['accept-encoding'], available);
+  const servedPath = coding === undefined ? path : path + PRECOMPRESSED.find((p) => p.coding === coding)!.suffix;
+  const info = await stat(servedPath);
+  const etag = etagOf(info.size, info.mtimeMs, coding);
+  const headers: Record<string, string> = {
     'content-type': contentTypeOf(path),
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'cache-control': urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
-  });
+    etag,
+    'last-modified': info.mtime.toUTCString(),
+  };
+  // A cache must key compressible files by what the client accepts.
+  if (available.size > 0) headers.vary = 'Accept-Encoding';
+  if (noneMatchHits(req.headers['if-none-match'], etag)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  if (coding !== undefined) headers['content-encoding'] = coding;
+  headers['content-length'] = String(info.size);
+  res.writeHead(200, headers);
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
-  const stream = createReadStream(path);
+  const stream = createReadStream(servedPath);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }
