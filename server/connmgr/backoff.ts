@@ -1,5 +1,5 @@
 /**
- * Retry delays for persistent peers (DESIGN.md §7.1 `backoff`). Pure: the same inputs (and the
+ * Retry delays for persistent peers (README, "Connection manager" › Options: `backoff`). Pure: the same inputs (and the
  * same `random`) give the same delay, so schedules are table-tested and reproducible.
  */
 export const BACKOFF_KINDS = ['linear', 'exponential'] as const;

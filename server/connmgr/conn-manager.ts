@@ -1,7 +1,7 @@
 /**
  * `ConnManager`: keeps outbound connections at a target, retries persistent peers, admits inbound
  * connections under a limit, kicks idle ones, and shuts down cleanly — on real sockets.
- * DESIGN.md §7 is the rule book; the rule numbers in comments refer to §7.3.
+ * The README's "Rules, and the choices where the spec left room" is the rule book; rule numbers in comments refer to it.
  *
  * Ownership, as in dcrd: a connection record lives in `#conns` (and `#byAddr`) from its first
  * transition until a final one; which of its fields are set *is* its state:

@@ -14,7 +14,7 @@ export function tcpDialer(addr: string, signal: AbortSignal): Promise<Socket> {
     }
     const socket = connect({ host, port });
     // Settle only once the socket has closed: the manager's stop() waits for dials to settle, and
-    // must not resolve while a socket of ours is still open (DESIGN.md §7.3 rule 8).
+    // must not resolve while a socket of ours is still open (README, Rules: rule 8).
     const settleOnClose = (err: Error): void => {
       cleanup();
       socket.on('error', () => undefined); // nothing more to report

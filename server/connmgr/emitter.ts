@@ -1,6 +1,6 @@
 /**
  * A small typed event emitter whose listeners cannot break the emitter: a throwing listener is
- * caught and reported, and the other listeners still run (DESIGN.md §7.3 rule 9).
+ * caught and reported, and the other listeners still run (README, Rules: rule 9).
  */
 export type Listener<T> = (event: T) => void;
 

@@ -1,6 +1,6 @@
 /**
  * server/connmgr — a TCP connection manager usable as a library on its own (no HTTP, WebSocket or lab).
- * See README "Connection manager" and DESIGN.md §7.
+ * See the README, "Connection manager" (options, states, rules).
  */
 export { ConnManager } from './conn-manager.ts';
 export { ConnMgrError, ERROR_CODES, isConnMgrError, type ConnMgrErrorCode } from './errors.ts';

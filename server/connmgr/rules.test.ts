@@ -1,5 +1,5 @@
 /**
- * The rules of DESIGN.md §7.3 with an injected dialer and a virtual clock: no real time passes,
+ * The rules of the README's "Rules" section with an injected dialer and a virtual clock: no real time passes,
  * so the suite is exact and fast. Every test ends by asserting a clean shutdown.
  */
 import assert from 'node:assert/strict';

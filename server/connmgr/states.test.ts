@@ -17,7 +17,7 @@ describe('state table', () => {
     'failing:canceled',
   ]);
 
-  test('exactly the transitions of DESIGN.md §7.2 are legal', () => {
+  test('exactly the transitions of the README state table are legal', () => {
     const froms: Array<ConnState | null> = [null, ...CONN_STATES];
     for (const from of froms) {
       for (const to of CONN_STATES) {

@@ -1,5 +1,5 @@
 /**
- * Connection states and the only legal transitions between them (DESIGN.md §7.2).
+ * Connection states and the only legal transitions between them (README, "States").
  *
  * The table is data so that the manager, the README, the tests and the page's legend all read
  * the same rules. `assertTransition` is the single gate every state change passes through.
@@ -21,7 +21,7 @@ export interface TransitionRule {
   readonly when: string;
 }
 
-/** The state table of DESIGN.md §7.2, verbatim. */
+/** The state table of the README's "States" section, verbatim. */
 export const TRANSITIONS: readonly TransitionRule[] = [
   { from: null, to: 'pending', when: 'a dial starts (new request, or a persistent retry)' },
   { from: null, to: 'established', when: 'an inbound connection is admitted' },

@@ -1,4 +1,4 @@
-/** server/lab — the embedded lab (DESIGN.md §6). Depends on server/connmgr only through its public API. */
+/** server/lab — the embedded lab (README, "The lab"). Depends on server/connmgr only through its public API. */
 export { Lab, defaultLabMix, type LabStartOptions, type PeerMixEntry } from './lab.ts';
 export { AddressBook, type AddressBookOptions, type AddressEntry } from './address-book.ts';
 export { LabError, LAB_ERROR_CODES, isLabError, type LabErrorCode } from './errors.ts';

@@ -1,5 +1,5 @@
 /**
- * The embedded lab (DESIGN.md §6): loopback peers with behaviours, a btcd-like address book
+ * The embedded lab (README, "The lab"): loopback peers with behaviours, a btcd-like address book
  * feeding the manager's `getNewAddress`, and inbound dialers (trickle, flood) aimed at the
  * manager's listener. Deterministic from a seed: the same seed gives the same peer mix, ports,
  * lifetimes and address-book picks (ports move on only when one is taken on this machine).

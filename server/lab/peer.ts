@@ -1,5 +1,5 @@
 /**
- * One lab peer: a real TCP endpoint on 127.0.0.1 with a behaviour (DESIGN.md §6).
+ * One lab peer: a real TCP endpoint on 127.0.0.1 with a behaviour (README, "The lab").
  *
  * | behaviour | what the manager sees | how |
  * |---|---|---|

@@ -1,5 +1,5 @@
 /**
- * The persistent-peer retry schedule as the page explains it (DESIGN.md §7.1 `backoff`): the
+ * The persistent-peer retry schedule as the page explains it (README, "Connection manager" › Options: `backoff`): the
  * same formula as server/connmgr/backoff.ts, restated here because the page may import only the
  * protocol. Exponential delays are random within bounds, so a step is a range.
  */
