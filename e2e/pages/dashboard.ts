@@ -8,6 +8,7 @@
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
+import { boxesOverlap, boxInside, type Box } from '../../web/src/lib/graph/labels.ts';
 import type { LabServer } from '../lab-server.ts';
 
 /** The one browser API `nextFrames` calls in the page (the e2e tsconfig has no DOM lib). */
@@ -38,6 +39,22 @@ export type CounterName =
   | 'outbound-limit'
   | 'inbound-limit'
   | 'persistent-limit';
+
+/** One drawn piece of the graph's text. */
+export interface TextBox {
+  what: string;
+  box: Box;
+}
+
+/** The graph's text this frame (see `Dashboard.graphText`). */
+export interface GraphText {
+  width: number;
+  height: number;
+  labels: TextBox[];
+  pills: TextBox[];
+  captions: TextBox[];
+  overlays: TextBox[];
+}
 
 export class Dashboard {
   readonly page: Page;
@@ -217,6 +234,42 @@ export class Dashboard {
     await expect(this.details).toContainText(`#${id}`);
   }
 
+  /**
+   * The graph's drawn text as the canvas placed it this frame (the mirror's `data-text-boxes`):
+   * peer labels, pills, captions and the HTML overlays, each box in pane px, and the pane's size.
+   */
+  async graphText(): Promise<GraphText> {
+    const raw = await this.graph.evaluate((el) => {
+      const pane = el.parentElement!;
+      return { boxes: el.getAttribute('data-text-boxes'), width: pane.clientWidth, height: pane.clientHeight };
+    });
+    if (!raw.boxes) throw new Error('the graph wrote no data-text-boxes');
+    const parsed = JSON.parse(raw.boxes) as Record<'labels' | 'pills' | 'captions' | 'overlays', [number | string, number[]][]>;
+    const box = ([cx, cy, hw, hh, angle]: number[]): Box => ({ cx: cx!, cy: cy!, hw: hw!, hh: hh!, angle: angle! });
+    const list = (kind: keyof typeof parsed): TextBox[] => parsed[kind].map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
+    return { width: raw.width, height: raw.height, labels: list('labels'), pills: list('pills'), captions: list('captions'), overlays: list('overlays') };
+  }
+
+  /**
+   * What is wrong with the graph's text this frame: any two drawn texts that overlap (labels,
+   * pills, captions, or text under the HTML overlays), or a caption or label outside the pane.
+   * Empty when everything reads.
+   */
+  async graphTextProblems(): Promise<string[]> {
+    const t = await this.graphText();
+    const problems: string[] = [];
+    const texts = [...t.captions, ...t.pills, ...t.labels];
+    const pane = { x: 0, y: 0, w: t.width, h: t.height };
+    for (const a of texts) if (!boxInside(a.box, pane)) problems.push(`${a.what} is outside the ${t.width}×${t.height} pane`);
+    for (let i = 0; i < texts.length; i++) {
+      for (const o of t.overlays) if (boxesOverlap(texts[i]!.box, o.box)) problems.push(`${texts[i]!.what} is under ${o.what}`);
+      for (let j = i + 1; j < texts.length; j++) {
+        if (boxesOverlap(texts[i]!.box, texts[j]!.box)) problems.push(`${texts[i]!.what} overlaps ${texts[j]!.what}`);
+      }
+    }
+    return problems;
+  }
+
   // ---- timeline ----
 
   timelineLane(id: number): Locator {
@@ -297,6 +350,13 @@ export class Dashboard {
     return Number(m[1]);
   }
 
+  /** Sets the target outbound from the Controls form and waits for the server's answer. */
+  async setTargetOutbound(n: number): Promise<void> {
+    await this.targetOutbound.fill(String(n));
+    await this.setTargetButton.click();
+    await expect(this.targetStatus).toContainText(`Target outbound is now ${n}`);
+  }
+
   // ---- lab ----
 
   /** The lab's per-peer "Use address of pN" button (exact: "p1" is part of "p10"). */
@@ -325,5 +385,18 @@ export class Dashboard {
     if (!m) throw new Error(`unexpected add-peer status "${text}"`);
     expect(m[2]).toBe(behaviour);
     return { peerId: m[1]!, addr: m[3]! };
+  }
+
+  /**
+   * `n` persistent peers that keep failing: each a new `refuse` lab peer (nothing listens on its
+   * port), connected as persistent from the Controls form. Returns their connection ids.
+   */
+  async addFailingPersistentPeers(n: number): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const peer = await this.addLabPeer('refuse');
+      ids.push(await this.connectOk(peer.addr, { persistent: true }));
+    }
+    return ids;
   }
 }
