@@ -6,6 +6,7 @@
  * Playwright matches names by case-insensitive substring unless `exact: true`, so names that are
  * part of others ("Connect" / "Disconnect", "p1" / "p10") are matched exactly or within a region.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
 import { boxesOverlap, boxInside, type Box } from '../../web/src/lib/graph/labels.ts';
@@ -197,6 +198,21 @@ export class Dashboard {
   async expectLinkUp(): Promise<void> {
     await expect(this.linkState).toHaveText(/^(connected|resynced)$/);
     await expect(this.linkState).not.toHaveAttribute('data-last-seq', '0');
+  }
+
+  /** Picks a theme with the header's Theme buttons and waits until the page wears it. */
+  async setTheme(theme: 'Light' | 'Dark' | 'System'): Promise<void> {
+    await this.page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: theme, exact: true }).click();
+    if (theme !== 'System') await expect(this.page.locator('html')).toHaveAttribute('data-theme', theme.toLowerCase());
+  }
+
+  /**
+   * What axe-core finds wrong on the page as it is now (WCAG 2 A/AA and best practices), one
+   * line per rule: "rule-id (impact): target, target, …". Empty when it finds nothing.
+   */
+  async accessibilityViolations(): Promise<string[]> {
+    const result = await new AxeBuilder({ page: this.page }).withTags(['wcag2a', 'wcag2aa', 'best-practice']).analyze();
+    return result.violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
 
   /** The last event seq the page has applied. */

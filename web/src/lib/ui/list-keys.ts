@@ -41,3 +41,28 @@ export function listKeyIndex(key: string, index: number, length: number, page = 
   }
   return Math.min(length - 1, Math.max(0, to));
 }
+
+/** A cell in a list of rows with a few buttons each. */
+export interface GridPos {
+  row: number;
+  col: number;
+}
+
+/**
+ * Roving focus in rows of buttons (the lab's peers: Use, Stop): up/down, PageUp/PageDown,
+ * Home/End move between rows in the same column (or the row's last button when it has fewer),
+ * left/right between a row's buttons. `widths[i]` is how many buttons row i has. Null: the key
+ * does not move.
+ */
+export function gridKeyTarget(key: string, pos: GridPos, widths: readonly number[], page = PAGE_ROWS): GridPos | null {
+  if (widths.length === 0) return null;
+  const row = Math.min(widths.length - 1, Math.max(0, pos.row));
+  const last = (r: number): number => Math.max(0, widths[r]! - 1);
+  if (key === 'ArrowLeft' || key === 'ArrowRight') {
+    const col = Math.min(last(row), Math.max(0, pos.col + (key === 'ArrowRight' ? 1 : -1)));
+    return { row, col };
+  }
+  const to = listKeyIndex(key, row, widths.length, page);
+  if (to === null) return null;
+  return { row: to, col: Math.min(pos.col, last(to)) };
+}
