@@ -66,6 +66,12 @@ export class Dashboard {
   /** Manager state, live count and each listener as "address state" (listening / paused / …). */
   readonly nodeSummary: Locator;
   readonly helpDialog: Locator;
+  readonly themeButtons: Locator;
+  readonly helpButton: Locator;
+  /** The filter's "N live connections" line beside the input. */
+  readonly filterSummary: Locator;
+  /** The one-line legend beside the filter. */
+  readonly legend: Locator;
 
   // filter
   readonly filter: Locator;
@@ -132,6 +138,10 @@ export class Dashboard {
     this.diagnostics = page.getByTestId('diagnostics');
     this.nodeSummary = page.getByTestId('node-summary');
     this.helpDialog = page.getByRole('dialog', { name: 'Help', exact: true });
+    this.themeButtons = page.getByRole('group', { name: 'Theme' });
+    this.helpButton = page.getByRole('banner').getByRole('button', { name: 'Help', exact: true });
+    this.filterSummary = page.locator('#filter-help');
+    this.legend = page.getByRole('main').getByRole('list', { name: 'Legend' }).first();
 
     this.filter = page.getByRole('textbox', { name: 'Filter', exact: true });
     this.clearFilter = page.getByRole('button', { name: 'Clear filter' });
@@ -200,9 +210,14 @@ export class Dashboard {
     await expect(this.linkState).not.toHaveAttribute('data-last-seq', '0');
   }
 
+  /** The document's width against the window's: the page overflows sideways when the first is larger. */
+  async pageWidths(): Promise<{ scrollWidth: number; innerWidth: number }> {
+    return this.page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+  }
+
   /** Picks a theme with the header's Theme buttons and waits until the page wears it. */
   async setTheme(theme: 'Light' | 'Dark' | 'System'): Promise<void> {
-    await this.page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: theme, exact: true }).click();
+    await this.themeButtons.getByRole('button', { name: theme, exact: true }).click();
     if (theme !== 'System') await expect(this.page.locator('html')).toHaveAttribute('data-theme', theme.toLowerCase());
   }
 
