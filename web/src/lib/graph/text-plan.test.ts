@@ -160,3 +160,19 @@ test('a label shown last frame keeps its place against a newcomer', () => {
   const swapped = planText({ ...input, previous: new Set(hidden) }, widths, fonts);
   assert.ok(swapped.labels.some((l) => hidden.includes(l.id)));
 });
+
+test('text is measured once per string: a second frame measures nothing new', () => {
+  let measured = 0;
+  const widths = new TextWidths((t, f) => {
+    measured++;
+    return fakeMeasure(t, f);
+  });
+  const layout = new GraphLayout();
+  layout.sync(population({ outbound: 12, inbound: 16, manual: 8 }), { serverNow: 1000, localNow: 0, reducedMotion: true });
+  layout.settle(10_000);
+  plan(layout, 960, 410, widths, { selectedId: 1 });
+  const first = measured;
+  assert.ok(first > 0);
+  for (let i = 0; i < 10; i++) plan(layout, 960, 410, widths, { selectedId: 1 });
+  assert.equal(measured, first, 'frames after the first are served from the cache');
+});

@@ -142,25 +142,23 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
     r: nodeRadiusPx(input.sizings[n.group], k),
   });
 
+  // One pass over the nodes (thousands in a flood): the pill peers, and who asks for a label.
   const pillIds: number[] = [];
   if (input.selectedId !== null) pillIds.push(input.selectedId);
   if (input.activeId !== null && input.activeId !== input.selectedId) pillIds.push(input.activeId);
-  const pillRequests: PillRequest[] = [];
-  const byId = new Map<number, GraphNode>();
-  for (const n of input.nodes) byId.set(n.id, n);
-  for (const id of pillIds) {
-    const n = byId.get(id);
-    if (!n) continue;
-    const s = screen(n);
-    pillRequests.push({ id, x: s.x, y: s.y, angle: s.angle, gap: s.r + (n.conn.persistent ? 12 : 9), lines: pillLines(n, input.serverNow, fonts) });
-  }
-  const pills = placePills(pillRequests, bounds, fixed, widths);
-
+  const pillNodes: GraphNode[] = [];
   const wanted: GraphNode[] = [];
   for (const n of input.nodes) {
-    if (!input.sizings[n.group].labels || pillIds.includes(n.id) || n.opacity <= 0) continue;
-    wanted.push(n);
+    if (pillIds.includes(n.id)) pillNodes.push(n);
+    else if (input.sizings[n.group].labels && n.opacity > 0) wanted.push(n);
   }
+  pillNodes.sort((a, b) => pillIds.indexOf(a.id) - pillIds.indexOf(b.id));
+  const pillRequests: PillRequest[] = pillNodes.map((n) => {
+    const s = screen(n);
+    return { id: n.id, x: s.x, y: s.y, angle: s.angle, gap: s.r + (n.conn.persistent ? 12 : 9), lines: pillLines(n, input.serverNow, fonts) };
+  });
+  const pills = placePills(pillRequests, bounds, fixed, widths);
+
   const rank = (n: GraphNode): number => (n.live ? 0 : 4) + (input.dimmed.has(n.id) ? 2 : 0) + (input.previous.has(n.id) ? 0 : 1);
   wanted.sort((a, b) => rank(a) - rank(b) || a.id - b.id);
   const requests: LabelRequest[] = wanted.map((n) => {
