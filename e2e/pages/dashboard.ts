@@ -6,8 +6,10 @@
  * Playwright matches names by case-insensitive substring unless `exact: true`, so names that are
  * part of others ("Connect" / "Disconnect", "p1" / "p10") are matched exactly or within a region.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
+import { boxesOverlap, boxInside, type Box } from '../../web/src/lib/graph/labels.ts';
 import type { LabServer } from '../lab-server.ts';
 
 /** The browser APIs that `nextFrames` and `liveCounts` call in the page (the e2e tsconfig has no DOM lib). */
@@ -49,6 +51,22 @@ export interface LiveCountsOnScreen {
   gauges: { outbound: number; inbound: number; manual: number };
 }
 
+/** One drawn piece of the graph's text. */
+export interface TextBox {
+  what: string;
+  box: Box;
+}
+
+/** The graph's text this frame (see `Dashboard.graphText`). */
+export interface GraphText {
+  width: number;
+  height: number;
+  labels: TextBox[];
+  pills: TextBox[];
+  captions: TextBox[];
+  overlays: TextBox[];
+}
+
 export class Dashboard {
   readonly page: Page;
 
@@ -62,6 +80,12 @@ export class Dashboard {
   /** Manager state, live count and each listener as "address state" (listening / paused / …). */
   readonly nodeSummary: Locator;
   readonly helpDialog: Locator;
+  readonly themeButtons: Locator;
+  readonly helpButton: Locator;
+  /** The filter's "N live connections" line beside the input. */
+  readonly filterSummary: Locator;
+  /** The one-line legend beside the filter. */
+  readonly legend: Locator;
 
   // filter
   readonly filter: Locator;
@@ -134,6 +158,10 @@ export class Dashboard {
     this.diagnostics = page.getByTestId('diagnostics');
     this.nodeSummary = page.getByTestId('node-summary');
     this.helpDialog = page.getByRole('dialog', { name: 'Help', exact: true });
+    this.themeButtons = page.getByRole('group', { name: 'Theme' });
+    this.helpButton = page.getByRole('banner').getByRole('button', { name: 'Help', exact: true });
+    this.filterSummary = page.locator('#filter-help');
+    this.legend = page.getByRole('main').getByRole('list', { name: 'Legend' }).first();
 
     this.filter = page.getByRole('textbox', { name: 'Filter', exact: true });
     this.clearFilter = page.getByRole('button', { name: 'Clear filter' });
@@ -201,6 +229,26 @@ export class Dashboard {
   async expectLinkUp(): Promise<void> {
     await expect(this.linkState).toHaveText(/^(connected|resynced)$/);
     await expect(this.linkState).not.toHaveAttribute('data-last-seq', '0');
+  }
+
+  /** The document's width against the window's: the page overflows sideways when the first is larger. */
+  async pageWidths(): Promise<{ scrollWidth: number; innerWidth: number }> {
+    return this.page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+  }
+
+  /** Picks a theme with the header's Theme buttons and waits until the page wears it. */
+  async setTheme(theme: 'Light' | 'Dark' | 'System'): Promise<void> {
+    await this.themeButtons.getByRole('button', { name: theme, exact: true }).click();
+    if (theme !== 'System') await expect(this.page.locator('html')).toHaveAttribute('data-theme', theme.toLowerCase());
+  }
+
+  /**
+   * What axe-core finds wrong on the page as it is now (WCAG 2 A/AA and best practices), one
+   * line per rule: "rule-id (impact): target, target, …". Empty when it finds nothing.
+   */
+  async accessibilityViolations(): Promise<string[]> {
+    const result = await new AxeBuilder({ page: this.page }).withTags(['wcag2a', 'wcag2aa', 'best-practice']).analyze();
+    return result.violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
 
   /** The last event seq the page has applied. */
@@ -286,6 +334,42 @@ export class Dashboard {
     await expect(this.details).toContainText(`#${id}`);
   }
 
+  /**
+   * The graph's drawn text as the canvas placed it this frame (the mirror's `data-text-boxes`):
+   * peer labels, pills, captions and the HTML overlays, each box in pane px, and the pane's size.
+   */
+  async graphText(): Promise<GraphText> {
+    const raw = await this.graph.evaluate((el) => {
+      const pane = el.parentElement!;
+      return { boxes: el.getAttribute('data-text-boxes'), width: pane.clientWidth, height: pane.clientHeight };
+    });
+    if (!raw.boxes) throw new Error('the graph wrote no data-text-boxes');
+    const parsed = JSON.parse(raw.boxes) as Record<'labels' | 'pills' | 'captions' | 'overlays', [number | string, number[]][]>;
+    const box = ([cx, cy, hw, hh, angle]: number[]): Box => ({ cx: cx!, cy: cy!, hw: hw!, hh: hh!, angle: angle! });
+    const list = (kind: keyof typeof parsed): TextBox[] => parsed[kind].map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
+    return { width: raw.width, height: raw.height, labels: list('labels'), pills: list('pills'), captions: list('captions'), overlays: list('overlays') };
+  }
+
+  /**
+   * What is wrong with the graph's text this frame: any two drawn texts that overlap (labels,
+   * pills, captions, or text under the HTML overlays), or a caption or label outside the pane.
+   * Empty when everything reads.
+   */
+  async graphTextProblems(): Promise<string[]> {
+    const t = await this.graphText();
+    const problems: string[] = [];
+    const texts = [...t.captions, ...t.pills, ...t.labels];
+    const pane = { x: 0, y: 0, w: t.width, h: t.height };
+    for (const a of texts) if (!boxInside(a.box, pane)) problems.push(`${a.what} is outside the ${t.width}×${t.height} pane`);
+    for (let i = 0; i < texts.length; i++) {
+      for (const o of t.overlays) if (boxesOverlap(texts[i]!.box, o.box)) problems.push(`${texts[i]!.what} is under ${o.what}`);
+      for (let j = i + 1; j < texts.length; j++) {
+        if (boxesOverlap(texts[i]!.box, texts[j]!.box)) problems.push(`${texts[i]!.what} overlaps ${texts[j]!.what}`);
+      }
+    }
+    return problems;
+  }
+
   // ---- timeline ----
 
   timelineLane(id: number): Locator {
@@ -366,6 +450,13 @@ export class Dashboard {
     return Number(m[1]);
   }
 
+  /** Sets the target outbound from the Controls form and waits for the server's answer. */
+  async setTargetOutbound(n: number): Promise<void> {
+    await this.targetOutbound.fill(String(n));
+    await this.setTargetButton.click();
+    await expect(this.targetStatus).toContainText(`Target outbound is now ${n}`);
+  }
+
   // ---- lab ----
 
   /** The lab's per-peer "Use address of pN" button (exact: "p1" is part of "p10"). */
@@ -394,5 +485,18 @@ export class Dashboard {
     if (!m) throw new Error(`unexpected add-peer status "${text}"`);
     expect(m[2]).toBe(behaviour);
     return { peerId: m[1]!, addr: m[3]! };
+  }
+
+  /**
+   * `n` persistent peers that keep failing: each a new `refuse` lab peer (nothing listens on its
+   * port), connected as persistent from the Controls form. Returns their connection ids.
+   */
+  async addFailingPersistentPeers(n: number): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const peer = await this.addLabPeer('refuse');
+      ids.push(await this.connectOk(peer.addr, { persistent: true }));
+    }
+    return ids;
   }
 }
