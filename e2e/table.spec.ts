@@ -152,6 +152,31 @@ test('a row\'s Disconnect acts on the server; a read-only viewer sees the row ac
   }
 });
 
+test('stale: the table stands still at the loss, and says so', async ({ launchServer, dashboard, page }) => {
+  const server = await launchServer(['--retry-delay-ms', '5000']);
+  await dashboard.open(server);
+  const peer = await server.unusedPeer('refuse');
+  const id = await dashboard.connectOk(peer.addr, { persistent: true });
+  await dashboard.openTable();
+  const row = dashboard.tableRow(id);
+  await expect(row).toHaveAttribute('data-state', /^(pending|failing)$/);
+  // Live, its age runs.
+  const before = await row.textContent();
+  await expect.poll(() => row.textContent()).not.toBe(before);
+
+  await server.stop();
+  await expect(page.locator('#table-pane')).toHaveAttribute('data-stale', 'true');
+  const frozen = await row.textContent();
+  const startedAt = Date.now();
+  await expect
+    .poll(async () => {
+      const now = await row.textContent();
+      if (now !== frozen) return `moved: ${now} (was ${frozen})`;
+      return Date.now() - startedAt >= 2500 ? 'still' : 'waiting';
+    })
+    .toBe('still');
+});
+
 test('with 1,000+ connections only a window of rows is in the DOM, and scrolling brings the last one', async ({ launchServer, dashboard }) => {
   test.setTimeout(90_000);
   const server = await launchServer(['--max-inbound', '1500']);

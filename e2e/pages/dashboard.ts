@@ -288,6 +288,7 @@ export class Dashboard {
       this.page.locator('#graph-pane'),
       this.timeline,
       this.page.locator('#log-pane'),
+      this.page.locator('#table-pane'),
       this.details,
       this.nodeSummary,
     ];
