@@ -52,14 +52,22 @@ test('a header click sorts by that column, again reverses it; Enter on a header 
   const down = await dashboard.tableColumn('data-addr');
   expect(down).toEqual([...down].sort(natural.compare).reverse());
 
-  // Keyboard: the header's button takes Enter (and Space) like any button.
-  await dashboard.tableHeader('Id').getByRole('button').focus();
+  // Keyboard: b focuses the grid; Tab reaches the header at the sorted column (one Tab stop,
+  // arrows move along it); Enter and Space sort; Tab again reaches the active row's actions.
+  await page.keyboard.press('b');
+  await expect(dashboard.table).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveAttribute('data-sort-key', 'addr');
+  await page.keyboard.press('Home');
+  await expect(page.locator(':focus')).toHaveAttribute('data-sort-key', 'id');
   await page.keyboard.press('Enter');
   await expect(dashboard.tableHeader('Id')).toHaveAttribute('aria-sort', 'ascending');
   await page.keyboard.press('Space');
   await expect(dashboard.tableHeader('Id')).toHaveAttribute('aria-sort', 'descending');
   const desc = await dashboard.tableIds();
   expect(desc).toEqual([...desc].sort((a, b) => b - a));
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveAccessibleName(/^Disconnect #\d+$/);
 });
 
 test('the shared filter narrows the rows, and the count says how many of how many', async ({ sharedServer, dashboard }) => {
@@ -152,6 +160,17 @@ test('a row\'s Disconnect acts on the server; a read-only viewer sees the row ac
   }
 });
 
+test('on a 360 px phone the table scrolls sideways inside itself, never the page', async ({ sharedServer, dashboard, page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await dashboard.open(sharedServer);
+  await dashboard.openTable();
+  await expect(dashboard.tableRows).not.toHaveCount(0);
+  const widths = await dashboard.pageWidths();
+  expect(widths.scrollWidth).toBeLessThanOrEqual(widths.innerWidth);
+  expect(await dashboard.table.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  await expect(dashboard.tableRows.first().getByRole('gridcell').first()).toBeInViewport();
+});
+
 test('stale: the table stands still at the loss, and says so', async ({ launchServer, dashboard, page }) => {
   const server = await launchServer(['--retry-delay-ms', '5000']);
   await dashboard.open(server);
@@ -196,5 +215,12 @@ test('with 1,000+ connections only a window of rows is in the DOM, and scrolling
   await dashboard.page.keyboard.press('End');
   await expect(last).toBeVisible();
   expect(await dashboard.tableRows.count()).toBeLessThan(80);
+
+  // A selection made elsewhere (the graph) brings its row, far up the table, into view.
+  const lowest = Math.min(...(await server.conns()).map((c) => c.id));
+  await expect(dashboard.tableRow(lowest)).toHaveCount(0);
+  await dashboard.select(lowest);
+  await expect(dashboard.tableRow(lowest)).toBeInViewport();
+  await expect(dashboard.tableRow(lowest)).toHaveAttribute('aria-selected', 'true');
   await server.command('lab.stopFlood', {});
 });
