@@ -28,6 +28,12 @@ test('the table lists the server\'s live connections, with their address, type a
   await expect(row).toHaveAttribute('data-state', 'established');
   await expect(row.getByRole('gridcell').nth(2)).toHaveText('outbound');
   await expect(dashboard.tableCount).toHaveText(/^\d+ connections?$/);
+
+  // Bytes: events do not carry them; the table reads them from the server, so a lab peer's
+  // heartbeats (one line every 2 s) show as a growing In count.
+  const bytesIn = row.getByRole('gridcell').nth(5);
+  const first = await bytesIn.textContent();
+  await expect.poll(() => bytesIn.textContent(), { timeout: 15_000 }).not.toBe(first);
 });
 
 test('a header click sorts by that column, again reverses it; Enter on a header does the same', async ({ sharedServer, dashboard, page }) => {
