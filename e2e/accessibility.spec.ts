@@ -106,7 +106,11 @@ async function tabTo(page: Page, name: string): Promise<void> {
   await expect(page.locator(':focus')).toHaveAccessibleName(name);
 }
 
-test('skip links come first in the Tab order and land on the timeline, the log and the table', async ({ sharedServer, dashboard, page }) => {
+test('skip links come first in the Tab order and land on the timeline, the log and the table', async ({
+  sharedServer,
+  dashboard,
+  page,
+}) => {
   await openLive(dashboard, sharedServer);
   await page.locator('body').focus();
   await tabTo(page, 'Skip to graph');

@@ -9,7 +9,7 @@ import { TARGET_OUTBOUND } from './lab-server.ts';
 
 const natural = new Intl.Collator('en', { numeric: true });
 
-test('the table lists the server\'s live connections, with their address, type and state', async ({ sharedServer, dashboard }) => {
+test("the table lists the server's live connections, with their address, type and state", async ({ sharedServer, dashboard }) => {
   await dashboard.open(sharedServer);
   await expect(dashboard.graphOptions({ type: 'outbound', state: 'established' })).toHaveCount(TARGET_OUTBOUND);
   await dashboard.openTable();
@@ -36,7 +36,11 @@ test('the table lists the server\'s live connections, with their address, type a
   await expect.poll(() => bytesIn.textContent(), { timeout: 15_000 }).not.toBe(first);
 });
 
-test('a header click sorts by that column, again reverses it; Enter on a header does the same', async ({ sharedServer, dashboard, page }) => {
+test('a header click sorts by that column, again reverses it; Enter on a header does the same', async ({
+  sharedServer,
+  dashboard,
+  page,
+}) => {
   await dashboard.open(sharedServer);
   await expect(dashboard.graphOptions({ type: 'outbound', state: 'established' })).toHaveCount(TARGET_OUTBOUND);
   await dashboard.openTable();
@@ -93,7 +97,10 @@ test('the shared filter narrows the rows, and the count says how many of how man
   await expect(dashboard.filterErrors).toHaveCount(1);
 });
 
-test('per address: an automatic peer that keeps refusing shows every id it was dialed under, with its failures', async ({ launchServer, dashboard }) => {
+test('per address: an automatic peer that keeps refusing shows every id it was dialed under, with its failures', async ({
+  launchServer,
+  dashboard,
+}) => {
   // More automatic slots than stable peers: the manager keeps dialing the lab's refusing peers,
   // each time under a new id.
   const server = await launchServer(['--target-outbound', '16']);
@@ -103,7 +110,9 @@ test('per address: an automatic peer that keeps refusing shows every id it was d
   await dashboard.filter.fill(`addr:${refusing.addr}`);
   const row = dashboard.tableAddrRow(refusing.addr);
   await expect(row).toHaveCount(1);
-  await expect.poll(async () => Number(await row.locator('[data-count]').getAttribute('data-count')), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => Number(await row.locator('[data-count]').getAttribute('data-count')), { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(3);
   const ids = Number(await row.locator('[data-count]').getAttribute('data-count'));
   // Each of those dials was refused: as many failures as ids (at least), and the reason says why.
   expect(Number(await row.getByTestId('addr-failures').textContent())).toBeGreaterThanOrEqual(ids);
@@ -114,10 +123,16 @@ test('per address: an automatic peer that keeps refusing shows every id it was d
   await dashboard.page.getByRole('checkbox', { name: 'Ended too' }).check();
   await expect.poll(() => dashboard.tableRows.count()).toBeGreaterThanOrEqual(3);
   const states = await dashboard.tableColumn('data-state');
-  expect(states.filter((st) => st !== 'canceled' && st !== 'pending'), `states ${states}`).toEqual([]);
+  expect(
+    states.filter((st) => st !== 'canceled' && st !== 'pending'),
+    `states ${states}`,
+  ).toEqual([]);
 });
 
-test('selection is shared: a row click selects in the graph and the details; a graph selection marks the row', async ({ sharedServer, dashboard }) => {
+test('selection is shared: a row click selects in the graph and the details; a graph selection marks the row', async ({
+  sharedServer,
+  dashboard,
+}) => {
   await dashboard.open(sharedServer);
   await expect(dashboard.graphOptions({ type: 'outbound', state: 'established' })).toHaveCount(TARGET_OUTBOUND);
   const [a, b] = await dashboard.idsOf(dashboard.graphOptions({ type: 'outbound', state: 'established' }));
@@ -142,7 +157,11 @@ test('selection is shared: a row click selects in the graph and the details; a g
   await expect(dashboard.graphOption(first!)).toHaveAttribute('aria-selected', 'true');
 });
 
-test('a row\'s Disconnect acts on the server; a read-only viewer sees the row actions disabled, with the reason', async ({ server, launchServer, dashboard }) => {
+test("a row's Disconnect acts on the server; a read-only viewer sees the row actions disabled, with the reason", async ({
+  server,
+  launchServer,
+  dashboard,
+}) => {
   await dashboard.open(server);
   const peer = await server.unusedPeer('stable');
   const id = await dashboard.connectOk(peer.addr);
@@ -202,7 +221,10 @@ test('stale: the table stands still at the loss, and says so', async ({ launchSe
     .toBe('still');
 });
 
-test('with 1,000+ connections only a window of rows is in the DOM, and scrolling brings the last one', async ({ launchServer, dashboard }) => {
+test('with 1,000+ connections only a window of rows is in the DOM, and scrolling brings the last one', async ({
+  launchServer,
+  dashboard,
+}) => {
   test.setTimeout(90_000);
   const server = await launchServer(['--max-inbound', '1500']);
   await dashboard.open(server);

@@ -10,12 +10,27 @@ const FLAP = '127.0.0.1:9100';
 
 type Conn = WireEventOf<'conn:state'>;
 function ev(seq: number, id: number, from: Conn['from'], to: Conn['to'], reason: string, over: Partial<Conn> = {}): Conn {
-  return { seq, at: T0 + seq * 100, kind: 'conn:state', id, type: 'outbound', persistent: false, addr: FLAP, from, to, reason: reason as Conn['reason'], ...over };
+  return {
+    seq,
+    at: T0 + seq * 100,
+    kind: 'conn:state',
+    id,
+    type: 'outbound',
+    persistent: false,
+    addr: FLAP,
+    from,
+    to,
+    reason: reason as Conn['reason'],
+    ...over,
+  };
 }
 
 /** An automatic dial to `addr` that is refused: a new id, pending → canceled. */
 function refused(seq: number, id: number, addr = FLAP): Conn[] {
-  return [ev(seq, id, null, 'pending', 'requested', { addr }), ev(seq + 1, id, 'pending', 'canceled', 'dial-refused', { addr, code: 'ECONNREFUSED' })];
+  return [
+    ev(seq, id, null, 'pending', 'requested', { addr }),
+    ev(seq + 1, id, 'pending', 'canceled', 'dial-refused', { addr, code: 'ECONNREFUSED' }),
+  ];
 }
 
 /** An automatic connection to `addr` that is established, then closed by the peer. */
@@ -28,7 +43,20 @@ function flapped(seq: number, id: number, addr = FLAP): Conn[] {
 }
 
 function info(id: number, addr: string, over: Partial<ConnInfo> = {}): ConnInfo {
-  return { id, type: 'outbound', persistent: false, addr, localAddr: null, state: 'established', attempt: 0, createdAt: T0, bytesIn: 0, bytesOut: 0, lastActivityAt: T0, ...over };
+  return {
+    id,
+    type: 'outbound',
+    persistent: false,
+    addr,
+    localAddr: null,
+    state: 'established',
+    attempt: 0,
+    createdAt: T0,
+    bytesIn: 0,
+    bytesOut: 0,
+    lastActivityAt: T0,
+    ...over,
+  };
 }
 
 describe('addr-stats: what counts', () => {
@@ -161,7 +189,10 @@ describe('addr-stats: kept by the reducer', () => {
     const older: WireEvent[] = refused(1, 1);
     reduce(s, { v: PROTOCOL_VERSION, type: 'reply', id: 'h', command: 'history', ok: true, result: { events: older, firstSeq: 1 } }, T0);
     const a = s.addrs.byAddr.get(FLAP)!;
-    assert.deepEqual([...a.ids].sort((x, y) => x - y), [1, 3, 4]);
+    assert.deepEqual(
+      [...a.ids].sort((x, y) => x - y),
+      [1, 3, 4],
+    );
     assert.equal(a.failures, 3);
     assert.equal(a.lastId, 4);
 

@@ -70,7 +70,19 @@ export function clearAddrBook(book: AddrBook): void {
 function entry(book: AddrBook, addr: string, seed: Pick<AddrStats, 'lastId' | 'type' | 'persistent' | 'lastState'>): AddrStats {
   let a = book.byAddr.get(addr);
   if (a === undefined) {
-    a = { addr, ids: new Set(), idCount: 0, live: new Set(), failures: 0, drops: 0, lastReason: null, lastCode: null, lastAt: 0, lastSeq: 0, ...seed };
+    a = {
+      addr,
+      ids: new Set(),
+      idCount: 0,
+      live: new Set(),
+      failures: 0,
+      drops: 0,
+      lastReason: null,
+      lastCode: null,
+      lastAt: 0,
+      lastSeq: 0,
+      ...seed,
+    };
   } else {
     book.byAddr.delete(addr);
   }

@@ -34,7 +34,11 @@ export function readBytes(body: unknown): BytesReading | { error: string } {
  * The counts to show after a new reading: the new ones, plus the last known counts of connections
  * that ended since (the model still lists them); ids the model forgot are dropped.
  */
-export function mergeBytes(prev: ReadonlyMap<number, Bytes>, next: ReadonlyMap<number, Bytes>, known: (id: number) => boolean): Map<number, Bytes> {
+export function mergeBytes(
+  prev: ReadonlyMap<number, Bytes>,
+  next: ReadonlyMap<number, Bytes>,
+  known: (id: number) => boolean,
+): Map<number, Bytes> {
   const out = new Map(next);
   for (const [id, b] of prev) if (!out.has(id) && known(id)) out.set(id, b);
   return out;

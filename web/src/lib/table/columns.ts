@@ -23,7 +23,18 @@ export interface Column<R, K extends string> {
 /** States in lifecycle order (what "sort by state" follows, not the alphabet). */
 const STATE_ORDER: Record<ConnState, number> = { pending: 0, established: 1, failing: 2, disconnected: 3, canceled: 4 };
 
-export type ConnColumnKey = 'id' | 'addr' | 'type' | 'state' | 'age' | 'bytesIn' | 'bytesOut' | 'attempt' | 'failures' | 'reason' | 'nextTry';
+export type ConnColumnKey =
+  | 'id'
+  | 'addr'
+  | 'type'
+  | 'state'
+  | 'age'
+  | 'bytesIn'
+  | 'bytesOut'
+  | 'attempt'
+  | 'failures'
+  | 'reason'
+  | 'nextTry';
 export type AddrColumnKey = 'addr' | 'ids' | 'type' | 'state' | 'failures' | 'drops' | 'reason' | 'lastSeen';
 
 const typeValue = (r: { type: string; persistent: boolean }): string => (r.persistent ? `${r.type} persistent` : r.type);
@@ -36,21 +47,70 @@ export const CONN_COLUMNS: readonly Column<ConnRow, ConnColumnKey>[] = [
   { key: 'age', label: 'Age', numeric: true, firstDir: 'descending', value: (r) => r.ageMs },
   { key: 'bytesIn', label: 'In', title: 'Bytes received', numeric: true, firstDir: 'descending', value: (r) => r.bytesIn },
   { key: 'bytesOut', label: 'Out', title: 'Bytes sent', numeric: true, firstDir: 'descending', value: (r) => r.bytesOut },
-  { key: 'attempt', label: 'Att.', title: 'Attempts: consecutive failed attempts (the backoff step)', numeric: true, firstDir: 'descending', value: (r) => r.attempt },
-  { key: 'failures', label: 'Fail.', title: 'Failures: failed dials and moves to failing', numeric: true, firstDir: 'descending', value: (r) => r.failures },
+  {
+    key: 'attempt',
+    label: 'Att.',
+    title: 'Attempts: consecutive failed attempts (the backoff step)',
+    numeric: true,
+    firstDir: 'descending',
+    value: (r) => r.attempt,
+  },
+  {
+    key: 'failures',
+    label: 'Fail.',
+    title: 'Failures: failed dials and moves to failing',
+    numeric: true,
+    firstDir: 'descending',
+    value: (r) => r.failures,
+  },
   { key: 'reason', label: 'Last reason', numeric: false, firstDir: 'ascending', value: (r) => r.reason },
   { key: 'nextTry', label: 'Next try', numeric: true, firstDir: 'ascending', value: (r) => r.nextTryMs },
 ];
 
 export const ADDR_COLUMNS: readonly Column<AddrRow, AddrColumnKey>[] = [
   { key: 'addr', label: 'Address', numeric: false, firstDir: 'ascending', value: (r) => r.addr },
-  { key: 'ids', label: 'Ids', title: 'Connection ids seen at this address (newest first)', numeric: false, firstDir: 'descending', value: (r) => r.ids },
+  {
+    key: 'ids',
+    label: 'Ids',
+    title: 'Connection ids seen at this address (newest first)',
+    numeric: false,
+    firstDir: 'descending',
+    value: (r) => r.ids,
+  },
   { key: 'type', label: 'Type', numeric: false, firstDir: 'ascending', value: typeValue },
-  { key: 'state', label: 'State', title: 'The live connection\'s state, else the last one', numeric: false, firstDir: 'ascending', value: (r) => STATE_ORDER[r.state] },
-  { key: 'failures', label: 'Fail.', title: 'Failures: failed dials and moves to failing, over every id', numeric: true, firstDir: 'descending', value: (r) => r.failures },
-  { key: 'drops', label: 'Drops', title: 'Established connections the peer or the network closed', numeric: true, firstDir: 'descending', value: (r) => r.drops },
+  {
+    key: 'state',
+    label: 'State',
+    title: "The live connection's state, else the last one",
+    numeric: false,
+    firstDir: 'ascending',
+    value: (r) => STATE_ORDER[r.state],
+  },
+  {
+    key: 'failures',
+    label: 'Fail.',
+    title: 'Failures: failed dials and moves to failing, over every id',
+    numeric: true,
+    firstDir: 'descending',
+    value: (r) => r.failures,
+  },
+  {
+    key: 'drops',
+    label: 'Drops',
+    title: 'Established connections the peer or the network closed',
+    numeric: true,
+    firstDir: 'descending',
+    value: (r) => r.drops,
+  },
   { key: 'reason', label: 'Last reason', numeric: false, firstDir: 'ascending', value: (r) => r.reason },
-  { key: 'lastSeen', label: 'Last seen', title: 'Time since the last state change at this address', numeric: true, firstDir: 'ascending', value: (r) => r.sinceMs },
+  {
+    key: 'lastSeen',
+    label: 'Last seen',
+    title: 'Time since the last state change at this address',
+    numeric: true,
+    firstDir: 'ascending',
+    value: (r) => r.sinceMs,
+  },
 ];
 
 /** Where each mode starts: connections by id; addresses with the most failures on top. */

@@ -85,7 +85,10 @@ export function addrMatches(filter: ParsedFilter, r: AddrRow): boolean {
 }
 
 /** The rows of every address the filter lets through (unsorted). */
-export function addrRows(book: ReadonlyMap<string, AddrStats>, o: { filter: ParsedFilter; conns: ReadonlyMap<number, ConnView>; now: number }): AddrRow[] {
+export function addrRows(
+  book: ReadonlyMap<string, AddrStats>,
+  o: { filter: ParsedFilter; conns: ReadonlyMap<number, ConnView>; now: number },
+): AddrRow[] {
   const out: AddrRow[] = [];
   for (const a of book.values()) {
     const r = addrRow(a, o.conns, o.now);

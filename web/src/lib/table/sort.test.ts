@@ -31,5 +31,8 @@ test('strings sort naturally: port 9001 before 10000', () => {
 test('a click on the sorted column flips it; another column starts in its own direction', () => {
   assert.deepEqual(nextSort({ key: 'id', dir: 'ascending' }, 'id', 'ascending'), { key: 'id', dir: 'descending' });
   assert.deepEqual(nextSort({ key: 'id', dir: 'descending' }, 'id', 'ascending'), { key: 'id', dir: 'ascending' });
-  assert.deepEqual(nextSort<'id' | 'failures'>({ key: 'id', dir: 'ascending' }, 'failures', 'descending'), { key: 'failures', dir: 'descending' });
+  assert.deepEqual(nextSort<'id' | 'failures'>({ key: 'id', dir: 'ascending' }, 'failures', 'descending'), {
+    key: 'failures',
+    dir: 'descending',
+  });
 });

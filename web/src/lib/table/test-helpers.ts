@@ -23,11 +23,37 @@ export function conn(id: number, over: Partial<ConnView> = {}): ConnView {
   };
 }
 
-export function step(seq: number, from: Transition['from'], to: Transition['to'], reason: string, over: Partial<Transition> = {}): Transition {
+export function step(
+  seq: number,
+  from: Transition['from'],
+  to: Transition['to'],
+  reason: string,
+  over: Partial<Transition> = {},
+): Transition {
   return { seq, at: T0 + seq, from, to, reason, ...over };
 }
 
 type Conn = WireEventOf<'conn:state'>;
-export function connEvent(seq: number, id: number, addr: string, from: Conn['from'], to: Conn['to'], reason: string, over: Partial<Conn> = {}): Conn {
-  return { seq, at: T0 + seq * 10, kind: 'conn:state', id, type: 'outbound', persistent: false, addr, from, to, reason: reason as Conn['reason'], ...over };
+export function connEvent(
+  seq: number,
+  id: number,
+  addr: string,
+  from: Conn['from'],
+  to: Conn['to'],
+  reason: string,
+  over: Partial<Conn> = {},
+): Conn {
+  return {
+    seq,
+    at: T0 + seq * 10,
+    kind: 'conn:state',
+    id,
+    type: 'outbound',
+    persistent: false,
+    addr,
+    from,
+    to,
+    reason: reason as Conn['reason'],
+    ...over,
+  };
 }

@@ -20,9 +20,22 @@ noteTransition(book, connEvent(3, 1, '127.0.0.1:9001', null, 'pending', 'request
 
 function input(q = ''): TableInput {
   const filter = parseFilter(q);
-  return { conns, addrs: book.byAddr, filter, matches: connMatcher(filter), now: T0 + 1000, bytes: new Map([[2, { bytesIn: 500, bytesOut: 1 }]]) };
+  return {
+    conns,
+    addrs: book.byAddr,
+    filter,
+    matches: connMatcher(filter),
+    now: T0 + 1000,
+    bytes: new Map([[2, { bytesIn: 500, bytesOut: 1 }]]),
+  };
 }
-const settings = (over: Partial<TableSettings> = {}): TableSettings => ({ mode: 'conns', includeEnded: false, connSort: DEFAULT_CONN_SORT, addrSort: DEFAULT_ADDR_SORT, ...over });
+const settings = (over: Partial<TableSettings> = {}): TableSettings => ({
+  mode: 'conns',
+  includeEnded: false,
+  connSort: DEFAULT_CONN_SORT,
+  addrSort: DEFAULT_ADDR_SORT,
+  ...over,
+});
 const ids = (s: TableSettings, q = ''): number[] => tableRows(s, input(q)).rows.map((r) => r.id);
 
 test('connections: live ones by id; ended ones when asked; N of M under a filter', () => {
@@ -45,12 +58,18 @@ test('connections: sorted by any column, both ways', () => {
 
 test('addresses: every address seen, most failures first; filtered by the same language', () => {
   const r = tableRows(settings({ mode: 'addrs' }), input());
-  assert.deepEqual(r.rows.map((x) => x.addr), ['127.0.0.1:9003', '127.0.0.1:9001']);
+  assert.deepEqual(
+    r.rows.map((x) => x.addr),
+    ['127.0.0.1:9003', '127.0.0.1:9001'],
+  );
   assert.equal(r.total, 2);
-  assert.deepEqual(tableRows(settings({ mode: 'addrs' }), input(':9001')).rows.map((x) => x.addr), ['127.0.0.1:9001']);
+  assert.deepEqual(
+    tableRows(settings({ mode: 'addrs' }), input(':9001')).rows.map((x) => x.addr),
+    ['127.0.0.1:9001'],
+  );
 });
 
-test('the selected connection\'s row: by id, or in address mode the address that saw the id', () => {
+test("the selected connection's row: by id, or in address mode the address that saw the id", () => {
   const rows = tableRows(settings({ connSort: { key: 'id', dir: 'descending' } }), input()).rows;
   assert.equal(indexOfSelected(rows, 1), 2);
   assert.equal(indexOfSelected(rows, 99), -1);

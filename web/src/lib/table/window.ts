@@ -32,7 +32,14 @@ export function rowWindow(scrollTop: number, viewportH: number, rowH: number, co
  * `center` puts it in the middle (for a selection made elsewhere) instead of at the nearest edge
  * (for arrow keys).
  */
-export function scrollToRow(index: number, rowH: number, scrollTop: number, viewportH: number, headH: number, center = false): number | null {
+export function scrollToRow(
+  index: number,
+  rowH: number,
+  scrollTop: number,
+  viewportH: number,
+  headH: number,
+  center = false,
+): number | null {
   const top = index * rowH;
   const visibleTop = scrollTop;
   const visibleBottom = scrollTop + viewportH - headH;
