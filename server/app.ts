@@ -31,7 +31,7 @@ export async function startApp(config: CliConfig, baseLogger: Logger = console):
   const logger = coalescingLogger(baseLogger); // a recurring warning prints once, then a count per window
   let manager: ConnManager | undefined;
   const lab = config.lab
-    ? await Lab.start({ seed: config.seed, managerListen: () => manager?.listeners()[0]?.address })
+    ? await Lab.start({ seed: config.seed, scenario: config.labScenario, managerListen: () => manager?.listeners()[0]?.address })
     : undefined;
   try {
     manager = new ConnManager({
