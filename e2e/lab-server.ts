@@ -21,8 +21,11 @@ export const SEED = 7;
 /**
  * Short delays so retries, timeouts and the inbound limit show within a test's budget.
  * `--target-outbound 4` is what "the network reached its target" means in the tests.
+ * `--lab-scenario quiet`: the tests count connections, persistent peers, rejections and log rows,
+ * so the lab runs without `npm start`'s lively scenario (no persistent peer of its own, no
+ * restarts, silent clients or bursts); a test that wants it passes `--lab-scenario lively`.
  */
-export const FAST_FLAGS = ['--retry-delay-ms', '1000', '--dial-timeout-ms', '2000', '--max-inbound', '8', '--target-outbound', '4'] as const;
+export const FAST_FLAGS = ['--retry-delay-ms', '1000', '--dial-timeout-ms', '2000', '--max-inbound', '8', '--target-outbound', '4', '--lab-scenario', 'quiet'] as const;
 export const TARGET_OUTBOUND = 4;
 
 /** How long a start may take (from sources, tsx compiles the server on the fly: a cold start is ~1–2 s). */

@@ -13,8 +13,12 @@ import { startApp } from '../app.ts';
 import { LAB_MANAGER_DEFAULTS, parseCli } from '../cli-options.ts';
 import { ConnManager } from '../connmgr/index.ts';
 import { assertHandlesBackTo, tcpHandleCount } from '../connmgr/test-helpers.ts';
+import { connect } from 'node:net';
 import { Lab } from './lab.ts';
-import { childPids, until } from './testing.ts';
+import { Peer } from './peer.ts';
+import { createRng } from './prng.ts';
+import { childPids, dialResult, until } from './testing.ts';
+import { scaleTimings } from './timings.ts';
 
 const quiet = { warn: () => undefined };
 
@@ -168,4 +172,50 @@ test('the same seed plans the same story (peers, addresses, schedule); another s
   const quietLab = await planOf(1, 'quiet');
   assert.equal(quietLab.plan, undefined);
   assert.equal(quietLab.peers.length, 19);
+});
+
+test('a peer taken down drops its connections and refuses dials; back up, it listens on the same port', async (t) => {
+  const handles = tcpHandleCount();
+  let port = 26000;
+  const peer = await Peer.start({
+    id: 'p1', behaviour: 'stable', host: '127.0.0.1', nextPort: () => port++, timings: scaleTimings(),
+    rng: createRng(1), autoOpen: true, onChange: () => undefined,
+  });
+  t.after(() => peer.stop());
+  const client = connect({ host: '127.0.0.1', port: peer.port });
+  client.on('error', () => undefined);
+  client.resume(); // read the greeting, so that the peer's FIN is seen
+  const closed = new Promise((resolve) => client.once('close', resolve));
+  await until(() => peer.accepted === 1, 'the first connection');
+  await Promise.all([peer.setDown(true), peer.setDown(true)]); // twice: the second is a no-op
+  assert.equal(peer.down, true);
+  await closed; // its connection dropped
+  assert.equal(await dialResult(peer.port), 'ECONNREFUSED');
+  await peer.setDown(false);
+  assert.equal(peer.down, false);
+  assert.equal(await dialResult(peer.port), 'connected');
+  assert.equal(peer.info().state, 'running');
+  // Stopped while coming back up: the listen in flight is closed too, nothing is left open.
+  await peer.setDown(true);
+  const up = peer.setDown(false);
+  await peer.stop();
+  await up;
+  assert.equal(await dialResult(peer.port), 'ECONNREFUSED');
+  await assertHandlesBackTo(handles);
+});
+
+test('--persistent flags go first: with every persistent slot taken the scenario adds none, and the rest still runs', { timeout: 30_000 }, async () => {
+  const flags = Array.from({ length: 8 }, (_, i) => ['--persistent', `127.0.0.1:${i + 1}`]).flat(); // refused ports
+  const app = await startApp(parseCli(['--port', '0', '--static-dir', '/nonexistent', ...flags]), quiet);
+  try {
+    const lab = app.lab!;
+    await until(() => (lab.scenarioLog()?.silentPauses.length ?? 0) > 0 && (lab.scenarioLog()?.bursts.length ?? 0) > 0, 'the scenario to start');
+    const target = lab.scenarioPlan(1)!.persistent.addr;
+    assert.equal(app.manager.stats().persistentEntries, 8);
+    assert.ok(!app.manager.list().some((c) => c.addr === target), 'no entry for the scenario\'s persistent peer');
+    assert.deepEqual(lab.scenarioLog()!.outages, []);
+    assert.equal(await dialResult(Number(target.split(':')[1])), 'connected', 'its peer is left up');
+  } finally {
+    await app.stop();
+  }
 });
