@@ -31,7 +31,7 @@ describe('cli flags', () => {
     assert.equal(parseCli(['--lab-scenario', 'quiet', '--lab-scenario', 'lively']).labScenario, 'lively', 'the last one wins');
     assert.throws(() => parseCli(['--lab-scenario', 'busy']), (e: unknown) => e instanceof CliError && /--lab-scenario must be one of quiet, lively, got "busy"/.test(e.message));
     assert.throws(() => parseCli(['--no-lab', '--lab-scenario', 'quiet']), (e: unknown) => e instanceof CliError && /--lab-scenario is for the lab/.test(e.message));
-    assert.match(HELP, /^  --lab-scenario <name> .*\n.*\(lively\)$/m);
+    assert.match(HELP, /^ {2}--lab-scenario <name> .*\n.*\(lively\)$/m);
   });
 
   test('--dev and --max-clients', () => {

@@ -72,7 +72,15 @@ class Happenings {
 
   /** Seconds after `t0` of each kind's occurrences, for failure messages and the report. */
   summary(t0: number): string {
-    return KINDS.map((k) => `${k}: ${this.#times.get(k)!.map((at) => ((at - t0) / 1000).toFixed(1)).join(' ') || '—'}`).join('\n');
+    return KINDS.map(
+      (k) =>
+        `${k}: ${
+          this.#times
+            .get(k)!
+            .map((at) => ((at - t0) / 1000).toFixed(1))
+            .join(' ') || '—'
+        }`,
+    ).join('\n');
   }
 }
 
@@ -82,13 +90,21 @@ class Happenings {
  */
 async function expectInEveryWindow(h: Happenings, t0: number, windowMs: number, windows: number): Promise<void> {
   const missing = (): string[] =>
-    Array.from({ length: windows }, (_, i) => h.missingIn(t0 + i * windowMs, t0 + (i + 1) * windowMs).map((k) => `${k} in window ${i + 1}`)).flat();
+    Array.from({ length: windows }, (_, i) =>
+      h.missingIn(t0 + i * windowMs, t0 + (i + 1) * windowMs).map((k) => `${k} in window ${i + 1}`),
+    ).flat();
   const end = t0 + windows * windowMs;
-  await until(() => missing().length === 0 || Date.now() > end + 250, `the four happenings in ${windows} windows of ${windowMs} ms`, windows * windowMs + 5000);
+  await until(
+    () => missing().length === 0 || Date.now() > end + 250,
+    `the four happenings in ${windows} windows of ${windowMs} ms`,
+    windows * windowMs + 5000,
+  );
   assert.deepEqual(missing(), [], `what happened (s after start):\n${h.summary(t0)}`);
 }
 
-test('npm start as is: within each 30 s a persistent backoff grows, a failed automatic dial is replaced, an idle peer is kicked and an inbound connection is shed', { timeout: 90_000 }, async () => {
+test('npm start as is: within each 30 s a persistent backoff grows, a failed automatic dial is replaced, an idle peer is kicked and an inbound connection is shed', {
+  timeout: 90_000,
+}, async () => {
   const handles = tcpHandleCount();
   const children = childPids().length;
   const config = parseCli(['--port', '0', '--static-dir', '/nonexistent']); // `npm start`, but on free ports
@@ -104,10 +120,12 @@ test('npm start as is: within each 30 s a persistent backoff grows, a failed aut
     await app.stop();
   }
   await assertHandlesBackTo(handles);
-  await until(() => childPids().length <= children, 'the gates\' holder processes to exit');
+  await until(() => childPids().length <= children, "the gates' holder processes to exit");
 });
 
-test('scaled five times faster, the lively lab keeps it up: the four in each of four windows (two minutes of npm start)', { timeout: 60_000 }, async () => {
+test('scaled five times faster, the lively lab keeps it up: the four in each of four windows (two minutes of npm start)', {
+  timeout: 60_000,
+}, async () => {
   const handles = tcpHandleCount();
   const scale = 0.2;
   let listen: string | undefined;
@@ -178,8 +196,14 @@ test('a peer taken down drops its connections and refuses dials; back up, it lis
   const handles = tcpHandleCount();
   let port = 26000;
   const peer = await Peer.start({
-    id: 'p1', behaviour: 'stable', host: '127.0.0.1', nextPort: () => port++, timings: scaleTimings(),
-    rng: createRng(1), autoOpen: true, onChange: () => undefined,
+    id: 'p1',
+    behaviour: 'stable',
+    host: '127.0.0.1',
+    nextPort: () => port++,
+    timings: scaleTimings(),
+    rng: createRng(1),
+    autoOpen: true,
+    onChange: () => undefined,
   });
   t.after(() => peer.stop());
   const client = connect({ host: '127.0.0.1', port: peer.port });
@@ -204,15 +228,20 @@ test('a peer taken down drops its connections and refuses dials; back up, it lis
   await assertHandlesBackTo(handles);
 });
 
-test('--persistent flags go first: with every persistent slot taken the scenario adds none, and the rest still runs', { timeout: 30_000 }, async () => {
+test('--persistent flags go first: with every persistent slot taken the scenario adds none, and the rest still runs', {
+  timeout: 30_000,
+}, async () => {
   const flags = Array.from({ length: 8 }, (_, i) => ['--persistent', `127.0.0.1:${i + 1}`]).flat(); // refused ports
   const app = await startApp(parseCli(['--port', '0', '--static-dir', '/nonexistent', ...flags]), quiet);
   try {
     const lab = app.lab!;
-    await until(() => (lab.scenarioLog()?.silentPauses.length ?? 0) > 0 && (lab.scenarioLog()?.bursts.length ?? 0) > 0, 'the scenario to start');
+    await until(
+      () => (lab.scenarioLog()?.silentPauses.length ?? 0) > 0 && (lab.scenarioLog()?.bursts.length ?? 0) > 0,
+      'the scenario to start',
+    );
     const target = lab.scenarioPlan(1)!.persistent.addr;
     assert.equal(app.manager.stats().persistentEntries, 8);
-    assert.ok(!app.manager.list().some((c) => c.addr === target), 'no entry for the scenario\'s persistent peer');
+    assert.ok(!app.manager.list().some((c) => c.addr === target), "no entry for the scenario's persistent peer");
     assert.deepEqual(lab.scenarioLog()!.outages, []);
     assert.equal(await dialResult(Number(target.split(':')[1])), 'connected', 'its peer is left up');
   } finally {

@@ -166,8 +166,7 @@ export class Scenario {
   plan(count: number): ScenarioPlan {
     const planner = this.#newPlanner();
     const n = Math.max(0, Math.floor(count));
-    const times = <T>(next: () => T | undefined): T[] =>
-      Array.from({ length: n }, next).filter((step): step is T => step !== undefined);
+    const times = <T>(next: () => T | undefined): T[] => Array.from({ length: n }, next).filter((step): step is T => step !== undefined);
     return {
       persistent: ref(this.#opts.target),
       outages: times(() => planner.outage()),
@@ -185,7 +184,13 @@ export class Scenario {
   /** The steps taken so far (each thread's scheduled next step included): a prefix of `plan`. */
   log(): ScenarioPlan {
     const l = this.#log;
-    return { persistent: { ...l.persistent }, outages: [...l.outages], restarts: [...l.restarts], bursts: [...l.bursts], silentPauses: [...l.silentPauses] };
+    return {
+      persistent: { ...l.persistent },
+      outages: [...l.outages],
+      restarts: [...l.restarts],
+      bursts: [...l.bursts],
+      silentPauses: [...l.silentPauses],
+    };
   }
 
   /** Starts the four threads against a running manager. Only the first call counts. */
