@@ -107,8 +107,6 @@ export class Lab implements LabApi {
   readonly #starting = new Set<Promise<Peer>>();
   #attached = false;
   #scenario?: Scenario;
-  /** The lively scenario runs for the first attached manager only, until that one detaches. */
-  #scenarioClaimed = false;
   #changeTimer?: NodeJS.Timeout;
   #stopPromise?: Promise<void>;
 
@@ -196,46 +194,22 @@ export class Lab implements LabApi {
   /**
    * Follows a manager's `conn:state` events (its public API only): addresses in use are skipped
    * by the book, established ones are marked good, and a dial to a `slow` peer starts its delay
-   * (without this, slow peers open on their own `slowDelayMs` after each arming).
-   * Returns the detach function; `stop()` detaches too.
+   * (without this, slow peers open on their own `slowDelayMs` after each arming). With the
+   * `lively` scenario, the first manager attached also gets the scenario once it runs
+   * (scenario.ts; detaching stops it). Returns the detach function; `stop()` detaches too.
    */
   attach(manager: LabManager): () => void {
     this.#setAttached(true);
     const off = manager.on('conn:state', (e) => this.#onConnState(e));
-    const offScenario = this.#scenarioFor(manager);
+    const offScenario = this.#scenario?.attach(manager); // the first manager only
     const detach = (): void => {
       if (!this.#detachers.delete(detach)) return;
       off();
-      offScenario();
+      offScenario?.();
       if (this.#detachers.size === 0) this.#setAttached(false);
     };
     this.#detachers.add(detach);
     return detach;
-  }
-
-  /**
-   * The lively scenario, for the first manager attached: it starts once that manager runs — on
-   * the next turn of the loop, so that code awaiting `manager.start()` (app.ts adding the
-   * `--persistent` peers) goes first and the scenario's entry never takes one of their slots.
-   * Returns what detaching does: stop the scenario (its peers come back up).
-   */
-  #scenarioFor(manager: LabManager): () => void {
-    const scenario = this.#scenario;
-    if (!scenario || this.#scenarioClaimed) return () => undefined;
-    this.#scenarioClaimed = true;
-    let immediate: NodeJS.Immediate | undefined;
-    const begin = (): void => {
-      immediate ??= setImmediate(() => {
-        if (!this.#stopPromise) scenario.start(manager);
-      });
-    };
-    const offState = manager.state === 'running' ? undefined : manager.on('manager:state', (e) => e.state === 'running' && begin());
-    if (!offState) begin();
-    return () => {
-      offState?.();
-      clearImmediate(immediate);
-      scenario.stop();
-    };
   }
 
   /**

@@ -145,7 +145,7 @@ test('scaled five times faster, the lively lab keeps it up: the four in each of 
     idleTimeoutMs: d.idleTimeoutMs * scale,
   });
   const h = new Happenings(cm);
-  lab.attach(cm);
+  const detach = lab.attach(cm);
   const t0 = Date.now();
   try {
     await cm.start();
@@ -160,6 +160,13 @@ test('scaled five times faster, the lively lab keeps it up: the four in each of 
       assert.ok(done[stream].length > 0, `${stream}: nothing ran`);
       assert.deepEqual(done[stream], plan[stream].slice(0, done[stream].length), stream);
     }
+    // Detached, the scenario stops and leaves its peers up: the persistent entry connects and
+    // stays, and no step follows.
+    detach();
+    const stepsAtDetach = JSON.stringify(lab.scenarioLog());
+    const persistent = (): string | undefined => cm.list().find((c) => c.addr === plan.persistent.addr)?.state;
+    await until(() => persistent() === 'established', 'the persistent peer back up', 10_000);
+    assert.equal(JSON.stringify(lab.scenarioLog()), stepsAtDetach);
   } finally {
     await cm.stop();
     await lab.stop();

@@ -74,7 +74,7 @@ export interface ScenarioPlan {
 }
 
 /** What the scenario needs of the manager (its public API). */
-export type ScenarioManager = Pick<ConnManager, 'config' | 'addPersistent' | 'on'>;
+export type ScenarioManager = Pick<ConnManager, 'config' | 'addPersistent' | 'on' | 'state'>;
 
 const draw = (rng: Rng, [min, max]: readonly [number, number]): number => Math.round(rng.between(min, max));
 
@@ -154,6 +154,7 @@ export class Scenario {
   #state: 'idle' | 'running' | 'stopped' = 'idle';
   /** Unsubscribes from the manager's events. */
   #off?: () => void;
+  #attached = false;
 
   constructor(options: ScenarioOptions) {
     this.#opts = options;
@@ -193,7 +194,30 @@ export class Scenario {
     };
   }
 
-  /** Starts the four threads against a running manager. Only the first call counts. */
+  /**
+   * Runs the scenario for this manager once it runs — on the next turn of the loop, so that code
+   * awaiting `manager.start()` (app.ts adding the `--persistent` peers) goes first and the
+   * scenario's entry never takes one of their slots. Only the first manager attached gets it
+   * (undefined for any later one), until it detaches: the returned function stops the scenario
+   * (its peers come back up).
+   */
+  attach(manager: ScenarioManager): (() => void) | undefined {
+    if (this.#attached) return undefined;
+    this.#attached = true;
+    let immediate: NodeJS.Immediate | undefined;
+    const begin = (): void => {
+      immediate ??= setImmediate(() => this.start(manager));
+    };
+    const offState = manager.state === 'running' ? undefined : manager.on('manager:state', (e) => e.state === 'running' && begin());
+    if (!offState) begin();
+    return () => {
+      offState?.();
+      clearImmediate(immediate);
+      this.stop();
+    };
+  }
+
+  /** Starts the four threads against a running manager. Only the first call counts (none after `stop`). */
   start(manager: ScenarioManager): void {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
