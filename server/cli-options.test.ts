@@ -20,7 +20,7 @@ describe('cli flags', () => {
     assert.deepEqual(c.listen, { host: '127.0.0.1', port: 0 });
     assert.deepEqual(c.manager, LAB_MANAGER_DEFAULTS);
     assert.equal(c.token, undefined);
-    assert.equal(c.dev, false, 'the dev server\'s origins are not allowed unless asked for');
+    assert.equal(c.dev, false, "the dev server's origins are not allowed unless asked for");
     assert.deepEqual(c.allowedOrigins, []);
     assert.equal(c.maxClients, 64);
     assert.equal(c.labScenario, 'lively', 'npm start shows a living network');
@@ -29,8 +29,14 @@ describe('cli flags', () => {
   test('--lab-scenario: lively (default) or quiet; only with the lab', () => {
     assert.equal(parseCli(['--lab-scenario', 'quiet']).labScenario, 'quiet');
     assert.equal(parseCli(['--lab-scenario', 'quiet', '--lab-scenario', 'lively']).labScenario, 'lively', 'the last one wins');
-    assert.throws(() => parseCli(['--lab-scenario', 'busy']), (e: unknown) => e instanceof CliError && /--lab-scenario must be one of quiet, lively, got "busy"/.test(e.message));
-    assert.throws(() => parseCli(['--no-lab', '--lab-scenario', 'quiet']), (e: unknown) => e instanceof CliError && /--lab-scenario is for the lab/.test(e.message));
+    assert.throws(
+      () => parseCli(['--lab-scenario', 'busy']),
+      (e: unknown) => e instanceof CliError && /--lab-scenario must be one of quiet, lively, got "busy"/.test(e.message),
+    );
+    assert.throws(
+      () => parseCli(['--no-lab', '--lab-scenario', 'quiet']),
+      (e: unknown) => e instanceof CliError && /--lab-scenario is for the lab/.test(e.message),
+    );
     assert.match(HELP, /^ {2}--lab-scenario <name> .*\n.*\(lively\)$/m);
   });
 
@@ -60,9 +66,32 @@ describe('cli flags', () => {
 
   test('manager flags override the defaults', () => {
     const c = parseCli([
-      '--target-outbound', '3', '--max-inbound', '5', '--dial-timeout-ms', '700', '--retry-delay-ms', '100',
-      '--max-retry-delay-ms', '900', '--backoff', 'exponential', '--inbound-policy', 'pause', '--idle-timeout-ms', '0',
-      '--listen', '127.0.0.1:18333', '--seed', '42', '--port', '0', '--token', 's3cret', '--allow-origin', 'http://x:1',
+      '--target-outbound',
+      '3',
+      '--max-inbound',
+      '5',
+      '--dial-timeout-ms',
+      '700',
+      '--retry-delay-ms',
+      '100',
+      '--max-retry-delay-ms',
+      '900',
+      '--backoff',
+      'exponential',
+      '--inbound-policy',
+      'pause',
+      '--idle-timeout-ms',
+      '0',
+      '--listen',
+      '127.0.0.1:18333',
+      '--seed',
+      '42',
+      '--port',
+      '0',
+      '--token',
+      's3cret',
+      '--allow-origin',
+      'http://x:1',
     ]);
     assert.equal(c.manager.targetOutbound, 3);
     assert.equal(c.manager.maxInbound, 5);
@@ -105,7 +134,11 @@ describe('cli flags', () => {
       [['--allow-origin', 'https://ops.example/app'], /--allow-origin: .*more than an origin/],
     ];
     for (const [argv, message] of table) {
-      assert.throws(() => parseCli(argv), (err: unknown) => err instanceof CliError && message.test(err.message), argv.join(' '));
+      assert.throws(
+        () => parseCli(argv),
+        (err: unknown) => err instanceof CliError && message.test(err.message),
+        argv.join(' '),
+      );
     }
   });
 });
@@ -129,7 +162,10 @@ describe('environment and token file', () => {
   });
 
   test('a bad variable is named; --token and --token-file together are refused', () => {
-    assert.throws(() => parseCli([], { CONNSCOPE_PORT: 'http' }), (e: Error) => e instanceof CliError && /CONNSCOPE_PORT must be an integer/.test(e.message));
+    assert.throws(
+      () => parseCli([], { CONNSCOPE_PORT: 'http' }),
+      (e: Error) => e instanceof CliError && /CONNSCOPE_PORT must be an integer/.test(e.message),
+    );
     assert.throws(() => parseCli(['--token', 'a', '--token-file', 'f']), /--token and --token-file: give one of them/);
   });
 
@@ -145,7 +181,10 @@ describe('environment and token file', () => {
     const file = join(dir, 'token');
     await writeFile(file, '  s3cret \nignored second line\n', { mode: 0o600 });
     const warnings: string[] = [];
-    assert.equal(readTokenFile(file, (m) => warnings.push(m)), 's3cret');
+    assert.equal(
+      readTokenFile(file, (m) => warnings.push(m)),
+      's3cret',
+    );
     assert.equal(warnings.length, 0);
     await chmod(file, 0o644);
     readTokenFile(file, (m) => warnings.push(m));

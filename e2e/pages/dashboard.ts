@@ -246,7 +246,11 @@ export class Dashboard {
           pending: num('counter-pending'),
           failing: num('counter-failing'),
         },
-        gauges: { outbound: num('gauge-outbound', 'data-used'), inbound: num('gauge-inbound', 'data-used'), manual: num('gauge-manual', 'data-used') },
+        gauges: {
+          outbound: num('gauge-outbound', 'data-used'),
+          inbound: num('gauge-inbound', 'data-used'),
+          manual: num('gauge-manual', 'data-used'),
+        },
       };
     });
   }

@@ -89,7 +89,10 @@ test('refresh: a tried address comes around again as news, handed out before the
   assert.deepEqual([b.take(), b.take()], [last, tried[0]]);
   assert.equal(b.get(last)?.attempts, 1);
   const rest = Array.from({ length: ADDRS.length - 3 }, () => b.take());
-  assert.ok(rest.every((a) => b.get(a)?.attempts === 1), 'then every untried one, once');
+  assert.ok(
+    rest.every((a) => b.get(a)?.attempts === 1),
+    'then every untried one, once',
+  );
   b.setInUse(tried[1]!, true);
   assert.equal(b.refresh(tried[1]!), false, 'in use');
   assert.equal(b.refresh('127.0.0.1:1'), false, 'unknown');

@@ -158,7 +158,10 @@ export class Peer {
       this.#dropSockets();
       if (server) await closeServer(server);
     } else {
-      const server = await this.#listenOnce(createServer({ allowHalfOpen: false }, (s) => this.#onConnection(s)), this.#port);
+      const server = await this.#listenOnce(
+        createServer({ allowHalfOpen: false }, (s) => this.#onConnection(s)),
+        this.#port,
+      );
       // Stopped while binding: #shutdown already ran without this server, so close it here.
       if (this.#state !== 'running') {
         await closeServer(server);
@@ -216,7 +219,10 @@ export class Peer {
             this.#gate = await this.#startGate(port);
             break;
           default:
-            this.#server = await this.#listenOnce(createServer({ allowHalfOpen: false }, (s) => this.#onConnection(s)), port);
+            this.#server = await this.#listenOnce(
+              createServer({ allowHalfOpen: false }, (s) => this.#onConnection(s)),
+              port,
+            );
         }
         this.#port = port;
         return;

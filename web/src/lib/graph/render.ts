@@ -215,7 +215,8 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
   for (const node of singles) {
     ctx.beginPath();
     edgePath(ctx, node, t, centerR, radii[node.group]);
-    const alpha = (s.dimmed.has(node.id) ? DIM : 1) * edgeAlpha(counts[node.group], layout.sizings[node.group].labels, node.state) * node.opacity;
+    const alpha =
+      (s.dimmed.has(node.id) ? DIM : 1) * edgeAlpha(counts[node.group], layout.sizings[node.group].labels, node.state) * node.opacity;
     strokeEdge(ctx, node.state, nodeColor(node, p), alpha, counts[node.group] > 300 ? 1 : 1.6, s.dashOffset);
   }
 
@@ -224,7 +225,10 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
     if (b.nodes.length === 0 || !layout.sizings[b.group].labels) continue;
     ctx.beginPath();
     for (const node of b.nodes) arrowPath(ctx, node, t, centerR, radii[b.group]);
-    ctx.fillStyle = css(p.state[b.state], (b.emphasis ? 1 : DIM) * Math.min(1, edgeAlpha(counts[b.group], layout.sizings[b.group].labels, b.state) + 0.2));
+    ctx.fillStyle = css(
+      p.state[b.state],
+      (b.emphasis ? 1 : DIM) * Math.min(1, edgeAlpha(counts[b.group], layout.sizings[b.group].labels, b.state) + 0.2),
+    );
     ctx.fill();
   }
 
@@ -341,14 +345,7 @@ function edgePath(ctx: CanvasRenderingContext2D, node: GraphNode, t: Transform, 
   ctx.lineTo(x - ux * (nodeR + 2), y - uy * (nodeR + 2));
 }
 
-function strokeEdge(
-  ctx: CanvasRenderingContext2D,
-  state: ConnState,
-  color: Rgba,
-  alpha: number,
-  width: number,
-  dashOffset: number,
-): void {
+function strokeEdge(ctx: CanvasRenderingContext2D, state: ConnState, color: Rgba, alpha: number, width: number, dashOffset: number): void {
   ctx.setLineDash(EDGE_DASH[state]);
   ctx.lineDashOffset = state === 'pending' ? dashOffset : 0;
   ctx.lineWidth = state === 'failing' ? width + 0.8 : width;
@@ -387,14 +384,7 @@ function arrowPath(ctx: CanvasRenderingContext2D, node: GraphNode, t: Transform,
  * Fills/strokes the current path of node circles in a state's style: established is solid,
  * pending hollow with a dashed rim, failing tinted with a dotted rim, ended greyed.
  */
-function paintNode(
-  ctx: CanvasRenderingContext2D,
-  state: ConnState,
-  color: Rgba,
-  p: Palette,
-  alpha: number,
-  nodeR: number,
-): void {
+function paintNode(ctx: CanvasRenderingContext2D, state: ConnState, color: Rgba, p: Palette, alpha: number, nodeR: number): void {
   const rim = Math.max(1.25, Math.min(2.5, nodeR * 0.28));
   switch (state) {
     case 'established':
@@ -450,11 +440,14 @@ function boxedLabel(ctx: CanvasRenderingContext2D, s: Scene, node: GraphNode, no
   const right = Math.cos(ang) >= -0.05;
   const gap = nodeR + (node.conn.persistent ? 12 : 9);
   const lx = x + (right ? gap : -gap);
-  const retry =
-    node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
+  const retry = node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
   const lines: { text: string; font: string; color: Rgba }[] = [];
   lines.push({ text: node.conn.addr, font: `600 12px ${p.font}`, color: p.text });
-  lines.push({ text: `${node.conn.type}${node.conn.persistent ? ' · persistent' : ''} · ${node.state}`, font: `11px ${p.font}`, color: p.muted });
+  lines.push({
+    text: `${node.conn.type}${node.conn.persistent ? ' · persistent' : ''} · ${node.state}`,
+    font: `11px ${p.font}`,
+    color: p.muted,
+  });
   if (retry) lines.push({ text: retry, font: `600 11px ${p.font}`, color: p.state.failing });
   const lh = 15;
   const top = y - ((lines.length - 1) * lh) / 2;
@@ -485,16 +478,9 @@ function boxedLabel(ctx: CanvasRenderingContext2D, s: Scene, node: GraphNode, no
  * A label along the radius (like a radial tree), in sectors small enough to label: address, and
  * the countdown of a failing peer. Radial text never collides with its neighbours on the ring.
  */
-function radialLabel(
-  ctx: CanvasRenderingContext2D,
-  s: Scene,
-  node: GraphNode,
-  nodeR: number,
-  alpha: number,
-): void {
+function radialLabel(ctx: CanvasRenderingContext2D, s: Scene, node: GraphNode, nodeR: number, alpha: number): void {
   const { transform: t, palette: p } = s;
-  const retry =
-    node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
+  const retry = node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
   const x = node.x * t.k + t.x;
   const y = node.y * t.k + t.y;
   let ang = Math.atan2(node.y, node.x);
