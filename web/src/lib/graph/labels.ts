@@ -128,6 +128,9 @@ export interface LabelFonts {
   pillTitle: string;
   pillLine: string;
   pillRetry: string;
+  /** The limits' marks ("shed", "paused: 8/8", the throttle banner): title, then its second line. */
+  mark: string;
+  markSub: string;
 }
 
 export function labelFonts(family: string): LabelFonts {
@@ -139,6 +142,8 @@ export function labelFonts(family: string): LabelFonts {
     pillTitle: `600 12px ${family}`,
     pillLine: `11px ${family}`,
     pillRetry: `600 11px ${family}`,
+    mark: `700 12px ${family}`,
+    markSub: `600 11px ${family}`,
   };
 }
 
@@ -167,6 +172,8 @@ export interface CaptionRequest {
   /** Extra room around the text (the "this node" tag is a pill). */
   padX?: number;
   height?: number;
+  /** A second line under the text (the throttle banner's countdown); `height` must hold both. */
+  sub?: { text: string; font: string };
 }
 
 /** A placed caption: where to draw it (same alignment) and the box it takes. */
@@ -178,6 +185,7 @@ export interface PlacedCaption {
   y: number;
   align: 'left' | 'right' | 'center';
   baseline: 'top' | 'bottom' | 'middle';
+  sub?: { text: string; font: string };
   box: Box;
 }
 
@@ -212,7 +220,7 @@ export function placeCaptions(
 ): PlacedCaption[] {
   const placed: PlacedCaption[] = [];
   for (const req of requests) {
-    const w = widths.width(req.text, req.font);
+    const w = Math.max(widths.width(req.text, req.font), req.sub ? widths.width(req.sub.text, req.sub.font) : 0);
     const base = captionRect(req, req.x, req.y, w);
     // Clamp the anchor so the caption is inside the pane before nudging.
     const cx = clampInto(base.x, base.w, bounds.x, bounds.w) - base.x;
@@ -228,7 +236,17 @@ export function placeCaptions(
       break;
     }
     chosen ??= { x: req.x + cx, y: req.y + cy, box: rectBox(captionRect(req, req.x + cx, req.y + cy, w)) };
-    placed.push({ key: req.key, text: req.text, font: req.font, x: chosen.x, y: chosen.y, align: req.align, baseline: req.baseline, box: chosen.box });
+    placed.push({
+      key: req.key,
+      text: req.text,
+      font: req.font,
+      x: chosen.x,
+      y: chosen.y,
+      align: req.align,
+      baseline: req.baseline,
+      ...(req.sub && { sub: req.sub }),
+      box: chosen.box,
+    });
   }
   return placed;
 }
