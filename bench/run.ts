@@ -59,7 +59,10 @@ async function benchManager(withClients: number): Promise<{ eventsPerMsg: number
   const addrs = sinks.map((s) => `127.0.0.1:${s.port}`);
   const cm = new ConnManager({ targetOutbound: 0, maxPersistent: 0, logger: { warn: () => undefined } });
   await cm.start();
-  const bridge = withClients > 0 ? await startBridge({ manager: cm, port: 0, staticDir: '/nonexistent', statsMs: 0, maxClients: Math.max(64, K) }) : undefined;
+  const bridge =
+    withClients > 0
+      ? await startBridge({ manager: cm, port: 0, staticDir: '/nonexistent', statsMs: 0, maxClients: Math.max(64, K) })
+      : undefined;
   const clients: Array<{ ws: WebSocket; messages: number; events: number }> = [];
   for (let i = 0; i < withClients; i += 1) {
     const ws = new WebSocket(bridge!.wsUrl);
@@ -93,7 +96,11 @@ async function benchManager(withClients: number): Promise<{ eventsPerMsg: number
   if (withClients === 0) {
     row('manager: connections established', `${ok} / ${N}`);
     row('manager: establish rate', `${Math.round((ok / (t1 - t0)) * 1000)} /s`, `(${(t1 - t0).toFixed(0)} ms for ${N})`);
-    row('manager: heap per live connection', `${((heapAfter - heapBefore) / Math.max(1, ok) / 1024).toFixed(1)} KiB`, '(sockets included; rough)');
+    row(
+      'manager: heap per live connection',
+      `${((heapAfter - heapBefore) / Math.max(1, ok) / 1024).toFixed(1)} KiB`,
+      '(sockets included; rough)',
+    );
     row('manager: stop() with all open', `${(t3 - t2).toFixed(0)} ms`);
     const open = cm.openResources();
     row('manager: left open after stop()', `${open.sockets + open.timers + open.dials + open.conns}`, '(must be 0)');
@@ -195,7 +202,16 @@ async function labPeerMemory(behaviour: PeerBehaviour, count: number) {
 
 async function benchLabMemory(): Promise<void> {
   // Warm-up: the first lab pays for lazily initialized parts of Node (not per peer).
-  await (await Lab.start({ seed: 1, peers: [{ behaviour: 'blackhole', count: 1 }, { behaviour: 'stable', count: 1 }], trickle: false })).stop();
+  await (
+    await Lab.start({
+      seed: 1,
+      peers: [
+        { behaviour: 'blackhole', count: 1 },
+        { behaviour: 'stable', count: 1 },
+      ],
+      trickle: false,
+    })
+  ).stop();
   // Stable first: a stopped lab's memory is reused by the next one, which would flatter the second.
   const stable = await labPeerMemory('stable', L);
   const hole = await labPeerMemory('blackhole', L);

@@ -25,7 +25,11 @@ async function startFlood(dashboard: Dashboard, connections: number): Promise<vo
   await expect(dashboard.floodStatus).toContainText(`Flood started: ${connections} connections`);
 }
 
-test('a flood past max inbound with policy shed: "shed" flashes at the inbound sector, a few times a second at most, and the rejected counter rises', async ({ server, dashboard, page }) => {
+test('a flood past max inbound with policy shed: "shed" flashes at the inbound sector, a few times a second at most, and the rejected counter rises', async ({
+  server,
+  dashboard,
+  page,
+}) => {
   await dashboard.open(server);
   await expect(dashboard.inboundLimit).toHaveAttribute('data-shedding', 'false');
   expect(await marks(dashboard)).not.toContain('mark shed');
@@ -40,7 +44,9 @@ test('a flood past max inbound with policy shed: "shed" flashes at the inbound s
   await page.locator('#graph-pane').screenshot({ path: `${SHOTS}graph-shed.png` });
 
   // Rate-limited: however many are shed, the sector flashes a few times a second at most.
-  await expect.poll(async () => Number(await dashboard.inboundLimit.getAttribute('data-shed-seen')), { timeout: 15_000 }).toBeGreaterThanOrEqual(60);
+  await expect
+    .poll(async () => Number(await dashboard.inboundLimit.getAttribute('data-shed-seen')), { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(60);
   const seen = Number(await dashboard.inboundLimit.getAttribute('data-shed-seen'));
   const pulses = Number(await dashboard.inboundLimit.getAttribute('data-shed-pulses'));
   expect(pulses).toBeGreaterThan(0);
@@ -53,7 +59,10 @@ test('a flood past max inbound with policy shed: "shed" flashes at the inbound s
   await expect.poll(() => marks(dashboard)).not.toContain('mark shed');
 });
 
-test("inbound policy pause: \"paused: N/N\" at the inbound sector while accepting stops, gone when slots free", async ({ launchServer, dashboard }) => {
+test('inbound policy pause: "paused: N/N" at the inbound sector while accepting stops, gone when slots free', async ({
+  launchServer,
+  dashboard,
+}) => {
   const server = await launchServer(['--inbound-policy', 'pause', '--max-inbound', '2']);
   await dashboard.open(server);
   await expect(dashboard.inboundLimit).toHaveAttribute('data-paused', 'false');
@@ -75,7 +84,10 @@ test("inbound policy pause: \"paused: N/N\" at the inbound sector while acceptin
   await expect(dashboard.page.getByTestId('limits-announcement')).toHaveText(/^No limit reached/);
 });
 
-test('automatic outbound throttled: a banner with a countdown that runs down at the outbound sector, and counters of throttled attempts and failures in a row', async ({ launchServer, dashboard }) => {
+test('automatic outbound throttled: a banner with a countdown that runs down at the outbound sector, and counters of throttled attempts and failures in a row', async ({
+  launchServer,
+  dashboard,
+}) => {
   test.setTimeout(60_000);
   // One failure throttles; a slow throttle step makes the countdown readable.
   const server = await launchServer(['--max-failed-attempts', '1', '--retry-delay-ms', '4000']);
@@ -95,7 +107,10 @@ test('automatic outbound throttled: a banner with a countdown that runs down at 
   await expect
     .poll(
       async () => {
-        const [until, left] = await Promise.all([dashboard.outboundLimit.getAttribute('data-until'), dashboard.outboundLimit.getAttribute('data-seconds-left')]);
+        const [until, left] = await Promise.all([
+          dashboard.outboundLimit.getAttribute('data-until'),
+          dashboard.outboundLimit.getAttribute('data-seconds-left'),
+        ]);
         if (until === null || until === '' || left === null || left === '') return false;
         const before = highest.get(until);
         if (before !== undefined && Number(left) < before) return true;
@@ -115,7 +130,13 @@ test('automatic outbound throttled: a banner with a countdown that runs down at 
   await server.stop();
   await expect(dashboard.staleBanner).toHaveAttribute('data-state', 'stale');
   const picture = async (): Promise<string> =>
-    JSON.stringify(await Promise.all([dashboard.outboundLimit.textContent(), dashboard.outboundLimit.getAttribute('data-seconds-left'), marks(dashboard)]));
+    JSON.stringify(
+      await Promise.all([
+        dashboard.outboundLimit.textContent(),
+        dashboard.outboundLimit.getAttribute('data-seconds-left'),
+        marks(dashboard),
+      ]),
+    );
   const frozen = await picture();
   expect(frozen).toMatch(/next try in \d s/);
   const startedAt = Date.now();
@@ -145,9 +166,22 @@ test('the log shows every event kind by its whole name', async ({ launchServer, 
   expect(await dashboard.truncatedKindCells('outbound:throttled')).toEqual([]);
 });
 
-test('paused and throttled at once: every mark drawn, none over another text; screenshots in both themes', async ({ launchServer, dashboard, page }) => {
+test('paused and throttled at once: every mark drawn, none over another text; screenshots in both themes', async ({
+  launchServer,
+  dashboard,
+  page,
+}) => {
   test.setTimeout(60_000);
-  const server = await launchServer(['--inbound-policy', 'pause', '--max-inbound', '6', '--max-failed-attempts', '1', '--retry-delay-ms', '5000']);
+  const server = await launchServer([
+    '--inbound-policy',
+    'pause',
+    '--max-inbound',
+    '6',
+    '--max-failed-attempts',
+    '1',
+    '--retry-delay-ms',
+    '5000',
+  ]);
   await dashboard.open(server);
   await dashboard.setTargetOutbound(40);
   await startFlood(dashboard, 30);

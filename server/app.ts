@@ -30,9 +30,7 @@ export const DEV_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
 export async function startApp(config: CliConfig, baseLogger: Logger = console): Promise<App> {
   const logger = coalescingLogger(baseLogger); // a recurring warning prints once, then a count per window
   let manager: ConnManager | undefined;
-  const lab = config.lab
-    ? await Lab.start({ seed: config.seed, managerListen: () => manager?.listeners()[0]?.address })
-    : undefined;
+  const lab = config.lab ? await Lab.start({ seed: config.seed, managerListen: () => manager?.listeners()[0]?.address }) : undefined;
   try {
     manager = new ConnManager({
       ...config.manager,

@@ -20,7 +20,7 @@ describe('cli flags', () => {
     assert.deepEqual(c.listen, { host: '127.0.0.1', port: 0 });
     assert.deepEqual(c.manager, LAB_MANAGER_DEFAULTS);
     assert.equal(c.token, undefined);
-    assert.equal(c.dev, false, 'the dev server\'s origins are not allowed unless asked for');
+    assert.equal(c.dev, false, "the dev server's origins are not allowed unless asked for");
     assert.deepEqual(c.allowedOrigins, []);
     assert.equal(c.maxClients, 64);
   });
@@ -51,9 +51,32 @@ describe('cli flags', () => {
 
   test('manager flags override the defaults', () => {
     const c = parseCli([
-      '--target-outbound', '3', '--max-inbound', '5', '--dial-timeout-ms', '700', '--retry-delay-ms', '100',
-      '--max-retry-delay-ms', '900', '--backoff', 'exponential', '--inbound-policy', 'pause', '--idle-timeout-ms', '0',
-      '--listen', '127.0.0.1:18333', '--seed', '42', '--port', '0', '--token', 's3cret', '--allow-origin', 'http://x:1',
+      '--target-outbound',
+      '3',
+      '--max-inbound',
+      '5',
+      '--dial-timeout-ms',
+      '700',
+      '--retry-delay-ms',
+      '100',
+      '--max-retry-delay-ms',
+      '900',
+      '--backoff',
+      'exponential',
+      '--inbound-policy',
+      'pause',
+      '--idle-timeout-ms',
+      '0',
+      '--listen',
+      '127.0.0.1:18333',
+      '--seed',
+      '42',
+      '--port',
+      '0',
+      '--token',
+      's3cret',
+      '--allow-origin',
+      'http://x:1',
     ]);
     assert.equal(c.manager.targetOutbound, 3);
     assert.equal(c.manager.maxInbound, 5);
@@ -96,7 +119,11 @@ describe('cli flags', () => {
       [['--allow-origin', 'https://ops.example/app'], /--allow-origin: .*more than an origin/],
     ];
     for (const [argv, message] of table) {
-      assert.throws(() => parseCli(argv), (err: unknown) => err instanceof CliError && message.test(err.message), argv.join(' '));
+      assert.throws(
+        () => parseCli(argv),
+        (err: unknown) => err instanceof CliError && message.test(err.message),
+        argv.join(' '),
+      );
     }
   });
 });
@@ -120,7 +147,10 @@ describe('environment and token file', () => {
   });
 
   test('a bad variable is named; --token and --token-file together are refused', () => {
-    assert.throws(() => parseCli([], { CONNSCOPE_PORT: 'http' }), (e: Error) => e instanceof CliError && /CONNSCOPE_PORT must be an integer/.test(e.message));
+    assert.throws(
+      () => parseCli([], { CONNSCOPE_PORT: 'http' }),
+      (e: Error) => e instanceof CliError && /CONNSCOPE_PORT must be an integer/.test(e.message),
+    );
     assert.throws(() => parseCli(['--token', 'a', '--token-file', 'f']), /--token and --token-file: give one of them/);
   });
 
@@ -136,7 +166,10 @@ describe('environment and token file', () => {
     const file = join(dir, 'token');
     await writeFile(file, '  s3cret \nignored second line\n', { mode: 0o600 });
     const warnings: string[] = [];
-    assert.equal(readTokenFile(file, (m) => warnings.push(m)), 's3cret');
+    assert.equal(
+      readTokenFile(file, (m) => warnings.push(m)),
+      's3cret',
+    );
     assert.equal(warnings.length, 0);
     await chmod(file, 0o644);
     readTokenFile(file, (m) => warnings.push(m));

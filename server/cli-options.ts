@@ -236,11 +236,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const portFlag = str('port');
   const portEnv = fromEnv('port');
   const port =
-    portFlag !== undefined
-      ? int('port', portFlag, 0, 65535)
-      : portEnv !== undefined
-        ? envInt(ENV_VARS.port, portEnv, 0, 65535)
-        : 8787;
+    portFlag !== undefined ? int('port', portFlag, 0, 65535) : portEnv !== undefined ? envInt(ENV_VARS.port, portEnv, 0, 65535) : 8787;
   return {
     host,
     port,
@@ -261,7 +257,11 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
 }
 
 /** The token's source: a flag wins over the environment; `--token-file` is read later. */
-function tokenOf(flag: string | undefined, file: string | undefined, env: string | undefined): Pick<CliConfig, 'token' | 'tokenFile' | 'tokenSource'> {
+function tokenOf(
+  flag: string | undefined,
+  file: string | undefined,
+  env: string | undefined,
+): Pick<CliConfig, 'token' | 'tokenFile' | 'tokenSource'> {
   if (flag !== undefined) return { token: flag, tokenSource: 'flag' };
   if (file !== undefined) return { tokenFile: file, tokenSource: 'file' };
   if (env !== undefined) return { token: env, tokenSource: 'env' };
@@ -287,7 +287,8 @@ export function readTokenFile(path: string, warn: (message: string) => void = ()
   try {
     const info = statSync(path);
     if (!info.isFile()) throw new CliError(`--token-file: ${path} is not a file`);
-    if (info.size > MAX_TOKEN_FILE_BYTES) throw new CliError(`--token-file: ${path} is larger than ${MAX_TOKEN_FILE_BYTES} bytes; it should hold one line`);
+    if (info.size > MAX_TOKEN_FILE_BYTES)
+      throw new CliError(`--token-file: ${path} is larger than ${MAX_TOKEN_FILE_BYTES} bytes; it should hold one line`);
     if ((info.mode & 0o077) !== 0) warn(`connscope: --token-file ${path} is readable by other users (chmod 600 it)`);
     text = readFileSync(path, 'utf8');
   } catch (err) {

@@ -251,7 +251,9 @@ export class Dashboard {
 
   /** The document's width against the window's: the page overflows sideways when the first is larger. */
   async pageWidths(): Promise<{ scrollWidth: number; innerWidth: number }> {
-    return this.page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+    return this.page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+    );
   }
 
   /** Picks a theme with the header's Theme buttons and waits until the page wears it. */
@@ -312,7 +314,11 @@ export class Dashboard {
           pending: num('counter-pending'),
           failing: num('counter-failing'),
         },
-        gauges: { outbound: num('gauge-outbound', 'data-used'), inbound: num('gauge-inbound', 'data-used'), manual: num('gauge-manual', 'data-used') },
+        gauges: {
+          outbound: num('gauge-outbound', 'data-used'),
+          inbound: num('gauge-inbound', 'data-used'),
+          manual: num('gauge-manual', 'data-used'),
+        },
       };
     });
   }
@@ -362,9 +368,12 @@ export class Dashboard {
       return { boxes: el.getAttribute('data-text-boxes'), width: pane.clientWidth, height: pane.clientHeight };
     });
     if (!raw.boxes) throw new Error('the graph wrote no data-text-boxes');
-    const parsed = JSON.parse(raw.boxes) as Partial<Record<'labels' | 'pills' | 'captions' | 'marks' | 'overlays', [number | string, number[]][]>>;
+    const parsed = JSON.parse(raw.boxes) as Partial<
+      Record<'labels' | 'pills' | 'captions' | 'marks' | 'overlays', [number | string, number[]][]>
+    >;
     const box = ([cx, cy, hw, hh, angle]: number[]): Box => ({ cx: cx!, cy: cy!, hw: hw!, hh: hh!, angle: angle! });
-    const list = (kind: keyof typeof parsed): TextBox[] => (parsed[kind] ?? []).map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
+    const list = (kind: keyof typeof parsed): TextBox[] =>
+      (parsed[kind] ?? []).map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
     return {
       width: raw.width,
       height: raw.height,

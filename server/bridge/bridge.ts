@@ -11,14 +11,7 @@ import { WebSocketServer } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
 import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
 import { defaultStaticDir } from '../package-info.ts';
-import {
-  MAX_HOST_HEADER_CHARS,
-  allowedOriginProblem,
-  isHostAllowed,
-  isOriginAllowed,
-  urlHost,
-  type OriginPolicy,
-} from './access.ts';
+import { MAX_HOST_HEADER_CHARS, allowedOriginProblem, isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
 import { Hub } from './hub.ts';
 import { createMetrics, type HubCounters } from './metrics.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
@@ -286,7 +279,10 @@ function requestUrl(req: IncomingMessage): URL | undefined {
 
 /** A `Host` or `Origin` header too long to be a real one (see MAX_HOST_HEADER_CHARS), or undefined. */
 function overlongHeader(req: IncomingMessage): { header: 'host' | 'origin'; message: string } | undefined {
-  for (const [header, name] of [['host', 'Host'], ['origin', 'Origin']] as const) {
+  for (const [header, name] of [
+    ['host', 'Host'],
+    ['origin', 'Origin'],
+  ] as const) {
     const value = req.headers[header];
     if (value !== undefined && value.length > MAX_HOST_HEADER_CHARS) {
       return { header, message: `the ${name} header is ${value.length} characters long; at most ${MAX_HOST_HEADER_CHARS} are accepted` };

@@ -183,10 +183,7 @@ export class TestClient {
   }
 
   /** Sends a command (adding `v` and a fresh `id`) and waits for its reply. */
-  async request<T extends CommandType>(
-    command: { type: T } & Record<string, unknown>,
-    timeoutMs = 5000,
-  ): Promise<ReplyMessage> {
+  async request<T extends CommandType>(command: { type: T } & Record<string, unknown>, timeoutMs = 5000): Promise<ReplyMessage> {
     const id = `c${nextId++}`;
     this.sendRaw(JSON.stringify({ v: PROTOCOL_VERSION, id, ...command }));
     return this.waitFor((m): m is ReplyMessage => m.type === 'reply' && m.id === id, { timeoutMs });
@@ -203,10 +200,7 @@ export class TestClient {
 
   /** Waits until an event with `seq >= seq` has arrived. */
   async waitForSeq(seq: number, timeoutMs = 5000): Promise<void> {
-    await this.waitFor(
-      (m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.seq >= seq),
-      { timeoutMs },
-    );
+    await this.waitFor((m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.seq >= seq), { timeoutMs });
   }
 
   async close(): Promise<void> {
@@ -250,7 +244,13 @@ export class FakeLab implements LabApi {
 
   async addPeer(behaviour: PeerBehaviour): Promise<LabPeer> {
     this.calls.push(`addPeer:${behaviour}`);
-    const peer: LabPeer = { peerId: `p${this.#peers.length + 1}`, behaviour, addr: `127.0.0.1:${40000 + this.#peers.length}`, state: 'running', accepted: 0 };
+    const peer: LabPeer = {
+      peerId: `p${this.#peers.length + 1}`,
+      behaviour,
+      addr: `127.0.0.1:${40000 + this.#peers.length}`,
+      state: 'running',
+      accepted: 0,
+    };
     this.#peers.push(peer);
     this.changed();
     return { ...peer };

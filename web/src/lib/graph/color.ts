@@ -24,7 +24,10 @@ export function parseColor(text: string, fallback: Rgba = [128, 128, 128, 1]): R
   }
   m = /^rgba?\(([^)]+)\)$/.exec(s);
   if (m) {
-    const parts = m[1]!.split(/[\s,/]+/).filter(Boolean).map(Number);
+    const parts = m[1]!
+      .split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
     if (parts.length >= 3 && parts.slice(0, 3).every(Number.isFinite)) {
       return [parts[0]!, parts[1]!, parts[2]!, parts.length > 3 && Number.isFinite(parts[3]) ? parts[3]! : 1];
     }

@@ -9,14 +9,7 @@
  * watching do not move at all — and each sector gets forces fitted to its size (no many-body
  * repulsion for thousands of dots, where collision alone packs them well and costs far less).
  */
-import {
-  forceCollide,
-  forceManyBody,
-  forceSimulation,
-  type Force,
-  type Simulation,
-  type SimulationNodeDatum,
-} from 'd3-force';
+import { forceCollide, forceManyBody, forceSimulation, type Force, type Simulation, type SimulationNodeDatum } from 'd3-force';
 import type { ConnState, ConnView } from '../model/types.ts';
 import { bandsFor, constrainToSector, packedPositions, sizingsFor, startPosition, type Band, type Sizing } from './geometry.ts';
 import { countInto, emptyCounts, GROUP_ORDER, groupOf, isLive, SECTORS, type GroupCounts, type GroupKey } from './groups.ts';
@@ -333,7 +326,10 @@ export class GraphLayout {
     if (charged) {
       sector.sim.force(
         'charge',
-        forceManyBody<GraphNode>().strength(sizing.charge).theta(0.95).distanceMax(sizing.spacing * 4),
+        forceManyBody<GraphNode>()
+          .strength(sizing.charge)
+          .theta(0.95)
+          .distanceMax(sizing.spacing * 4),
       );
     } else if (sector.charged) {
       sector.sim.force('charge', null);

@@ -46,7 +46,15 @@ export function drawLimits(ctx: CanvasRenderingContext2D, s: LimitsScene): void 
 }
 
 /** An arc along a sector's gauge, `offset` px outside it. */
-function gaugeArc(ctx: CanvasRenderingContext2D, s: LimitsScene, g: GroupKey, offset: number, stroke: string, width: number, dash: number[] = []): void {
+function gaugeArc(
+  ctx: CanvasRenderingContext2D,
+  s: LimitsScene,
+  g: GroupKey,
+  offset: number,
+  stroke: string,
+  width: number,
+  dash: number[] = [],
+): void {
   const t = s.transform;
   const sector = SECTORS[g];
   const r = gaugeRadiusPx(s.layout.bands[g], s.layout.sizings[g], t.k, s.labelPx) + offset;
@@ -61,7 +69,15 @@ function gaugeArc(ctx: CanvasRenderingContext2D, s: LimitsScene, g: GroupKey, of
   ctx.lineCap = 'round';
 }
 
-function besideGauge(ctx: CanvasRenderingContext2D, s: LimitsScene, g: GroupKey, color: Rgba, alpha: number, dash: number[], extra = 0): void {
+function besideGauge(
+  ctx: CanvasRenderingContext2D,
+  s: LimitsScene,
+  g: GroupKey,
+  color: Rgba,
+  alpha: number,
+  dash: number[],
+  extra = 0,
+): void {
   gaugeArc(ctx, s, g, 6 + extra, css(color, alpha), 2, dash);
 }
 

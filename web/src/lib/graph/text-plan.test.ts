@@ -193,7 +193,7 @@ const ALL_MARKS: MarkText[] = [
   { key: 'throttle', text: 'outbound throttled', sub: 'next try in 25s' },
 ];
 
-test('the limits\' marks keep clear of every other text, at any population, in every pane size', () => {
+test("the limits' marks keep clear of every other text, at any population, in every pane size", () => {
   const widths = new TextWidths(fakeMeasure);
   for (const [w, h] of PANES) {
     const layout = new GraphLayout();
@@ -201,7 +201,11 @@ test('the limits\' marks keep clear of every other text, at any population, in e
       layout.sync(population({ outbound: n, inbound: n, manual: Math.min(n, 8) }), { serverNow: 1000, localNow: n, reducedMotion: true });
       const p = plan(layout, w, h, widths, { selectedId: 1, activeId: 2, marks: ALL_MARKS });
       assertReadable(p, w, h, `${w}×${h} n=${n}`);
-      assert.deepEqual(p.marks.map((m) => m.key), ['shed', 'paused', 'throttle'], 'every mark is drawn');
+      assert.deepEqual(
+        p.marks.map((m) => m.key),
+        ['shed', 'paused', 'throttle'],
+        'every mark is drawn',
+      );
       assert.equal(p.captions.length, 4, 'the captions keep their places');
     }
   }

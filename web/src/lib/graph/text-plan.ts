@@ -153,11 +153,19 @@ export function markRequests(input: TextPlanInput, fonts: LabelFonts): CaptionRe
       ...(m.sub !== null && { sub: { text: m.sub, font: fonts.markSub } }),
     };
     if (m.key === 'throttle') {
-      return { ...common, x: t.x + Math.cos(THROTTLE_ANGLE) * outboundR + MARK_PAD_X, y: t.y + Math.sin(THROTTLE_ANGLE) * outboundR, align: 'left', baseline: 'middle' };
+      return {
+        ...common,
+        x: t.x + Math.cos(THROTTLE_ANGLE) * outboundR + MARK_PAD_X,
+        y: t.y + Math.sin(THROTTLE_ANGLE) * outboundR,
+        align: 'left',
+        baseline: 'middle',
+      };
     }
     const x = t.x - inboundR - MARK_PAD_X;
     if (!both) return { ...common, x, y: t.y, align: 'right', baseline: 'middle' };
-    return m.key === 'shed' ? { ...common, x, y: t.y - 2, align: 'right', baseline: 'bottom' } : { ...common, x, y: t.y + 2, align: 'right', baseline: 'top' };
+    return m.key === 'shed'
+      ? { ...common, x, y: t.y - 2, align: 'right', baseline: 'bottom' }
+      : { ...common, x, y: t.y + 2, align: 'right', baseline: 'top' };
   });
 }
 
@@ -167,7 +175,8 @@ function pillLines(node: GraphNode, serverNow: number, fonts: LabelFonts): PillL
     { text: c.addr, font: fonts.pillTitle, kind: 'title' },
     { text: `${c.type}${c.persistent ? ' · persistent' : ''} · ${node.state}`, font: fonts.pillLine, kind: 'line' },
   ];
-  if (node.state === 'failing' && c.retryAt !== undefined) lines.push({ text: retryText(c.retryAt, serverNow, true), font: fonts.pillRetry, kind: 'retry' });
+  if (node.state === 'failing' && c.retryAt !== undefined)
+    lines.push({ text: retryText(c.retryAt, serverNow, true), font: fonts.pillRetry, kind: 'retry' });
   return lines;
 }
 
@@ -180,7 +189,10 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
   const captions = placeCaptions(captionRequests(input, fonts), bounds, overlays, widths);
   // Marks after the captions (which never move for them), before pills and labels (which yield).
   const marks = placeCaptions(markRequests(input, fonts), bounds, overlays.concat(captions.map((c) => c.box)), widths);
-  const fixed = overlays.concat(captions.map((c) => c.box), marks.map((m) => m.box));
+  const fixed = overlays.concat(
+    captions.map((c) => c.box),
+    marks.map((m) => m.box),
+  );
 
   const screen = (n: GraphNode): { x: number; y: number; angle: number; r: number } => ({
     x: n.x * k + t.x,
@@ -202,7 +214,14 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
   pillNodes.sort((a, b) => pillIds.indexOf(a.id) - pillIds.indexOf(b.id));
   const pillRequests: PillRequest[] = pillNodes.map((n) => {
     const s = screen(n);
-    return { id: n.id, x: s.x, y: s.y, angle: s.angle, gap: s.r + (n.conn.persistent ? 12 : 9), lines: pillLines(n, input.serverNow, fonts) };
+    return {
+      id: n.id,
+      x: s.x,
+      y: s.y,
+      angle: s.angle,
+      gap: s.r + (n.conn.persistent ? 12 : 9),
+      lines: pillLines(n, input.serverNow, fonts),
+    };
   });
   const pills = placePills(pillRequests, bounds, fixed, widths);
 
@@ -226,7 +245,12 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
 }
 
 /** The room labels of labelled sectors take beyond their nodes (see `labelRoomPx`). */
-export function labelRoomFor(nodes: readonly GraphNode[], sizings: Record<GroupKey, Sizing>, widths: TextWidths, fonts: LabelFonts): number {
+export function labelRoomFor(
+  nodes: readonly GraphNode[],
+  sizings: Record<GroupKey, Sizing>,
+  widths: TextWidths,
+  fonts: LabelFonts,
+): number {
   const texts: string[] = [];
   for (const n of nodes) if (sizings[n.group].labels) texts.push(n.conn.addr);
   return labelRoomPx(texts, widths, fonts);

@@ -8,7 +8,16 @@ import type { BridgeStats, ConnManagerConfig, ConnStats, LabState, ListenerInfo,
 import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
 import { emptyShedTrack, limitSignals, type FailureCount, type LimitSignals, type ShedTrack } from './limits.ts';
-import { createModelState, reduce, type LogEntry, type ModelCaps, type ModelState, type Outcome, type StatsSample, type ThrottleInfo } from './reducer.ts';
+import {
+  createModelState,
+  reduce,
+  type LogEntry,
+  type ModelCaps,
+  type ModelState,
+  type Outcome,
+  type StatsSample,
+  type ThrottleInfo,
+} from './reducer.ts';
 import type { Ring } from './ring.ts';
 import type { ConnModel, ConnView, SlotLimits } from './types.ts';
 
@@ -64,7 +73,15 @@ export class ConnectionsStore implements ConnModel {
   /** What the limits' marks and words are drawn from (limits.ts), derived once per change. */
   readonly limitSignals: LimitSignals = $derived.by(() =>
     limitSignals(
-      { managerState: this.managerState, shed: this.shed, listeners: this.listeners, limits: this.limits, throttle: this.throttle, failures: this.failures, config: this.config },
+      {
+        managerState: this.managerState,
+        shed: this.shed,
+        listeners: this.listeners,
+        limits: this.limits,
+        throttle: this.throttle,
+        failures: this.failures,
+        config: this.config,
+      },
       this.counts,
     ),
   );

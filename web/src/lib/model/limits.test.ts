@@ -80,7 +80,10 @@ describe('accepting paused', () => {
   });
 
   test('paused for another reason (out of file descriptors) says why', () => {
-    const v = limitsView(signals({ listeners: [{ address: '127.0.0.1:8333', state: 'paused', reason: 'EMFILE' }] }, { inbound: 3, outbound: 8 }), T0);
+    const v = limitsView(
+      signals({ listeners: [{ address: '127.0.0.1:8333', state: 'paused', reason: 'EMFILE' }] }, { inbound: 3, outbound: 8 }),
+      T0,
+    );
     assert.equal(inboundText(v), 'accepting paused 3/16 (EMFILE)');
   });
 
@@ -99,7 +102,7 @@ describe('throttle', () => {
 
   test('past maxFailedAttempts and short of the target: a countdown to the next attempt, in whole seconds', () => {
     const sig = throttled();
-    const at = (ms: number) => limitsView(sig, T0 + ms).throttle ?? assert.fail("throttled");
+    const at = (ms: number) => limitsView(sig, T0 + ms).throttle ?? assert.fail('throttled');
     assert.deepEqual(at(0), { until: T0 + 5000, secondsLeft: 5, failedAttempts: 25, maxFailedAttempts: 25 });
     assert.equal(at(1).secondsLeft, 5);
     assert.equal(at(1000).secondsLeft, 4);
@@ -164,13 +167,19 @@ describe('words, announcements and wake-ups', () => {
       listeners: [{ address: 'a', state: 'paused', reason: 'limit' }],
       failures: { count: 30, at: T0 },
     });
-    assert.deepEqual(markTexts(limitsView(sig, T0)).map((m) => m.key), ['shed', 'paused', 'throttle']);
+    assert.deepEqual(
+      markTexts(limitsView(sig, T0)).map((m) => m.key),
+      ['shed', 'paused', 'throttle'],
+    );
   });
 
   test('wake-ups: every frame while a pulse fades, then at the end of "shed" and at each second of the countdown', () => {
     const shed = emptyShedTrack();
     noteShed(shed, T0);
-    const sig = signals({ shed, throttle: { failedAttempts: 25, delayMs: 5000, at: T0 - 300 }, failures: { count: 25, at: T0 } }, { inbound: 16, outbound: 0 });
+    const sig = signals(
+      { shed, throttle: { failedAttempts: 25, delayMs: 5000, at: T0 - 300 }, failures: { count: 25, at: T0 } },
+      { inbound: 16, outbound: 0 },
+    );
     const wake = (ms: number) => limitsWakeMs(limitsView(sig, T0 + ms), sig, T0 + ms);
     assert.equal(wake(100), 0);
     // Countdown: until = T0 + 4700; 5 s left at T0 + 400, 4 s from T0 + 700.

@@ -209,7 +209,8 @@ export function markTexts(v: LimitsView): MarkText[] {
   const t = v.throttle;
   if (t) {
     // Short: the banner must find room even in a phone's pane (the counters give the failures).
-    const sub = t.secondsLeft === null ? `after ${t.failedAttempts} failures` : t.secondsLeft > 0 ? `next try in ${t.secondsLeft}s` : 'trying now';
+    const sub =
+      t.secondsLeft === null ? `after ${t.failedAttempts} failures` : t.secondsLeft > 0 ? `next try in ${t.secondsLeft}s` : 'trying now';
     out.push({ key: 'throttle', text: 'outbound throttled', sub });
   }
   return out;
@@ -237,6 +238,7 @@ export function limitsWakeMs(v: LimitsView, sig: LimitSignals, now: number, opti
   let wake = Number.POSITIVE_INFINITY;
   if (v.shedding && sig.shed.lastAt !== null) wake = Math.min(wake, sig.shed.lastAt + SHED_RECENT_MS - now);
   const t = v.throttle;
-  if (t && t.until !== null && t.secondsLeft !== null && t.secondsLeft > 0) wake = Math.min(wake, t.until - (t.secondsLeft - 1) * 1000 - now);
+  if (t && t.until !== null && t.secondsLeft !== null && t.secondsLeft > 0)
+    wake = Math.min(wake, t.until - (t.secondsLeft - 1) * 1000 - now);
   return Number.isFinite(wake) ? Math.max(1, Math.ceil(wake)) : null;
 }

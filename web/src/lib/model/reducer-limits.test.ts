@@ -41,7 +41,13 @@ const shed = (seq: number, at: number, reason: 'limit' | 'duplicate' = 'limit'):
   listener: '127.0.0.1:8333',
   reason,
 });
-const throttled = (seq: number, at: number, failedAttempts = 3): WireEvent => ({ seq, at, kind: 'outbound:throttled', failedAttempts, delayMs: 5000 });
+const throttled = (seq: number, at: number, failedAttempts = 3): WireEvent => ({
+  seq,
+  at,
+  kind: 'outbound:throttled',
+  failedAttempts,
+  delayMs: 5000,
+});
 const outboundUp = (seq: number, at: number, id = 1): WireEvent => ({
   seq,
   at,
@@ -131,7 +137,18 @@ describe('reducer: limits', () => {
 
   test('a backfill whose last word is a successful automatic dial restores no throttle', () => {
     const s = started({ seq: 3, at: T0 + 1000 });
-    reduce(s, { v: PROTOCOL_VERSION, type: 'reply', id: 'h1', ok: true, command: 'history', result: { events: [throttled(1, T0 + 20), outboundUp(2, T0 + 30)], firstSeq: 1 } }, T0 + 1000);
+    reduce(
+      s,
+      {
+        v: PROTOCOL_VERSION,
+        type: 'reply',
+        id: 'h1',
+        ok: true,
+        command: 'history',
+        result: { events: [throttled(1, T0 + 20), outboundUp(2, T0 + 30)], firstSeq: 1 },
+      },
+      T0 + 1000,
+    );
     assert.equal(s.throttle, null);
   });
 

@@ -235,7 +235,10 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       if (ev.reason === 'limit') noteShed(s.shed, ev.at);
       break;
     case 'listener:state':
-      s.listeners.set(ev.address, ev.reason === undefined ? { address: ev.address, state: ev.state } : { address: ev.address, state: ev.state, reason: ev.reason });
+      s.listeners.set(
+        ev.address,
+        ev.reason === undefined ? { address: ev.address, state: ev.state } : { address: ev.address, state: ev.state, reason: ev.reason },
+      );
       break;
     case 'outbound:throttled':
       s.throttle = { failedAttempts: ev.failedAttempts, delayMs: ev.delayMs, at: ev.at };
