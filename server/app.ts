@@ -62,7 +62,7 @@ export async function startApp(
     cm.connect(addr).catch((err: Error) => logger.warn(`--connect ${addr}: ${err.message}`));
   }
   if (!existsSync(join(config.staticDir, 'index.html'))) {
-    log.warn(`no built page in ${config.staticDir} (run "npm run build"); the API still works`);
+    log.warn({}, `no built page in ${config.staticDir} (run "npm run build"); the API still works`);
   }
   let bridge: Bridge;
   try {

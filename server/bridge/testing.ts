@@ -3,6 +3,7 @@
  * timeouts, a WebSocket client that validates every message it gets, and a fake lab.
  * Not used by the server itself.
  */
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
@@ -97,6 +98,22 @@ export async function startStack(
       await manager.stop();
     },
   };
+}
+
+/** Parses Prometheus text exposition: `name{labels} value` lines, checking HELP/TYPE lines too (prom-client writes NaN as `Nan`, which Prometheus reads). */
+export function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      assert.match(line, /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/, line);
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|Nan|[+-]Inf)$/.exec(line);
+    assert.ok(m, `not a Prometheus sample: ${line}`);
+    samples.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
+  }
+  return samples;
 }
 
 /** The manager's listener address (`host:port`). */
