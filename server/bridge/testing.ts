@@ -68,6 +68,29 @@ export async function refusedAddr(): Promise<string> {
 
 export const quietLogger = { warn: () => undefined };
 
+/** A record a `CapturingLogger` kept. */
+export interface LogRecord {
+  level: 'info' | 'warn';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A structured logger (the bridge's, the app's) that keeps every record, for assertions. */
+export interface CapturingLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  readonly records: LogRecord[];
+}
+
+export function capturingLogger(): CapturingLogger {
+  const records: LogRecord[] = [];
+  return {
+    records,
+    info: (fields, message) => void records.push({ level: 'info', fields: { ...fields }, message }),
+    warn: (fields, message) => void records.push({ level: 'warn', fields: { ...fields }, message }),
+  };
+}
+
 /** A started manager with one loopback listener and short timeouts. */
 export async function startManager(options: ConnManagerOptions = {}): Promise<ConnManager> {
   const manager = new ConnManager({
