@@ -14,10 +14,12 @@ const LEVEL_COLOURS: Record<number, string> = { 10: '90', 20: '36', 30: '32', 40
 /** Fields the line shows in its own way (time, level, message) or not at all (the same on every line). */
 const OWN_KEYS = new Set(['time', 'level', 'msg', 'pid', 'hostname']);
 /** A value printed as it is: no space, quote, `=`, backslash or control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it must find
 const BARE = /^[^\s"=\\\u0000-\u001f\u007f-\u009f]+$/;
 /** What JSON.stringify leaves as it is but a terminal may act on: DEL, C1 controls, line separators. */
 const UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
 /** Control characters in a message (which is printed without quotes). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it must find
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 export interface PrettyOptions {

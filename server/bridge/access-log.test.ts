@@ -19,7 +19,7 @@ test('refused upgrades: at most REFUSED_LINES_PER_WINDOW lines a window, then on
   assert.equal(log.records.length, REFUSED_LINES_PER_WINDOW);
   assert.deepEqual(log.records[0], {
     level: 'warn',
-    message: 'ws upgrade refused (origin)',
+    message: 'ws upgrade refused',
     fields: { cause: 'origin', status: 403, remote: '127.0.0.1:0', origin: 'http://evil' },
   });
   await clock.advance(REFUSED_WINDOW_MS - 1);

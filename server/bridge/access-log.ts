@@ -82,7 +82,7 @@ export class RefusedUpgradeLog {
       if (r.path !== undefined) fields.path = truncateValue(r.path);
       if (r.host !== undefined) fields.host = truncateValue(r.host);
       if (r.origin !== undefined) fields.origin = truncateValue(r.origin);
-      this.#logger.warn(fields, `ws upgrade refused (${r.cause})`);
+      this.#logger.warn(fields, 'ws upgrade refused');
       return;
     }
     this.#suppressed += 1;
