@@ -65,7 +65,10 @@ async function benchManager(withClients: number): Promise<{ eventsPerMsg: number
   const addrs = sinks.map((s) => `127.0.0.1:${s.port}`);
   const cm = new ConnManager({ targetOutbound: 0, maxPersistent: 0, logger: { warn: () => undefined } });
   await cm.start();
-  const bridge = withClients > 0 ? await startBridge({ manager: cm, port: 0, staticDir: '/nonexistent', statsMs: 0, maxClients: Math.max(64, K) }) : undefined;
+  const bridge =
+    withClients > 0
+      ? await startBridge({ manager: cm, port: 0, staticDir: '/nonexistent', statsMs: 0, maxClients: Math.max(64, K) })
+      : undefined;
   const clients: Array<{ ws: WebSocket; messages: number; events: number }> = [];
   for (let i = 0; i < withClients; i += 1) {
     const ws = new WebSocket(bridge!.wsUrl);
@@ -99,7 +102,11 @@ async function benchManager(withClients: number): Promise<{ eventsPerMsg: number
   if (withClients === 0) {
     row('manager: connections established', `${ok} / ${N}`);
     row('manager: establish rate', `${Math.round((ok / (t1 - t0)) * 1000)} /s`, `(${(t1 - t0).toFixed(0)} ms for ${N})`);
-    row('manager: heap per live connection', `${((heapAfter - heapBefore) / Math.max(1, ok) / 1024).toFixed(1)} KiB`, '(sockets included; rough)');
+    row(
+      'manager: heap per live connection',
+      `${((heapAfter - heapBefore) / Math.max(1, ok) / 1024).toFixed(1)} KiB`,
+      '(sockets included; rough)',
+    );
     row('manager: stop() with all open', `${(t3 - t2).toFixed(0)} ms`);
     const open = cm.openResources();
     row('manager: left open after stop()', `${open.sockets + open.timers + open.dials + open.conns}`, '(must be 0)');
@@ -201,7 +208,16 @@ async function labPeerMemory(behaviour: PeerBehaviour, count: number) {
 
 async function benchLabMemory(): Promise<void> {
   // Warm-up: the first lab pays for lazily initialized parts of Node (not per peer).
-  await (await Lab.start({ seed: 1, peers: [{ behaviour: 'blackhole', count: 1 }, { behaviour: 'stable', count: 1 }], trickle: false })).stop();
+  await (
+    await Lab.start({
+      seed: 1,
+      peers: [
+        { behaviour: 'blackhole', count: 1 },
+        { behaviour: 'stable', count: 1 },
+      ],
+      trickle: false,
+    })
+  ).stop();
   // Stable first: a stopped lab's memory is reused by the next one, which would flatter the second.
   const stable = await labPeerMemory('stable', L);
   const hole = await labPeerMemory('blackhole', L);
@@ -230,7 +246,10 @@ async function startMs(args: string[]): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < 3; i += 1) {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...args, '--no-lab', '--port', '0'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...args, '--no-lab', '--port', '0'], {
+      cwd: packageRoot(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -257,13 +276,27 @@ async function benchPackage(): Promise<void> {
   }
   const compiled = await startMs([cli]);
   const sources = await startMs(['--import', 'tsx', 'server/cli.ts']);
-  row('package: CLI start, compiled', `${compiled.toFixed(0)} ms`, `(tsx from sources: ${sources.toFixed(0)} ms; ratio ${(sources / compiled).toFixed(2)}×)`);
+  row(
+    'package: CLI start, compiled',
+    `${compiled.toFixed(0)} ms`,
+    `(tsx from sources: ${sources.toFixed(0)} ms; ratio ${(sources / compiled).toFixed(2)}×)`,
+  );
   // What a first visit downloads: index.html and every asset (not the JSON Schema, which the page never loads).
-  const files = ['index.html', ...readdirSync(join(web, 'assets')).filter((f) => !/\.(br|gz)$/.test(f)).map((f) => join('assets', f))];
+  const files = [
+    'index.html',
+    ...readdirSync(join(web, 'assets'))
+      .filter((f) => !/\.(br|gz)$/.test(f))
+      .map((f) => join('assets', f)),
+  ];
   const size = (f: string): number => (existsSync(join(web, f)) ? statSync(join(web, f)).size : Number.NaN);
-  const sum = (suffix: string): number => files.reduce((t, f) => t + (suffix && existsSync(join(web, f + suffix)) ? size(f + suffix) : size(f)), 0);
+  const sum = (suffix: string): number =>
+    files.reduce((t, f) => t + (suffix && existsSync(join(web, f + suffix)) ? size(f + suffix) : size(f)), 0);
   const raw = sum('');
-  row('package: page on the wire, brotli', `${(sum('.br') / 1024).toFixed(1)} KiB`, `(gzip ${(sum('.gz') / 1024).toFixed(1)} KiB, raw ${(raw / 1024).toFixed(1)} KiB; ${files.length} files)`);
+  row(
+    'package: page on the wire, brotli',
+    `${(sum('.br') / 1024).toFixed(1)} KiB`,
+    `(gzip ${(sum('.gz') / 1024).toFixed(1)} KiB, raw ${(raw / 1024).toFixed(1)} KiB; ${files.length} files)`,
+  );
 }
 
 await benchPackage();

@@ -36,7 +36,10 @@ test('connect to a lab peer: established in the graph, the timeline and the log'
   expect((await server.conns()).find((c) => c.id === id)).toMatchObject({ addr: peer.addr, state: 'established', type: 'manual' });
 });
 
-test('disconnect a persistent peer: failing with a countdown, then established again with the same id', async ({ launchServer, dashboard }) => {
+test('disconnect a persistent peer: failing with a countdown, then established again with the same id', async ({
+  launchServer,
+  dashboard,
+}) => {
   // A 3 s retry step keeps the failing state on screen long enough to read its countdown.
   const server = await launchServer(['--retry-delay-ms', '3000']);
   await dashboard.open(server);
@@ -61,7 +64,9 @@ test('disconnect a persistent peer: failing with a countdown, then established a
   await expect(dashboard.detailState).toHaveText('established');
   await expect(dashboard.graphOption(id)).toHaveAttribute('data-state', 'established');
   await expect(dashboard.graphOptions({ type: 'manual' })).toHaveCount(1);
-  await expect(dashboard.logEntries(`#${id} persistent manual ${peer.addr}: established → failing (local-disconnect); attempt 1`)).toHaveCount(1);
+  await expect(
+    dashboard.logEntries(`#${id} persistent manual ${peer.addr}: established → failing (local-disconnect); attempt 1`),
+  ).toHaveCount(1);
   await expect(dashboard.logEntries(`#${id} persistent manual ${peer.addr}: failing → pending (retry)`)).toHaveCount(1);
   expect((await server.conns()).filter((c) => c.addr === peer.addr)).toMatchObject([{ id, persistent: true, state: 'established' }]);
 });
@@ -101,7 +106,9 @@ test('remove a persistent peer: gone from the graph and never retried', async ({
   // The log, narrowed to this address's transitions, ends with the removal.
   await dashboard.filter.fill(`kind:conn:state ${peer.addr}`);
   await expect(dashboard.logRows).toHaveCount(3);
-  await expect(dashboard.logRows.last()).toHaveAccessibleName(new RegExp(`#${id} persistent manual ${peer.addr}: established → disconnected \\(local-remove\\)$`));
+  await expect(dashboard.logRows.last()).toHaveAccessibleName(
+    new RegExp(`#${id} persistent manual ${peer.addr}: established → disconnected \\(local-remove\\)$`),
+  );
 });
 
 test('connect to a refusing peer: the error is shown in words', async ({ server, dashboard }) => {

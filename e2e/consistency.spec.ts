@@ -4,7 +4,10 @@
  */
 import { expect, test } from './fixtures.ts';
 
-test('during churn, header, filter summary, counters, graph caption and gauges show the same live counts', async ({ launchServer, dashboard }) => {
+test('during churn, header, filter summary, counters, graph caption and gauges show the same live counts', async ({
+  launchServer,
+  dashboard,
+}) => {
   // Silent flood connections are kicked after 1.5 s and replaced: inbound keeps changing.
   const server = await launchServer(['--idle-timeout-ms', '1500', '--max-inbound', '12']);
   await dashboard.open(server);
@@ -33,7 +36,10 @@ test('during churn, header, filter summary, counters, graph caption and gauges s
   expect(seen.size).toBeGreaterThan(1);
 });
 
-test('lab updates stay in the Lab panel during a flood; addr: matches only that address; unknown keys are errors', async ({ server, dashboard }) => {
+test('lab updates stay in the Lab panel during a flood; addr: matches only that address; unknown keys are errors', async ({
+  server,
+  dashboard,
+}) => {
   await dashboard.open(server);
   await dashboard.floodConnections.fill('40');
   await dashboard.startFloodButton.click();
@@ -58,7 +64,9 @@ test('lab updates stay in the Lab panel during a flood; addr: matches only that 
 
   // Unknown keys are answered with an error and the nearest known key, never taken as text.
   await dashboard.filter.fill('bogus:1');
-  await expect(dashboard.filterErrors).toHaveText(/^bogus:1: unknown key "bogus" — use one of type, state, .* \(an address\? write addr:bogus:1\)$/);
+  await expect(dashboard.filterErrors).toHaveText(
+    /^bogus:1: unknown key "bogus" — use one of type, state, .* \(an address\? write addr:bogus:1\)$/,
+  );
   await expect(dashboard.filter).toHaveAttribute('aria-invalid', 'true');
   await dashboard.filter.fill('stat:failing');
   await expect(dashboard.filterErrors).toHaveText('stat:failing: unknown key "stat" — did you mean state?');

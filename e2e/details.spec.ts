@@ -64,7 +64,12 @@ test('the History table fits the sidebar: every column, Attempt included, in vie
     const head = [...table.querySelectorAll('th')].find((th) => th.textContent?.trim() === 'Attempt')!;
     const w = wrap.getBoundingClientRect();
     const h = head.getBoundingClientRect();
-    return { overflowPx: wrap.scrollWidth - wrap.clientWidth, headRight: Math.round(h.right), wrapRight: Math.round(w.right), wrapWidth: Math.round(w.width) };
+    return {
+      overflowPx: wrap.scrollWidth - wrap.clientWidth,
+      headRight: Math.round(h.right),
+      wrapRight: Math.round(w.right),
+      wrapWidth: Math.round(w.width),
+    };
   });
   expect(fits.wrapWidth).toBeLessThanOrEqual(400); // the sidebar's width
   expect(fits.overflowPx).toBeLessThanOrEqual(0);

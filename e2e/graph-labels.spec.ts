@@ -18,7 +18,11 @@ async function expectTextReadable(dashboard: Dashboard, frames = 6): Promise<voi
   expect(text.labels.length, 'some peers carry their address').toBeGreaterThan(0);
 }
 
-test('graph labels never overlap each other or the captions: 12 outbound, 8 failing persistent, a flood of 16 inbound', async ({ launchServer, dashboard, page }) => {
+test('graph labels never overlap each other or the captions: 12 outbound, 8 failing persistent, a flood of 16 inbound', async ({
+  launchServer,
+  dashboard,
+  page,
+}) => {
   test.setTimeout(120_000);
   const server = await launchServer(['--max-inbound', '16']);
   await dashboard.open(server);

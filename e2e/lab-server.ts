@@ -22,7 +22,16 @@ export const SEED = 7;
  * Short delays so retries, timeouts and the inbound limit show within a test's budget.
  * `--target-outbound 4` is what "the network reached its target" means in the tests.
  */
-export const FAST_FLAGS = ['--retry-delay-ms', '1000', '--dial-timeout-ms', '2000', '--max-inbound', '8', '--target-outbound', '4'] as const;
+export const FAST_FLAGS = [
+  '--retry-delay-ms',
+  '1000',
+  '--dial-timeout-ms',
+  '2000',
+  '--max-inbound',
+  '8',
+  '--target-outbound',
+  '4',
+] as const;
 export const TARGET_OUTBOUND = 4;
 
 /** How long a start may take (from sources, tsx compiles the server on the fly: a cold start is ~1–2 s). */
@@ -86,16 +95,25 @@ export class LabServer {
     const staticDir = process.env.E2E_STATIC_DIR;
     const args = [
       ...CLI_ARGS,
-      '--port', String(this.port),
-      '--seed', String(SEED),
+      '--port',
+      String(this.port),
+      '--seed',
+      String(SEED),
       ...(staticDir === undefined ? [] : ['--static-dir', staticDir]),
       ...FAST_FLAGS,
       ...this.#flags,
     ];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'test' },
+    });
     this.#child = child;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${this.#output}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${this.#output}`)),
+        START_TIMEOUT_MS,
+      );
       const onData = (chunk: Buffer): void => {
         this.#output += chunk.toString();
         if (this.#output.includes('connscope is running:')) {

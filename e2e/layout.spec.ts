@@ -43,7 +43,11 @@ async function expectOnScreen(page: Page, what: string, locator: Locator): Promi
 }
 
 for (const vp of VIEWPORTS) {
-  test(`layout at ${vp.width}×${vp.height}: no sideways overflow, controls on screen, views usable`, async ({ sharedServer, dashboard, page }) => {
+  test(`layout at ${vp.width}×${vp.height}: no sideways overflow, controls on screen, views usable`, async ({
+    sharedServer,
+    dashboard,
+    page,
+  }) => {
     await page.setViewportSize(vp);
     await dashboard.open(sharedServer);
     await expect(dashboard.graphOptions({ type: 'outbound', state: 'established' })).toHaveCount(TARGET_OUTBOUND);
@@ -73,7 +77,8 @@ for (const vp of VIEWPORTS) {
     ];
     const overlaps: string[] = [];
     for (let i = 0; i < pieces.length; i++) {
-      for (let j = i + 1; j < pieces.length; j++) if (intersect(pieces[i]!, pieces[j]!)) overlaps.push(`${pieces[i]!.what} × ${pieces[j]!.what}`);
+      for (let j = i + 1; j < pieces.length; j++)
+        if (intersect(pieces[i]!, pieces[j]!)) overlaps.push(`${pieces[i]!.what} × ${pieces[j]!.what}`);
     }
     expect(overlaps).toEqual([]);
     expect(await listen.evaluate((el) => el.scrollWidth <= el.clientWidth + 1), 'the listening address is not cut').toBe(true);

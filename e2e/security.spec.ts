@@ -17,7 +17,11 @@ const RECORD_VIOLATIONS = `
   });
 `;
 
-test('the page works under its Content-Security-Policy, with no violation and no console error', async ({ sharedServer, dashboard, page }) => {
+test('the page works under its Content-Security-Policy, with no violation and no console error', async ({
+  sharedServer,
+  dashboard,
+  page,
+}) => {
   const consoleErrors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
@@ -81,7 +85,11 @@ test('another site cannot frame the dashboard', async ({ sharedServer, page }) =
   }
 });
 
-test('a ?token= leaves the address bar but keeps control, also after a reload; a copied link does not carry it', async ({ launchServer, dashboard, page }) => {
+test('a ?token= leaves the address bar but keeps control, also after a reload; a copied link does not carry it', async ({
+  launchServer,
+  dashboard,
+  page,
+}) => {
   const server = await launchServer(['--token', 's3cret']);
   await page.goto(`${server.url}/?token=s3cret&q=type%3Aoutbound#keep`);
   await dashboard.expectLinkUp();

@@ -9,7 +9,10 @@ import { expect, test } from './fixtures.ts';
 /** Opening the socket and applying the hello, on a loaded machine, after the last wait is over. */
 const RECONNECT_SLACK_MS = 3000;
 
-test('server gone: every view says stale since when, freezes at the loss, and is live again within the capped delay', async ({ launchServer, dashboard }) => {
+test('server gone: every view says stale since when, freezes at the loss, and is live again within the capped delay', async ({
+  launchServer,
+  dashboard,
+}) => {
   test.setTimeout(60_000);
   // A 5 s retry step: a refused persistent peer is failing (with a countdown) nearly all the time.
   const server = await launchServer(['--retry-delay-ms', '5000']);

@@ -47,7 +47,11 @@ test('pausing the timeline freezes its lanes and counts new events; resuming sho
   await expect(dashboard.timelineLane(id)).toContainText(peer.addr);
 });
 
-test('? opens the help with the shortcuts and the legend; Escape closes it; / focuses the filter', async ({ sharedServer, dashboard, page }) => {
+test('? opens the help with the shortcuts and the legend; Escape closes it; / focuses the filter', async ({
+  sharedServer,
+  dashboard,
+  page,
+}) => {
   await dashboard.open(sharedServer);
   await expect(dashboard.helpDialog).toBeHidden();
 
@@ -118,7 +122,10 @@ test('stop a lab peer the manager is connected to: the connection ends and the p
   expect((snapshot.stats.disconnects['remote-closed'] ?? 0) + (snapshot.stats.disconnects['remote-reset'] ?? 0)).toBeGreaterThan(0);
 });
 
-test("inbound 'pause' policy: a flood pauses the listener at the limit, and it listens again after", async ({ launchServer, dashboard }) => {
+test("inbound 'pause' policy: a flood pauses the listener at the limit, and it listens again after", async ({
+  launchServer,
+  dashboard,
+}) => {
   const server = await launchServer(['--inbound-policy', 'pause', '--max-inbound', '2']);
   await dashboard.open(server);
   await expect(dashboard.counter('inbound-limit')).toContainText('2');
@@ -182,14 +189,17 @@ test('details of a failing persistent peer: the retry in words, the attempt and 
   const waits = steps.map(([, wait]) => parseDuration(wait!));
   expect(retries).toEqual(retries.map((_, i) => retries[0]! + i));
   expect(retries[0]).toBeGreaterThanOrEqual(1);
-  waits.slice(1).forEach((w, i) => expect(w).toBeGreaterThan(waits[i]!));
+  for (const [i, w] of waits.slice(1).entries()) expect(w).toBeGreaterThan(waits[i]!);
   expect(waits).toEqual(retries.map((n) => n * 1000)); // linear: n × retry step
 
   // Its history says the same: each failure waits longer than the last. (The details' history
   // table is not virtualized, unlike the log, so early rows stay in the DOM however long it runs.)
   const history = dashboard.details.getByRole('table').filter({ hasText: 'dial-refused' });
   const failure = (n: number, wait: string): Locator =>
-    history.getByRole('row').filter({ hasText: `retry after ${wait}` }).filter({ has: dashboard.page.getByRole('cell', { name: String(n), exact: true }) });
+    history
+      .getByRole('row')
+      .filter({ hasText: `retry after ${wait}` })
+      .filter({ has: dashboard.page.getByRole('cell', { name: String(n), exact: true }) });
   await expect(failure(1, '1.0 s')).toHaveCount(1);
   await expect(failure(2, '2.0 s')).toHaveCount(1);
 });

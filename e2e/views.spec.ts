@@ -2,7 +2,11 @@
 import { expect, test } from './fixtures.ts';
 import { TARGET_OUTBOUND } from './lab-server.ts';
 
-test('the filter narrows the graph, the timeline and the log, reports bad terms, and lives in the URL', async ({ sharedServer, dashboard, page }) => {
+test('the filter narrows the graph, the timeline and the log, reports bad terms, and lives in the URL', async ({
+  sharedServer,
+  dashboard,
+  page,
+}) => {
   await dashboard.open(sharedServer);
   await expect(dashboard.graphOptions({ type: 'outbound', state: 'established' })).toHaveCount(TARGET_OUTBOUND);
   await expect(dashboard.graphOptions({ type: 'inbound' })).not.toHaveCount(0);

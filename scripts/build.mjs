@@ -23,7 +23,15 @@ export const PARTS = [
   {
     name: 'page',
     output: 'dist/web/protocol.schema.json', // written after vite's files
-    sources: ['web', 'server/protocol', 'scripts/build-schema.ts', 'scripts/precompress.mjs', 'vite.config.ts', 'web/tsconfig.json', ...CONFIG_FILES],
+    sources: [
+      'web',
+      'server/protocol',
+      'scripts/build-schema.ts',
+      'scripts/precompress.mjs',
+      'vite.config.ts',
+      'web/tsconfig.json',
+      ...CONFIG_FILES,
+    ],
     steps: [
       ['node_modules/.bin/vite', 'build', '--logLevel', 'warn'],
       [process.execPath, '--import', 'tsx', 'scripts/build-schema.ts', 'dist/web'],

@@ -19,7 +19,7 @@ test('a persistent peer the manager refuses fails startApp and leaves nothing ru
   await assertHandlesBackTo(baseline);
 });
 
-test('the Vite dev server\'s origins are allowed with --dev only', async (t) => {
+test("the Vite dev server's origins are allowed with --dev only", async (t) => {
   const refused = await startApp(parseCli(['--no-lab', '--port', '0', '--listen', 'none', '--static-dir', '/nonexistent']), quiet);
   t.after(() => refused.stop());
   const ws = refused.bridge.wsUrl;
@@ -35,5 +35,9 @@ test('the Vite dev server\'s origins are allowed with --dev only', async (t) => 
     assert.equal((await client.hello()).canControl, true, origin);
     await client.close();
   }
-  await assert.rejects(TestClient.connect(dev.bridge.wsUrl, { origin: 'http://localhost:5174' }), /HTTP 403/, 'another port is another app');
+  await assert.rejects(
+    TestClient.connect(dev.bridge.wsUrl, { origin: 'http://localhost:5174' }),
+    /HTTP 403/,
+    'another port is another app',
+  );
 });

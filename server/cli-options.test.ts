@@ -20,7 +20,7 @@ describe('cli flags', () => {
     assert.deepEqual(c.listen, { host: '127.0.0.1', port: 0 });
     assert.deepEqual(c.manager, LAB_MANAGER_DEFAULTS);
     assert.equal(c.token, undefined);
-    assert.equal(c.dev, false, 'the dev server\'s origins are not allowed unless asked for');
+    assert.equal(c.dev, false, "the dev server's origins are not allowed unless asked for");
     assert.deepEqual(c.allowedOrigins, []);
     assert.equal(c.maxClients, 64);
     assert.equal(c.logFormat, 'pretty');
@@ -72,9 +72,32 @@ describe('cli flags', () => {
 
   test('manager flags override the defaults', () => {
     const c = parseCli([
-      '--target-outbound', '3', '--max-inbound', '5', '--dial-timeout-ms', '700', '--retry-delay-ms', '100',
-      '--max-retry-delay-ms', '900', '--backoff', 'exponential', '--inbound-policy', 'pause', '--idle-timeout-ms', '0',
-      '--listen', '127.0.0.1:18333', '--seed', '42', '--port', '0', '--token', 's3cret', '--allow-origin', 'http://x:1',
+      '--target-outbound',
+      '3',
+      '--max-inbound',
+      '5',
+      '--dial-timeout-ms',
+      '700',
+      '--retry-delay-ms',
+      '100',
+      '--max-retry-delay-ms',
+      '900',
+      '--backoff',
+      'exponential',
+      '--inbound-policy',
+      'pause',
+      '--idle-timeout-ms',
+      '0',
+      '--listen',
+      '127.0.0.1:18333',
+      '--seed',
+      '42',
+      '--port',
+      '0',
+      '--token',
+      's3cret',
+      '--allow-origin',
+      'http://x:1',
     ]);
     assert.equal(c.manager.targetOutbound, 3);
     assert.equal(c.manager.maxInbound, 5);
@@ -120,7 +143,11 @@ describe('cli flags', () => {
       [['--log-level', 'INFO'], /--log-level must be one of/],
     ];
     for (const [argv, message] of table) {
-      assert.throws(() => parseCli(argv), (err: unknown) => err instanceof CliError && message.test(err.message), argv.join(' '));
+      assert.throws(
+        () => parseCli(argv),
+        (err: unknown) => err instanceof CliError && message.test(err.message),
+        argv.join(' '),
+      );
     }
   });
 });
@@ -144,7 +171,10 @@ describe('environment and token file', () => {
   });
 
   test('a bad variable is named; --token and --token-file together are refused', () => {
-    assert.throws(() => parseCli([], { CONNSCOPE_PORT: 'http' }), (e: Error) => e instanceof CliError && /CONNSCOPE_PORT must be an integer/.test(e.message));
+    assert.throws(
+      () => parseCli([], { CONNSCOPE_PORT: 'http' }),
+      (e: Error) => e instanceof CliError && /CONNSCOPE_PORT must be an integer/.test(e.message),
+    );
     assert.throws(() => parseCli(['--token', 'a', '--token-file', 'f']), /--token and --token-file: give one of them/);
   });
 
@@ -160,7 +190,10 @@ describe('environment and token file', () => {
     const file = join(dir, 'token');
     await writeFile(file, '  s3cret \nignored second line\n', { mode: 0o600 });
     const warnings: string[] = [];
-    assert.equal(readTokenFile(file, (m) => warnings.push(m)), 's3cret');
+    assert.equal(
+      readTokenFile(file, (m) => warnings.push(m)),
+      's3cret',
+    );
     assert.equal(warnings.length, 0);
     await chmod(file, 0o644);
     readTokenFile(file, (m) => warnings.push(m));
@@ -209,12 +242,21 @@ describe('environment and token file', () => {
     child.kill('SIGTERM');
     assert.deepEqual(await exited, [0, null]);
     // Every line is a pino record; the first names the URL as a field too; the stop is one as well.
-    const records = out.trim().split('\n').map((line) => JSON.parse(line) as { level: number; time: number; msg: string; url?: string; canControl?: boolean });
-    assert.ok(records.every((r) => typeof r.level === 'number' && typeof r.time === 'number' && typeof r.msg === 'string'), out);
+    const records = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; time: number; msg: string; url?: string; canControl?: boolean });
+    assert.ok(
+      records.every((r) => typeof r.level === 'number' && typeof r.time === 'number' && typeof r.msg === 'string'),
+      out,
+    );
     const running = records.find((r) => r.msg.startsWith('connscope is running: '));
     assert.equal(running?.url, `http://127.0.0.1:${port}/`);
     assert.equal(running?.level, 30);
-    assert.ok(records.some((r) => r.msg === 'SIGTERM: stopping…'), out);
+    assert.ok(
+      records.some((r) => r.msg === 'SIGTERM: stopping…'),
+      out,
+    );
     // The two WebSockets above: an access line each (by the time the server stopped, at the latest).
     const sessions = records.filter((r) => r.msg === 'ws session ended');
     assert.deepEqual(sessions.map((r) => r.canControl).sort(), [false, true]);

@@ -149,7 +149,7 @@ const INT_FLAGS = {
  * with a message naming the bad flag or variable.
  */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliConfig {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -188,7 +188,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const fromEnv = (name: keyof typeof ENV_VARS): string | undefined => (env[ENV_VARS[name]] === '' ? undefined : env[ENV_VARS[name]]);
   const tokenFlags = [str('token') && '--token', str('token-file') && '--token-file'].filter(Boolean);
   if (tokenFlags.length > 1) throw new CliError('--token and --token-file: give one of them');
-  const lab = values['no-lab'] === true ? false : true;
+  const lab = values['no-lab'] !== true;
   const defaults = lab ? LAB_MANAGER_DEFAULTS : REAL_MANAGER_DEFAULTS;
   const manager = { ...defaults };
   for (const [flag, key] of Object.entries(INT_FLAGS)) {
@@ -247,11 +247,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const portFlag = str('port');
   const portEnv = fromEnv('port');
   const port =
-    portFlag !== undefined
-      ? int('port', portFlag, 0, 65535)
-      : portEnv !== undefined
-        ? envInt(ENV_VARS.port, portEnv, 0, 65535)
-        : 8787;
+    portFlag !== undefined ? int('port', portFlag, 0, 65535) : portEnv !== undefined ? envInt(ENV_VARS.port, portEnv, 0, 65535) : 8787;
   return {
     host,
     port,
@@ -279,7 +275,11 @@ function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[
 }
 
 /** The token's source: a flag wins over the environment; `--token-file` is read later. */
-function tokenOf(flag: string | undefined, file: string | undefined, env: string | undefined): Pick<CliConfig, 'token' | 'tokenFile' | 'tokenSource'> {
+function tokenOf(
+  flag: string | undefined,
+  file: string | undefined,
+  env: string | undefined,
+): Pick<CliConfig, 'token' | 'tokenFile' | 'tokenSource'> {
   if (flag !== undefined) return { token: flag, tokenSource: 'flag' };
   if (file !== undefined) return { tokenFile: file, tokenSource: 'file' };
   if (env !== undefined) return { token: env, tokenSource: 'env' };
@@ -305,7 +305,8 @@ export function readTokenFile(path: string, warn: (message: string) => void = ()
   try {
     const info = statSync(path);
     if (!info.isFile()) throw new CliError(`--token-file: ${path} is not a file`);
-    if (info.size > MAX_TOKEN_FILE_BYTES) throw new CliError(`--token-file: ${path} is larger than ${MAX_TOKEN_FILE_BYTES} bytes; it should hold one line`);
+    if (info.size > MAX_TOKEN_FILE_BYTES)
+      throw new CliError(`--token-file: ${path} is larger than ${MAX_TOKEN_FILE_BYTES} bytes; it should hold one line`);
     if ((info.mode & 0o077) !== 0) warn(`--token-file ${path} is readable by other users (chmod 600 it)`);
     text = readFileSync(path, 'utf8');
   } catch (err) {

@@ -55,7 +55,9 @@ log.info(
     ? `lab: ${app.lab.state().peers.length} loopback peers (seed ${config.seed}); target outbound ${config.manager.targetOutbound}`
     : `lab: off; ${config.persistent.length} persistent and ${config.connect.length} one-shot peers from flags`,
 );
-log.info(app.inbound ? `inbound listener: ${app.inbound} (max ${config.manager.maxInbound}, ${config.manager.inboundPolicy})` : 'inbound: off');
+log.info(
+  app.inbound ? `inbound listener: ${app.inbound} (max ${config.manager.maxInbound}, ${config.manager.inboundPolicy})` : 'inbound: off',
+);
 if (config.dev) log.info(`dev: WebSocket also open to the Vite dev server (${DEV_ORIGINS.join(', ')})`);
 if (config.token !== undefined && (generatedToken || config.tokenSource === 'flag')) {
   log.info(`control token${generatedToken ? ' (generated)' : ''}: ${config.token}`);

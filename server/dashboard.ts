@@ -45,7 +45,8 @@ export interface Dashboard {
  * @throws TypeError for a bad option (naming it); the listen error (`EADDRINUSE`, …) otherwise.
  */
 export async function serveDashboard(manager: ConnManager, options: DashboardOptions = {}): Promise<Dashboard> {
-  const origins = options.allowOrigin === undefined ? [] : typeof options.allowOrigin === 'string' ? [options.allowOrigin] : [...options.allowOrigin];
+  const origins =
+    options.allowOrigin === undefined ? [] : typeof options.allowOrigin === 'string' ? [options.allowOrigin] : [...options.allowOrigin];
   const bridge = await startBridge({
     ...options.bridge,
     manager,

@@ -24,18 +24,41 @@ const TIME = /^\d\d:\d\d:\d\d\.\d{3} /;
 test('pretty: time, level, message, then key=value; strings with spaces or quotes are quoted, the same fields on every line are not shown', () => {
   const at = new Date(2026, 0, 2, 3, 4, 5, 67).getTime(); // local time, as the line shows it
   const line = formatLine(
-    JSON.stringify({ level: 30, time: at, pid: 1, hostname: 'h', msg: 'ws session ended', remote: '127.0.0.1:5', canControl: true, code: 1000, reason: 'going away', origin: null, causes: { origin: 2 } }),
+    JSON.stringify({
+      level: 30,
+      time: at,
+      pid: 1,
+      hostname: 'h',
+      msg: 'ws session ended',
+      remote: '127.0.0.1:5',
+      canControl: true,
+      code: 1000,
+      reason: 'going away',
+      origin: null,
+      causes: { origin: 2 },
+    }),
     { colour: false },
   );
-  assert.equal(line, '03:04:05.067 INFO  ws session ended remote=127.0.0.1:5 canControl=true code=1000 reason="going away" origin=null causes={"origin":2}');
-  for (const [level, name] of [[10, 'TRACE'], [20, 'DEBUG'], [40, 'WARN '], [50, 'ERROR'], [60, 'FATAL']] as const) {
+  assert.equal(
+    line,
+    '03:04:05.067 INFO  ws session ended remote=127.0.0.1:5 canControl=true code=1000 reason="going away" origin=null causes={"origin":2}',
+  );
+  for (const [level, name] of [
+    [10, 'TRACE'],
+    [20, 'DEBUG'],
+    [40, 'WARN '],
+    [50, 'ERROR'],
+    [60, 'FATAL'],
+  ] as const) {
     assert.equal(formatLine(JSON.stringify({ level, time: at, msg: 'm' }), { colour: false }).slice(13, 19), `${name} `);
   }
 });
 
 test('pretty: hostile text cannot split a line or reach the terminal', () => {
   const hostile = 'a\nb\r\u001b[31mred\u009b2J\u2028"=\\';
-  const line = formatLine(JSON.stringify({ level: 40, time: 0, msg: `refused ${hostile}`, origin: hostile, [`k${hostile}`]: 1 }), { colour: false });
+  const line = formatLine(JSON.stringify({ level: 40, time: 0, msg: `refused ${hostile}`, origin: hostile, [`k${hostile}`]: 1 }), {
+    colour: false,
+  });
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character must not get through
   assert.ok(!/[\n\r\u001b\u009b\u2028]/.test(line), line);
   assert.ok(line.includes('refused a\\nb\\r\\u001b[31mred\\u009b2J\\u2028"=\\'), line);
@@ -88,7 +111,10 @@ test('--log-level: records below it are not written; silent writes nothing', () 
     log.warn('w');
     log.error('e');
     log.fatal('f');
-    return out.text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    return out.text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
   };
   assert.deepEqual(lines('trace'), ['t', 'd', 'i', 'w', 'e', 'f']);
   assert.deepEqual(lines('info'), ['i', 'w', 'e', 'f']);
@@ -97,13 +123,16 @@ test('--log-level: records below it are not written; silent writes nothing', () 
   assert.deepEqual(lines('silent'), []);
 });
 
-test('managerLogger: the manager\'s warn(message, err) becomes a warn record with err; other details are kept', () => {
+test("managerLogger: the manager's warn(message, err) becomes a warn record with err; other details are kept", () => {
   const out = sink();
   const warn = managerLogger(createLogger({ format: 'json', level: 'info', stream: out }));
   warn.warn('connmgr: onConnection failed for #3', new Error('handler broke'));
   warn.warn('connmgr: plain');
   warn.warn('connmgr: odd', { x: 1 });
-  const [withErr = {}, plain = {}, odd = {}] = out.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const [withErr = {}, plain = {}, odd = {}] = out.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(withErr.level, 40);
   assert.equal(withErr.msg, 'connmgr: onConnection failed for #3');
   assert.equal((withErr.err as { message: string }).message, 'handler broke');

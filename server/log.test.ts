@@ -100,10 +100,14 @@ test('the app coalesces its warnings: the lab out of addresses for a target of 1
   t.after(() => app.stop());
   // 19 lab addresses for 1,000 slots: the address source fails at once, again and again, until
   // the failures in a row reach maxFailedAttempts (25) and the manager throttles itself.
-  await eventually(() => {
-    const s = app.manager.stats();
-    return s.consecutiveFailedAttempts >= 25 || s.throttledAttempts > 0;
-  }, 10_000, 'the address source to fail 25 times');
+  await eventually(
+    () => {
+      const s = app.manager.stats();
+      return s.consecutiveFailedAttempts >= 25 || s.throttledAttempts > 0;
+    },
+    10_000,
+    'the address source to fail 25 times',
+  );
   const addressLines = log.records.filter((r) => r.message.includes('address source failed'));
   assert.equal(addressLines.length, 1, JSON.stringify(addressLines.slice(0, 3)));
   assert.equal(addressLines[0]?.level, 'warn');

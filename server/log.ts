@@ -39,9 +39,7 @@ export interface LoggerOptions {
  */
 export function createLogger({ format, level, stream = process.stdout, colour }: LoggerOptions): ProcessLogger {
   const destination =
-    format === 'json'
-      ? stream
-      : prettyStream(stream, { colour: colour ?? (stream.isTTY === true && !process.env.NO_COLOR) });
+    format === 'json' ? stream : prettyStream(stream, { colour: colour ?? (stream.isTTY === true && !process.env.NO_COLOR) });
   return pino({ level }, destination);
 }
 

@@ -149,9 +149,12 @@ describe('the packed package, installed outside the checkout', { timeout: 4 * ST
   before(async () => {
     await sh(process.execPath, ['scripts/build.mjs', '--if-stale'], ROOT);
     dir = await mkdtemp(join(tmpdir(), 'connscope-outside-'));
-    const packed = JSON.parse(await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT)) as Array<{ filename: string }>;
+    const packed = JSON.parse(await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT)) as Array<{
+      filename: string;
+    }>;
     const tarball = join(dir, packed[0]!.filename);
-    const playwright = (JSON.parse(readFileSync(join(ROOT, 'node_modules/@playwright/test/package.json'), 'utf8')) as { version: string }).version;
+    const playwright = (JSON.parse(readFileSync(join(ROOT, 'node_modules/@playwright/test/package.json'), 'utf8')) as { version: string })
+      .version;
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'outside', private: true, type: 'module' }));
     await sh('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', tarball, `@playwright/test@${playwright}`], dir);
   });
@@ -208,9 +211,14 @@ describe('the packed package, installed outside the checkout', { timeout: 4 * ST
       child.once('exit', (code) => reject(new Error(`exited (${code}) before it was ready:\n${out}\n${err}`)));
     });
     const url = await ready;
-    const { snapshot } = (await (await fetch(`${url}/api/snapshot`)).json()) as { snapshot: { conns: Array<{ type: string; state: string; bytesIn: number }> } };
+    const { snapshot } = (await (await fetch(`${url}/api/snapshot`)).json()) as {
+      snapshot: { conns: Array<{ type: string; state: string; bytesIn: number }> };
+    };
     assert.deepEqual(snapshot.conns.map((c) => `${c.type}/${c.state}`).sort(), ['inbound/established', 'manual/established']);
-    assert.ok(snapshot.conns.every((c) => c.bytesIn >= 'PING 1\n'.length), 'the application bytes are counted both ways');
+    assert.ok(
+      snapshot.conns.every((c) => c.bytesIn >= 'PING 1\n'.length),
+      'the application bytes are counted both ways',
+    );
     const exited = once(child, 'exit');
     child.kill('SIGINT');
     assert.deepEqual(await exited, [0, null], `a clean exit after SIGINT\n${err}`);

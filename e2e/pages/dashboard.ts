@@ -232,7 +232,9 @@ export class Dashboard {
 
   /** The document's width against the window's: the page overflows sideways when the first is larger. */
   async pageWidths(): Promise<{ scrollWidth: number; innerWidth: number }> {
-    return this.page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+    return this.page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+    );
   }
 
   /** Picks a theme with the header's Theme buttons and waits until the page wears it. */
@@ -296,7 +298,11 @@ export class Dashboard {
           pending: num('counter-pending'),
           failing: num('counter-failing'),
         },
-        gauges: { outbound: num('gauge-outbound', 'data-used'), inbound: num('gauge-inbound', 'data-used'), manual: num('gauge-manual', 'data-used') },
+        gauges: {
+          outbound: num('gauge-outbound', 'data-used'),
+          inbound: num('gauge-inbound', 'data-used'),
+          manual: num('gauge-manual', 'data-used'),
+        },
       };
     });
   }
@@ -348,8 +354,16 @@ export class Dashboard {
     if (!raw.boxes) throw new Error('the graph wrote no data-text-boxes');
     const parsed = JSON.parse(raw.boxes) as Record<'labels' | 'pills' | 'captions' | 'overlays', [number | string, number[]][]>;
     const box = ([cx, cy, hw, hh, angle]: number[]): Box => ({ cx: cx!, cy: cy!, hw: hw!, hh: hh!, angle: angle! });
-    const list = (kind: keyof typeof parsed): TextBox[] => parsed[kind].map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
-    return { width: raw.width, height: raw.height, labels: list('labels'), pills: list('pills'), captions: list('captions'), overlays: list('overlays') };
+    const list = (kind: keyof typeof parsed): TextBox[] =>
+      parsed[kind].map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
+    return {
+      width: raw.width,
+      height: raw.height,
+      labels: list('labels'),
+      pills: list('pills'),
+      captions: list('captions'),
+      overlays: list('overlays'),
+    };
   }
 
   /**

@@ -15,7 +15,8 @@ test('refused upgrades: at most REFUSED_LINES_PER_WINDOW lines a window, then on
   const clock = new FakeClock(0);
   const log = capturingLogger();
   const refusals = new RefusedUpgradeLog(log, clock);
-  for (let i = 0; i < 1000; i += 1) refusals.refused({ cause: i % 2 === 0 ? 'origin' : 'path', status: 403, remote: `127.0.0.1:${i}`, origin: 'http://evil' });
+  for (let i = 0; i < 1000; i += 1)
+    refusals.refused({ cause: i % 2 === 0 ? 'origin' : 'path', status: 403, remote: `127.0.0.1:${i}`, origin: 'http://evil' });
   assert.equal(log.records.length, REFUSED_LINES_PER_WINDOW);
   assert.deepEqual(log.records[0], {
     level: 'warn',
@@ -49,7 +50,18 @@ test('truncateValue keeps MAX_LOGGED_VALUE_CHARS characters and says how long th
 /** An upgrade request with any headers; resolves with the HTTP status of the refusal. */
 function upgrade(port: number, path: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        ...headers,
+      },
+    });
     req.on('response', (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);

@@ -91,9 +91,11 @@ test('isOriginAllowed: own origins, listed origins, nothing else', () => {
   assert.equal(isOriginAllowed('http://192.168.1.11', lan), false);
 });
 
-test('isOriginAllowed on a wildcard bind accepts this machine\'s own IP addresses only', () => {
+test("isOriginAllowed on a wildcard bind accepts this machine's own IP addresses only", () => {
   const wild = { host: '0.0.0.0', port: 9000, allowedOrigins: [] };
-  const own = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4');
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4');
   assert.ok(own);
   assert.equal(isOriginAllowed(`http://${own.address}:9000`, wild), true);
   assert.equal(isOriginAllowed('http://203.0.113.9:9000', wild), false, 'TEST-NET-3 is nobody here');
@@ -104,9 +106,11 @@ test('a long Origin costs no more than a short one (linear handling and a length
   // "http:" + 16,000 "/" + "a" once took 112–322 ms per call in a backtracking regex.
   const hostile = `http:${'/'.repeat(16_000)}a`;
   const policy = { host: '127.0.0.1', port: 8787, allowedOrigins: ['http://localhost:5173'] };
-  const calls = (origin: string, p = policy) => () => {
-    for (let i = 0; i < 20; i++) isOriginAllowed(origin, p);
-  };
+  const calls =
+    (origin: string, p = policy) =>
+    () => {
+      for (let i = 0; i < 20; i++) isOriginAllowed(origin, p);
+    };
   const short = await fastestMs(calls('http://evil.example:8787'));
   const long = await fastestMs(calls(hostile));
   assert.equal(isOriginAllowed(hostile, policy), false);

@@ -24,7 +24,7 @@ async function peers(n: number): Promise<TcpPeer[]> {
 }
 
 function assertGapFree(events: WireEvent[], afterSeq: number): void {
-  events.forEach((e, i) => assert.equal(e.seq, afterSeq + 1 + i, `event ${i} has seq ${e.seq}`));
+  for (const [i, e] of events.entries()) assert.equal(e.seq, afterSeq + 1 + i, `event ${i} has seq ${e.seq}`);
 }
 
 /** Applies conn:state events to a snapshot's connections, as the page does. */
@@ -53,15 +53,19 @@ test('hello carries a snapshot at seq N, then events N+1, N+2, … in order and 
   assert.equal(hello.canControl, true);
   assert.equal(hello.lab, null);
   assert.deepEqual(hello.config, stack.manager.config());
-  assert.deepEqual(hello.snapshot.conns.map((c) => [c.id, c.state]), [[first.id, 'established']]);
+  assert.deepEqual(
+    hello.snapshot.conns.map((c) => [c.id, c.state]),
+    [[first.id, 'established']],
+  );
   assert.equal(hello.snapshot.seq, stack.bridge.stats().eventsTotal);
 
   await stack.manager.connect(ps[1]!.addr);
   await stack.manager.connect(ps[2]!.addr);
   stack.manager.disconnect(first.id);
   // The socket closes asynchronously: its final transition is an event to wait for.
-  await client.waitFor((m): m is EventsMessage =>
-    m.type === 'events' && m.events.some((e) => e.kind === 'conn:state' && e.id === first.id && e.to === 'disconnected'),
+  await client.waitFor(
+    (m): m is EventsMessage =>
+      m.type === 'events' && m.events.some((e) => e.kind === 'conn:state' && e.id === first.id && e.to === 'disconnected'),
   );
   stack.manager.setTargetOutbound(3);
   const last = stack.bridge.stats().eventsTotal;
@@ -158,14 +162,21 @@ test('history backfills the events before a snapshot, newest `limit` of what the
 
   const all = await c.request({ type: 'history', beforeSeq: last + 1 });
   assert.ok(all.ok && all.command === 'history');
-  assert.deepEqual(all.result.events.map((e) => e.seq), [last - 4, last - 3, last - 2, last - 1, last], 'only what the ring keeps');
+  assert.deepEqual(
+    all.result.events.map((e) => e.seq),
+    [last - 4, last - 3, last - 2, last - 1, last],
+    'only what the ring keeps',
+  );
   assert.equal(all.result.firstSeq, last - 4);
   const lastEvent = all.result.events.at(-1)!;
   assert.ok(lastEvent.kind === 'config:changed' && lastEvent.targetOutbound === 8);
 
   const two = await c.request({ type: 'history', beforeSeq: last, limit: 2 });
   assert.ok(two.ok && two.command === 'history');
-  assert.deepEqual(two.result.events.map((e) => e.seq), [last - 2, last - 1]);
+  assert.deepEqual(
+    two.result.events.map((e) => e.seq),
+    [last - 2, last - 1],
+  );
 
   const none = await c.request({ type: 'history', beforeSeq: 1 });
   assert.ok(none.ok && none.command === 'history');
@@ -243,11 +254,12 @@ test('a round trip for each command', async (t) => {
 
   const missing = await c.request({ type: 'lab.stopPeer', peerId: 'p404' });
   assert.equal(missing.ok, false);
-  assert.equal(!missing.ok && missing.error.code, 'ERR_LAB_NOT_FOUND', 'the lab\'s own code is passed on');
+  assert.equal(!missing.ok && missing.error.code, 'ERR_LAB_NOT_FOUND', "the lab's own code is passed on");
 
   // The page sees the lab change as numbered lab:state events.
-  await c.waitFor((m): m is EventsMessage =>
-    m.type === 'events' && m.events.some((e) => e.kind === 'lab:state' && e.state.peers.some((p) => p.state === 'stopped')),
+  await c.waitFor(
+    (m): m is EventsMessage =>
+      m.type === 'events' && m.events.some((e) => e.kind === 'lab:state' && e.state.peers.some((p) => p.state === 'stopped')),
   );
   assert.ok(c.events().some((e) => e.kind === 'lab:state' && e.state.peers.length === 1));
   await stack.bridge.close();
@@ -335,7 +347,7 @@ test('a message far beyond the cap closes the socket (ws maxPayload), other clie
   assert.ok((await b.request({ type: 'setTargetOutbound', n: 2 })).ok);
 });
 
-test('a slow connect does not hold up the client\'s other commands', async (t) => {
+test("a slow connect does not hold up the client's other commands", async (t) => {
   let release: () => void = () => undefined;
   const stack = await startStack(
     {},

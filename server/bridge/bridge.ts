@@ -11,14 +11,7 @@ import { WebSocketServer } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
 import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
 import { defaultStaticDir } from '../package-info.ts';
-import {
-  MAX_HOST_HEADER_CHARS,
-  allowedOriginProblem,
-  isHostAllowed,
-  isOriginAllowed,
-  urlHost,
-  type OriginPolicy,
-} from './access.ts';
+import { MAX_HOST_HEADER_CHARS, allowedOriginProblem, isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
 import { RefusedUpgradeLog, SILENT_LOGGER, remoteOf, type StructuredLogger } from './access-log.ts';
 import { Hub } from './hub.ts';
 import { createMetrics, type HubCounters, type UpgradeRefusal } from './metrics.ts';
@@ -222,7 +215,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
      */
     const refuse = (cause: UpgradeRefusal, status: number, statusText: string, body: string, tooLong = false): void => {
       hub.countRefusedUpgrade(cause);
-      const offending = cause === 'path' ? { path: req.url } : cause === 'host' ? { host: req.headers.host } : { origin: req.headers.origin };
+      const offending =
+        cause === 'path' ? { path: req.url } : cause === 'host' ? { host: req.headers.host } : { origin: req.headers.origin };
       refusals.refused({ cause: tooLong ? 'header-too-long' : cause, status, remote: remoteOf(req.socket), ...offending });
       refuseUpgrade(socket, status, statusText, body);
     };
@@ -303,7 +297,10 @@ function requestUrl(req: IncomingMessage): URL | undefined {
 
 /** A `Host` or `Origin` header too long to be a real one (see MAX_HOST_HEADER_CHARS), or undefined. */
 function overlongHeader(req: IncomingMessage): { header: 'host' | 'origin'; message: string } | undefined {
-  for (const [header, name] of [['host', 'Host'], ['origin', 'Origin']] as const) {
+  for (const [header, name] of [
+    ['host', 'Host'],
+    ['origin', 'Origin'],
+  ] as const) {
     const value = req.headers[header];
     if (value !== undefined && value.length > MAX_HOST_HEADER_CHARS) {
       return { header, message: `the ${name} header is ${value.length} characters long; at most ${MAX_HOST_HEADER_CHARS} are accepted` };

@@ -9,9 +9,15 @@ test('numbers events 1, 2, 3… and returns exactly those after fromSeq', () => 
   assert.equal(log.lastSeq, 0);
   assert.deepEqual(log.since(0), []);
   for (let i = 0; i < 5; i += 1) assert.equal(log.append(ev(i)).seq, i + 1);
-  assert.deepEqual(log.since(2)?.map((e) => e.seq), [3, 4, 5]);
+  assert.deepEqual(
+    log.since(2)?.map((e) => e.seq),
+    [3, 4, 5],
+  );
   assert.deepEqual(log.since(5), []);
-  assert.deepEqual(log.since(0, 2)?.map((e) => e.seq), [1, 2]);
+  assert.deepEqual(
+    log.since(0, 2)?.map((e) => e.seq),
+    [1, 2],
+  );
   assert.equal(log.since(1)?.[0]?.at, 1, 'the event itself is kept, not a copy of another');
 });
 
@@ -19,7 +25,10 @@ test('once the ring wraps, resuming from before the oldest kept event is refused
   const log = new EventLog(3);
   for (let i = 0; i < 7; i += 1) log.append(ev(i));
   assert.equal(log.firstSeq, 5);
-  assert.deepEqual(log.since(4)?.map((e) => e.seq), [5, 6, 7]);
+  assert.deepEqual(
+    log.since(4)?.map((e) => e.seq),
+    [5, 6, 7],
+  );
   assert.equal(log.since(3), undefined, 'seq 4 is gone');
   assert.equal(log.since(0), undefined);
 });
@@ -41,10 +50,19 @@ test('the serialized views hold each event as JSON.stringify writes it, with the
   for (let i = 0; i < 6; i += 1) log.append({ at: i, kind: 'listener:state', address: `h€st:${i}`, state: 'error', reason: 'ünïcode' });
   assert.equal(log.lastJson, JSON.stringify(log.since(5)![0]));
   const since = log.sinceEncoded(3)!;
-  assert.deepEqual(since.json, log.since(3)!.map((e) => JSON.stringify(e)));
-  assert.equal(since.bytes, since.json.reduce((n, j) => n + Buffer.byteLength(j), 0));
+  assert.deepEqual(
+    since.json,
+    log.since(3)!.map((e) => JSON.stringify(e)),
+  );
+  assert.equal(
+    since.bytes,
+    since.json.reduce((n, j) => n + Buffer.byteLength(j), 0),
+  );
   assert.equal(log.sinceEncoded(1), undefined, 'evicted, as since()');
   const before = log.beforeEncoded(6, 2);
-  assert.deepEqual(before.json, log.before(6, 2).map((e) => JSON.stringify(e)));
+  assert.deepEqual(
+    before.json,
+    log.before(6, 2).map((e) => JSON.stringify(e)),
+  );
   assert.deepEqual(new EventLog(2).beforeEncoded(5, 10), { json: [], bytes: 0 });
 });

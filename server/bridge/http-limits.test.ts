@@ -39,7 +39,9 @@ function upgradeRequest(port: number, headers: Record<string, string> = {}): str
     'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
     ...headers,
   };
-  return `GET /ws HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return `GET /ws HTTP/1.1\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
 }
 
 test('an upgrade with a 16 kB Origin is refused as fast as one with a short foreign Origin', async (t) => {
@@ -175,11 +177,16 @@ test('the new options are validated', async () => {
   const manager = await startManager();
   try {
     await assert.rejects(startBridge({ manager, port: 0, maxClients: 0 }), /option maxClients/);
-    await assert.rejects(startBridge({ manager, port: 0, headersTimeoutMs: 5000, requestTimeoutMs: 1000 }), /option requestTimeoutMs: must be >= headersTimeoutMs/);
-    await assert.rejects(startBridge({ manager, port: 0, allowedOrigins: ['https://ops.example/app'] }), /option allowedOrigins\.0: must be an http\(s\) origin/);
+    await assert.rejects(
+      startBridge({ manager, port: 0, headersTimeoutMs: 5000, requestTimeoutMs: 1000 }),
+      /option requestTimeoutMs: must be >= headersTimeoutMs/,
+    );
+    await assert.rejects(
+      startBridge({ manager, port: 0, allowedOrigins: ['https://ops.example/app'] }),
+      /option allowedOrigins\.0: must be an http\(s\) origin/,
+    );
     await assert.rejects(startBridge({ manager, port: 0, allowedOrigins: ['null'] }), /option allowedOrigins\.0/);
   } finally {
     await manager.stop();
   }
 });
-

@@ -99,7 +99,10 @@ test('/healthz and /api/snapshot', async (t) => {
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
   const body = v.parse(ApiSnapshotSchema, await res.json());
   assert.equal(body.runId, stack.bridge.runId);
-  assert.deepEqual(body.snapshot.conns.map((c) => c.id), [info.id]);
+  assert.deepEqual(
+    body.snapshot.conns.map((c) => c.id),
+    [info.id],
+  );
   assert.equal(body.snapshot.seq, stack.bridge.stats().eventsTotal);
   assert.equal(body.lab?.peers.length, 1);
 });
@@ -119,7 +122,11 @@ test('GET /api/snapshot leaves the stream alone: pending events stay batched, an
   }
   // A reply is sent after anything the snapshots would have flushed to this client.
   await c.request({ type: 'inspect', connId: 999 });
-  assert.deepEqual(c.messages.slice(from).map((m) => m.type), ['reply'], 'no batch was sent early');
+  assert.deepEqual(
+    c.messages.slice(from).map((m) => m.type),
+    ['reply'],
+    'no batch was sent early',
+  );
   stack.manager.setTargetOutbound(4);
   stack.manager.setTargetOutbound(5); // the batch is full
   await c.waitForSeq(5);
@@ -158,7 +165,15 @@ test('static page: files with their content type, SPA fallback, no way out of th
   assert.equal((await rawGet(port, '/assets/missing.js')).status, 404, 'a missing asset is a 404, not the page');
   assert.equal((await rawGet(port, '/api/nothing')).status, 404);
 
-  for (const path of ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '//../secret.txt', '/.env']) {
+  for (const path of [
+    '/../secret.txt',
+    '/..%2fsecret.txt',
+    '/%2e%2e/secret.txt',
+    '/%2e%2e%2fsecret.txt',
+    '/assets/..%2f..%2fsecret.txt',
+    '//../secret.txt',
+    '/.env',
+  ]) {
     const r = await rawGet(port, path);
     assert.doesNotMatch(r.body, /SECRET/, path);
     assert.ok([403, 404, 200].includes(r.status), `${path}: ${r.status}`);

@@ -86,7 +86,7 @@ function setup(options: Partial<HubOptions> = {}): {
 }
 
 test('a client joining while events are pending gets hello first, at a seq that includes them', (t) => {
-  const { hub, manager, attach, stop } = setup();
+  const { manager, attach, stop } = setup();
   t.after(stop);
   const early = attach();
   manager.setTargetOutbound(1);
@@ -112,8 +112,11 @@ test('a burst is sent in batches of batchMax, each serialized once for all clien
   const batchesA = a.sent.slice(1);
   const batchesB = b.sent.slice(1);
   assert.equal(batchesA.length, 10, '5000 events, 10 messages');
-  batchesA.forEach((data, i) => assert.equal(data, batchesB[i], 'the same string, built once'));
-  assert.deepEqual(a.seqs(), Array.from({ length: 5000 }, (_, i) => i + 1));
+  for (const [i, data] of batchesA.entries()) assert.equal(data, batchesB[i], 'the same string, built once');
+  assert.deepEqual(
+    a.seqs(),
+    Array.from({ length: 5000 }, (_, i) => i + 1),
+  );
   assert.equal(hub.counters().eventsSent, 10_000);
 });
 
@@ -155,7 +158,7 @@ test('past the hard limit a client is terminated and counted', (t) => {
 });
 
 test('resume sends pending events once, with the missed ones, and nothing twice', (t) => {
-  const { hub, manager, attach, stop } = setup();
+  const { manager, attach, stop } = setup();
   t.after(stop);
   const c = attach();
   manager.setTargetOutbound(1);
@@ -187,7 +190,7 @@ test('close() stops listening to the manager and closes clients with 1001; one t
 });
 
 test('refused frames are never parsed: parse work follows the budget, not the flood; the flood ends in a 1008 close', (t) => {
-  let now = 0;
+  const now = 0;
   let parses = 0;
   const { hub, attach, stop } = setup({
     rateLimit: { perSec: 1, burst: 5, bytesPerSec: 1024 ** 2, burstBytes: 1024 ** 2 },
@@ -214,7 +217,10 @@ test('refused frames are never parsed: parse work follows the budget, not the fl
 
 test('on virtual time: a client at its rate is always served; one a little over it is refused, never closed', (t) => {
   let now = 0;
-  const { hub, attach, stop } = setup({ rateLimit: { perSec: 2, burst: 2, bytesPerSec: 1024 ** 2, burstBytes: 1024 ** 2 }, now: () => now });
+  const { hub, attach, stop } = setup({
+    rateLimit: { perSec: 2, burst: 2, bytesPerSec: 1024 ** 2, burstBytes: 1024 ** 2 },
+    now: () => now,
+  });
   t.after(stop);
   const steady = attach();
   const eager = attach();
@@ -228,16 +234,23 @@ test('on virtual time: a client at its rate is always served; one a little over 
   }
   const codes = (ws: typeof steady): string[] => ws.messages().flatMap((m) => (m.type === 'reply' && !m.ok ? [m.error.code] : []));
   assert.equal(codes(steady).length, 600);
-  assert.ok(codes(steady).every((code) => code === 'ERR_BAD_MESSAGE'), 'every command served');
+  assert.ok(
+    codes(steady).every((code) => code === 'ERR_BAD_MESSAGE'),
+    'every command served',
+  );
   const eagerCodes = codes(eager);
   // 900 frames from 0.5 s to 300 s at 2/s, burst 2 (full at 0): 2 + 2 × 299.5 = 601 admitted, 299 refused.
   assert.equal(eagerCodes.filter((code) => code === 'ERR_BAD_MESSAGE').length, 601);
-  assert.equal(eagerCodes.filter((code) => code === 'ERR_RATE_LIMITED').length, 299, 'each refusal answered: one a second is within the reply budget');
+  assert.equal(
+    eagerCodes.filter((code) => code === 'ERR_RATE_LIMITED').length,
+    299,
+    'each refusal answered: one a second is within the reply budget',
+  );
   assert.equal(eager.closeFrame, undefined, 'a refusal a second is within the allowance: never closed');
   assert.equal(hub.counters().clients, 2);
 });
 
-test('a session\'s access line: who, how long, frames in, messages out, and how it closed — once', (t) => {
+test("a session's access line: who, how long, frames in, messages out, and how it closed — once", (t) => {
   let now = 1000;
   const log = capturingLogger();
   const { manager, attach, stop } = setup({ batchMax: 1, now: () => now, logger: log });

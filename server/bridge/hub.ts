@@ -23,7 +23,6 @@ import {
   type BridgeStats,
   type ClientMessage,
   type CommandOf,
-  type EventsMessage,
   type HelloMessage,
   type LabApi,
   type ReplyMessage,

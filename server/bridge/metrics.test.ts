@@ -45,12 +45,20 @@ const NO_HUB: HubCounters = {
 test('the dial and lifetime histograms observe exactly what the events say; canceled dials are left out', async (t) => {
   const clock = new FakeClock();
   const dialer = new FakeDialer();
-  const cm = new ConnManager({ targetOutbound: 0, dialTimeoutMs: 1000, retryDelayMs: 60_000, clock, dial: dialer.dial, logger: quietLogger });
+  const cm = new ConnManager({
+    targetOutbound: 0,
+    dialTimeoutMs: 1000,
+    retryDelayMs: 60_000,
+    clock,
+    dial: dialer.dial,
+    logger: quietLogger,
+  });
   t.after(() => cm.stop());
   const metrics = createMetrics(cm, () => NO_HUB);
   t.after(() => metrics.close());
   const scrape = async (): Promise<Map<string, number>> => parsePrometheus(await metrics.registry.metrics());
-  const dial = (suffix: string, outcome: string): number | undefined => scrape_.get(`connscope_dial_duration_seconds_${suffix}{outcome="${outcome}"}`);
+  const dial = (suffix: string, outcome: string): number | undefined =>
+    scrape_.get(`connscope_dial_duration_seconds_${suffix}{outcome="${outcome}"}`);
   let scrape_ = await scrape();
   assert.equal(dial('count', 'established'), 0, 'both outcomes are there from the start');
   assert.equal(dial('count', 'failed'), 0);
@@ -122,7 +130,7 @@ test('a connection established before the metrics started still has its lifetime
   metrics.close();
 });
 
-test('/metrics: no label value that cannot occur; build info; the process\'s own metrics', async (t) => {
+test("/metrics: no label value that cannot occur; build info; the process's own metrics", async (t) => {
   const stack = await startStack();
   t.after(() => stack.stop());
   const text = await (await fetch(`${stack.bridge.url}/metrics`)).text();
@@ -151,7 +159,7 @@ test('/metrics: no label value that cannot occur; build info; the process\'s own
   assert.ok(!m.has('nodejs_active_handles_total'), 'a gauge named like a counter (promtool rejects it) is left out');
 });
 
-test('bridge.close() leaves no subscription on the manager (the metrics\' included)', async (t) => {
+test("bridge.close() leaves no subscription on the manager (the metrics' included)", async (t) => {
   const manager = await startManager();
   t.after(() => manager.stop());
   const live = new Map<string, number>();
@@ -170,7 +178,11 @@ test('bridge.close() leaves no subscription on the manager (the metrics\' includ
   const bridge = await startBridge({ manager, port: 0, staticDir: '/nonexistent' });
   assert.equal(live.get('conn:state'), 2, 'the hub and the metrics listen to conn:state');
   await bridge.close();
-  assert.deepEqual([...live].filter(([, n]) => n !== 0), [], 'every subscription undone');
+  assert.deepEqual(
+    [...live].filter(([, n]) => n !== 0),
+    [],
+    'every subscription undone',
+  );
 });
 
 test('a real scrape after traffic passes `promtool check metrics` with no complaint', async (t) => {
@@ -192,7 +204,11 @@ test('a real scrape after traffic passes `promtool check metrics` with no compla
   const inbound = createConnection(Number(listenerAddr(manager).split(':')[1]), '127.0.0.1');
   inbound.on('error', () => undefined);
   t.after(() => inbound.destroy());
-  await eventually(() => manager.stats().totalAccepted === 1 && manager.list().some((c) => c.state === 'failing'), 5000, 'inbound + failing');
+  await eventually(
+    () => manager.stats().totalAccepted === 1 && manager.list().some((c) => c.state === 'failing'),
+    5000,
+    'inbound + failing',
+  );
   manager.disconnect(conn.id);
 
   const text = await (await fetch(`${bridge.url}/metrics`)).text();

@@ -172,9 +172,7 @@ export function createMetrics(manager: ConnManager, hub: () => HubCounters): Met
   });
   gauge('persistent_entries', 'Persistent peers configured.', () => manager.stats().persistentEntries);
   gauge('target_outbound', 'Automatic outbound connections to keep.', () => manager.stats().targetOutbound);
-  gauge('accepting', '1 while listeners accept connections, 0 while paused or closed.', () =>
-    manager.stats().acceptingConns ? 1 : 0,
-  );
+  gauge('accepting', '1 while listeners accept connections, 0 while paused or closed.', () => (manager.stats().acceptingConns ? 1 : 0));
   gauge('consecutive_failed_attempts', 'Automatic outbound failures in a row.', () => manager.stats().consecutiveFailedAttempts);
   mirror('dials_total', 'Dials started.', () => manager.stats().totalDials);
   mirror('dial_failures_total', 'Dials that failed or timed out.', () => manager.stats().totalFailedDials);

@@ -52,14 +52,25 @@ test('FrameLimiter: a frame needs a frame token and its bytes; refused, it takes
   assert.equal(limiter.admit(200), false, 'a frame token, but 188.4 bytes are not 200');
   assert.equal(limiter.admit(188), true);
   now += 1000; // 10 frame tokens (capped at 3); 0.4 + 1024 bytes
-  assert.deepEqual([limiter.admit(500), limiter.admit(500), limiter.admit(500)], [true, true, false], 'the third: a frame token, 24.4 bytes');
+  assert.deepEqual(
+    [limiter.admit(500), limiter.admit(500), limiter.admit(500)],
+    [true, true, false],
+    'the third: a frame token, 24.4 bytes',
+  );
 });
 
 test('ClientBudget: the burst is admitted, three refusals get a reply, then silence; past the allowance, close', () => {
   let now = 0;
   const budget = new ClientBudget({ perSec: 1, burst: 2, bytesPerSec: 1024 ** 2, burstBytes: 1024 ** 2 }, () => now);
   const verdicts = Array.from({ length: 2 + REFUSAL_ALLOWANCE.burst + 1 }, () => budget.onFrame(100));
-  assert.deepEqual(verdicts.slice(0, 6), ['admit', 'admit', 'refuse-with-reply', 'refuse-with-reply', 'refuse-with-reply', 'refuse-silently']);
+  assert.deepEqual(verdicts.slice(0, 6), [
+    'admit',
+    'admit',
+    'refuse-with-reply',
+    'refuse-with-reply',
+    'refuse-with-reply',
+    'refuse-silently',
+  ]);
   assert.ok(verdicts.slice(6, -1).every((v) => v === 'refuse-silently'));
   assert.equal(verdicts.at(-1), 'close', `after ${REFUSAL_ALLOWANCE.burst} refusals at once`);
 

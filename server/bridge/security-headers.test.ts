@@ -8,7 +8,11 @@ import { test } from 'node:test';
 import { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 import { startStack } from './testing.ts';
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown> }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       res.resume();

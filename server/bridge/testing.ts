@@ -129,10 +129,16 @@ export function parsePrometheus(text: string): Map<string, number> {
   for (const line of text.split('\n')) {
     if (line === '') continue;
     if (line.startsWith('#')) {
-      assert.match(line, /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/, line);
+      assert.match(
+        line,
+        /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/,
+        line,
+      );
       continue;
     }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|Nan|[+-]Inf)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|Nan|[+-]Inf)$/.exec(
+      line,
+    );
     assert.ok(m, `not a Prometheus sample: ${line}`);
     samples.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
   }
@@ -223,10 +229,7 @@ export class TestClient {
   }
 
   /** Sends a command (adding `v` and a fresh `id`) and waits for its reply. */
-  async request<T extends CommandType>(
-    command: { type: T } & Record<string, unknown>,
-    timeoutMs = 5000,
-  ): Promise<ReplyMessage> {
+  async request<T extends CommandType>(command: { type: T } & Record<string, unknown>, timeoutMs = 5000): Promise<ReplyMessage> {
     const id = `c${nextId++}`;
     this.sendRaw(JSON.stringify({ v: PROTOCOL_VERSION, id, ...command }));
     return this.waitFor((m): m is ReplyMessage => m.type === 'reply' && m.id === id, { timeoutMs });
@@ -243,10 +246,7 @@ export class TestClient {
 
   /** Waits until an event with `seq >= seq` has arrived. */
   async waitForSeq(seq: number, timeoutMs = 5000): Promise<void> {
-    await this.waitFor(
-      (m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.seq >= seq),
-      { timeoutMs },
-    );
+    await this.waitFor((m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.seq >= seq), { timeoutMs });
   }
 
   async close(): Promise<void> {
@@ -290,7 +290,13 @@ export class FakeLab implements LabApi {
 
   async addPeer(behaviour: PeerBehaviour): Promise<LabPeer> {
     this.calls.push(`addPeer:${behaviour}`);
-    const peer: LabPeer = { peerId: `p${this.#peers.length + 1}`, behaviour, addr: `127.0.0.1:${40000 + this.#peers.length}`, state: 'running', accepted: 0 };
+    const peer: LabPeer = {
+      peerId: `p${this.#peers.length + 1}`,
+      behaviour,
+      addr: `127.0.0.1:${40000 + this.#peers.length}`,
+      state: 'running',
+      accepted: 0,
+    };
     this.#peers.push(peer);
     this.changed();
     return { ...peer };

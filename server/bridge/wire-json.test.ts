@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { withEvents } from './wire-json.ts';
 
 test('withEvents builds what JSON.stringify would, and knows its size in bytes before building it', () => {
-  const events = [{ seq: 1, note: 'plain' }, { seq: 2, note: 'ünïcode €' }, { seq: 3, note: '"events":[]' }];
+  const events = [
+    { seq: 1, note: 'plain' },
+    { seq: 2, note: 'ünïcode €' },
+    { seq: 3, note: '"events":[]' },
+  ];
   const json = events.map((e) => JSON.stringify(e));
   const encoded = { json, bytes: json.reduce((n, j) => n + Buffer.byteLength(j), 0) };
   // An id that looks like the slot must not be taken for it.

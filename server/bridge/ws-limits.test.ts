@@ -23,7 +23,10 @@ async function roundTrip(c: TestClient): Promise<void> {
 
 /** Error codes (or 'ok') of the replies at index >= `from`, in order. */
 function replyCodes(c: TestClient, from: number): string[] {
-  return c.messages.slice(from).filter(isReply).map((r) => (r.ok ? 'ok' : r.error.code));
+  return c.messages
+    .slice(from)
+    .filter(isReply)
+    .map((r) => (r.ok ? 'ok' : r.error.code));
 }
 
 /** 6,000 real events (about 75 bytes each) in the ring: a `history` or `resume` of all is ~0.4 MB. */
@@ -74,20 +77,35 @@ test('a flood of frames that parse but fail validation gets a few replies, not o
   for (let i = 0; i < frames; i += 1) {
     c.sendRaw(JSON.stringify({ v: 1, id: `f${i}`, type: 'setTargetOutbound', n: -1, pad: 'x'.repeat(16_000) }));
   }
-  await eventually(() => {
-    const s = stack.bridge.stats();
-    return s.commandsFailed + s.commandsRateLimited === frames;
-  }, 10_000, 'every frame to be handled');
+  await eventually(
+    () => {
+      const s = stack.bridge.stats();
+      return s.commandsFailed + s.commandsRateLimited === frames;
+    },
+    10_000,
+    'every frame to be handled',
+  );
   await roundTrip(c);
   const replies = c.messages.slice(from).filter(isReply);
   assert.deepEqual(
     replies.map((r) => `${r.id}:${r.ok ? 'ok' : r.error.code}`),
-    ['f0:ERR_BAD_MESSAGE', 'f1:ERR_BAD_MESSAGE', 'f2:ERR_BAD_MESSAGE', 'f3:ERR_BAD_MESSAGE', 'f4:ERR_BAD_MESSAGE',
-      'f5:ERR_RATE_LIMITED', 'f6:ERR_RATE_LIMITED', 'f7:ERR_RATE_LIMITED'],
+    [
+      'f0:ERR_BAD_MESSAGE',
+      'f1:ERR_BAD_MESSAGE',
+      'f2:ERR_BAD_MESSAGE',
+      'f3:ERR_BAD_MESSAGE',
+      'f4:ERR_BAD_MESSAGE',
+      'f5:ERR_RATE_LIMITED',
+      'f6:ERR_RATE_LIMITED',
+      'f7:ERR_RATE_LIMITED',
+    ],
     'the burst is answered; of the refused ones only the first few, each matched to its command',
   );
   const limited = replies.at(-1)!;
-  assert.match(!limited.ok ? limited.error.message : '', /at most 0\.001 per second \(bursts of 5\) and 64 KiB per second \(bursts of 256 KiB\)/);
+  assert.match(
+    !limited.ok ? limited.error.message : '',
+    /at most 0\.001 per second \(bursts of 5\) and 64 KiB per second \(bursts of 256 KiB\)/,
+  );
   assert.equal(stack.bridge.stats().commandsRateLimited, frames - 5);
   assert.equal(c.ws.readyState, WebSocket.OPEN);
   assert.ok((await other.request({ type: 'setTargetOutbound', n: 4 })).ok, 'another client has its own budget');
@@ -127,7 +145,10 @@ test('at the default limits a busy but well-behaved client is never refused', as
     c.request({ type: 'resume', fromSeq: 0 }),
     ...Array.from({ length: 30 }, (_, i) => c.request({ type: 'setTargetOutbound', n: i % 3 })),
   ]);
-  assert.deepEqual(replies.filter((r) => !r.ok), []);
+  assert.deepEqual(
+    replies.filter((r) => !r.ok),
+    [],
+  );
   assert.equal(stack.bridge.stats().commandsRateLimited, 0);
 });
 
@@ -180,10 +201,11 @@ test('a resume over the byte budget falls back to a resync (one hello) instead o
   const elapsedSec = (performance.now() - started) / 1000;
   assert.ok(modes.includes('resynced'), `modes: ${modes.join(',')}`);
   assert.equal(modes[0], 'resumed', 'the first one fits');
-  const streamed = c.messages
-    .map((m, i) => (m.type === 'events' ? Buffer.byteLength(c.raw[i]!) : 0))
-    .reduce((a, b) => a + b, 0);
-  assert.ok(streamed <= REPLAY_BUDGET.burst + REPLAY_BUDGET.perSec * elapsedSec, `${streamed} bytes streamed in ${elapsedSec.toFixed(2)} s`);
+  const streamed = c.messages.map((m, i) => (m.type === 'events' ? Buffer.byteLength(c.raw[i]!) : 0)).reduce((a, b) => a + b, 0);
+  assert.ok(
+    streamed <= REPLAY_BUDGET.burst + REPLAY_BUDGET.perSec * elapsedSec,
+    `${streamed} bytes streamed in ${elapsedSec.toFixed(2)} s`,
+  );
   assert.ok(c.messages.some((m): m is EventsMessage => m.type === 'events'));
   assert.deepEqual(c.invalid, []);
 });

@@ -50,7 +50,11 @@ describe('backoff', () => {
       [2000, 300_000],
     ];
     for (const [attempt, b] of ceilings) {
-      assert.equal(backoffDelayMs(exponential, attempt, () => 0), b / 2, `low end, attempt ${attempt}`);
+      assert.equal(
+        backoffDelayMs(exponential, attempt, () => 0),
+        b / 2,
+        `low end, attempt ${attempt}`,
+      );
       const high = backoffDelayMs(exponential, attempt, () => 0.999999);
       assert.ok(high < b && high >= b - 1, `high end ${high} for attempt ${attempt}`);
     }
@@ -72,6 +76,9 @@ describe('backoff', () => {
 
   test('exponential: an out-of-range random is clamped, never past the ceiling', () => {
     assert.ok(backoffDelayMs(exponential, 1, () => 1) < 5000);
-    assert.equal(backoffDelayMs(exponential, 1, () => -1), 2500);
+    assert.equal(
+      backoffDelayMs(exponential, 1, () => -1),
+      2500,
+    );
   });
 });

@@ -377,12 +377,7 @@ export class ConnManager {
 
   // ---- transitions -----------------------------------------------------------------------
 
-  #transition(
-    rec: ConnRecord,
-    to: ConnState,
-    reason: ConnReason,
-    extra: { code?: string; retryAt?: number; at?: number } = {},
-  ): void {
+  #transition(rec: ConnRecord, to: ConnState, reason: ConnReason, extra: { code?: string; retryAt?: number; at?: number } = {}): void {
     const from = rec.state;
     assertTransition(from, to);
     // `at` may be given so that `retryAt − at` is exactly the backoff, however busy the loop.
@@ -653,8 +648,7 @@ export class ConnManager {
     rec.socket = socket;
     rec.closing = undefined;
     rec.socketError = undefined;
-    rec.localAddr =
-      socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
+    rec.localAddr = socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
     rec.lastActivityAt = this.#now();
     rec.appClosed = false;
     rec.seenRead = socket.bytesRead ?? 0;
@@ -700,10 +694,7 @@ export class ConnManager {
     const handler = this.#opts.onConnection;
     if (!handler || rec.state !== 'established' || rec.socket !== socket) return;
     const failed = (err: unknown): void => {
-      this.#opts.logger.warn(
-        `connmgr: onConnection failed for #${rec.id} ${rec.addr}: ${errorMessage(err)}; closing it (app-error)`,
-        err,
-      );
+      this.#opts.logger.warn(`connmgr: onConnection failed for #${rec.id} ${rec.addr}: ${errorMessage(err)}; closing it (app-error)`, err);
       // Only this connection, and only if it is still the one the handler got.
       if (rec.socket === socket && rec.state === 'established') this.#closeSocket(rec, 'app-error');
     };
@@ -793,18 +784,21 @@ export class ConnManager {
     const idleMs = this.#opts.idleTimeoutMs;
     if (idleMs <= 0) return;
     const due = rec.lastActivityAt + idleMs - this.#now();
-    rec.idleTimer = this.#setTimer(() => {
-      rec.idleTimer = undefined;
-      if (rec.state !== 'established' || !rec.socket) return;
-      this.#noteActivity(rec);
-      // One timer per connection, re-armed for the remainder: no timer churn on every byte.
-      if (this.#now() - rec.lastActivityAt >= idleMs) {
-        this.#totals.idleKicks += 1;
-        this.#closeSocket(rec, 'idle-timeout');
-      } else {
-        this.#armIdle(rec);
-      }
-    }, Math.max(0, due));
+    rec.idleTimer = this.#setTimer(
+      () => {
+        rec.idleTimer = undefined;
+        if (rec.state !== 'established' || !rec.socket) return;
+        this.#noteActivity(rec);
+        // One timer per connection, re-armed for the remainder: no timer churn on every byte.
+        if (this.#now() - rec.lastActivityAt >= idleMs) {
+          this.#totals.idleKicks += 1;
+          this.#closeSocket(rec, 'idle-timeout');
+        } else {
+          this.#armIdle(rec);
+        }
+      },
+      Math.max(0, due),
+    );
   }
 
   /**
@@ -902,8 +896,7 @@ export class ConnManager {
   // ---- inbound (rules 3 and 6) ----------------------------------------------------------------
 
   #onInbound(socket: Socket, listener: string): void {
-    const remote =
-      socket.remoteAddress && socket.remotePort ? formatAddress(socket.remoteAddress, socket.remotePort) : null;
+    const remote = socket.remoteAddress && socket.remotePort ? formatAddress(socket.remoteAddress, socket.remotePort) : null;
     if (remote === null) {
       // Closed before we saw it: nothing to admit or count.
       this.#discardSocket(socket);
@@ -965,11 +958,14 @@ export class ConnManager {
     this.#pausedForExhaustion = true;
     this.#pauseAccepting(code);
     if (this.#exhaustionTimer !== undefined) return;
-    this.#exhaustionTimer = this.#setTimer(() => {
-      this.#exhaustionTimer = undefined;
-      this.#pausedForExhaustion = false;
-      this.#maybeResumeAccepting();
-    }, Math.min(1000, this.#opts.retryDelayMs));
+    this.#exhaustionTimer = this.#setTimer(
+      () => {
+        this.#exhaustionTimer = undefined;
+        this.#pausedForExhaustion = false;
+        this.#maybeResumeAccepting();
+      },
+      Math.min(1000, this.#opts.retryDelayMs),
+    );
   }
 
   // ---- shutdown (rule 8) -------------------------------------------------------------------
@@ -1113,4 +1109,3 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function assertNever(value: never): never {
   throw new Error(`unexpected state ${String(value)}`);
 }
-

@@ -138,7 +138,7 @@ describe('handoff: who gets a socket', () => {
       // State, then the event, then the handler (rule 9, and see #handOff).
       assert.ok(order.indexOf(`established #${h.info.id}`) < order.indexOf(`handler #${h.info.id}`), order.join(', '));
     }
-    assert.equal(byKind.get('inbound')!.socket.remotePort, inbound.localPort, 'the inbound socket is the client\'s');
+    assert.equal(byKind.get('inbound')!.socket.remotePort, inbound.localPort, "the inbound socket is the client's");
     assert.equal(new Set(handed.map((h) => h.info.id)).size, 4, 'once each');
     assert.equal(log.states().filter((e) => e.to === 'established').length, 4);
   });
@@ -191,7 +191,7 @@ describe('handoff: who gets a socket', () => {
   });
 });
 
-describe('handoff: the idle timeout sees the application\'s traffic', () => {
+describe("handoff: the idle timeout sees the application's traffic", () => {
   test('connections the application reads or writes stay; an unused one is kicked', async () => {
     const clock = new FakeClock(Date.now());
     const { cm, log, handed } = manager({ listen: LISTEN, idleTimeoutMs: 500, clock }, ({ socket }) => {
@@ -209,8 +209,8 @@ describe('handoff: the idle timeout sees the application\'s traffic', () => {
     await clock.advance(300);
     talksToUs.write('news\n');
     handedFor(handed, writeId!).socket.write('tick\n');
-    await eventually(() => hearsFromUs.received() === 'tick\n', 5000, 'the application\'s write to arrive');
-    await eventually(() => cm.get(readId!)!.bytesIn === 5, 5000, 'the peer\'s write to arrive');
+    await eventually(() => hearsFromUs.received() === 'tick\n', 5000, "the application's write to arrive");
+    await eventually(() => cm.get(readId!)!.bytesIn === 5, 5000, "the peer's write to arrive");
     await clock.advance(300); // t = 600: the unused one has been silent for 600 ms
     await unused.closed$;
     const kicked = await log.waitFor('conn:state', (e) => e.id === unusedId && e.to === 'disconnected');
@@ -314,7 +314,10 @@ describe('handoff: closes', () => {
         'established>disconnected:shutdown',
       ],
     );
-    assert.ok(handed.every((h) => h.socket.destroyed), 'the manager closed the sockets the application held');
+    assert.ok(
+      handed.every((h) => h.socket.destroyed),
+      'the manager closed the sockets the application held',
+    );
     await inbound.closed$;
   });
 });
@@ -350,7 +353,10 @@ describe('handoff: a failing handler', () => {
     await eventually(() => handed.length === 2, 5000, 'the retry handed off');
     await log.waitFor('conn:state', (e) => e.id === id && e.to === 'established' && log.states(id).indexOf(e) > 1);
     assert.deepEqual(
-      log.states(id).filter((e) => e.from === 'established').map((e) => `${e.to}:${e.reason}`),
+      log
+        .states(id)
+        .filter((e) => e.from === 'established')
+        .map((e) => `${e.to}:${e.reason}`),
       ['failing:app-error'],
     );
     assert.equal(warnings.length, 1);

@@ -103,7 +103,11 @@ describe('integration: outbound on real sockets', () => {
     await log.waitFor('conn:state', (e) => e.id === id && e.to === 'established');
     cm.disconnect(id);
     await log.waitFor('conn:state', (e) => e.id === id && e.to === 'failing');
-    const again = await log.waitFor('conn:state', (e) => e.id === id && e.to === 'established' && e.reason === 'dial-succeeded' && e.from === 'pending' && log.states(id).indexOf(e) > 2);
+    const again = await log.waitFor(
+      'conn:state',
+      (e) =>
+        e.id === id && e.to === 'established' && e.reason === 'dial-succeeded' && e.from === 'pending' && log.states(id).indexOf(e) > 2,
+    );
     assert.equal(again.id, id);
   });
 });
@@ -188,13 +192,16 @@ describe('integration: shutdown', () => {
     assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
     assert.ok(log.of('listener:state').some((e) => e.state === 'closed'));
     assert.ok(
-      log.states().filter((e) => e.to === 'disconnected' || e.to === 'canceled').every((e) => e.reason === 'shutdown'),
+      log
+        .states()
+        .filter((e) => e.to === 'disconnected' || e.to === 'canceled')
+        .every((e) => e.reason === 'shutdown'),
     );
   });
 });
 
 describe('integration: shutdown with a dial in flight', () => {
-  test('stop() resolves only once the aborted dial\'s socket is closed', async () => {
+  test("stop() resolves only once the aborted dial's socket is closed", async () => {
     const peer = await server();
     const base = tcpHandleCount();
     const { cm } = manager();

@@ -39,7 +39,10 @@ describe('options', () => {
       [{ onConnection: 'handler' as never }, /onConnection/],
     ];
     for (const [options, message] of table) {
-      assert.throws(() => new ConnManager(options), (err: unknown) => err instanceof TypeError && message.test(err.message));
+      assert.throws(
+        () => new ConnManager(options),
+        (err: unknown) => err instanceof TypeError && message.test(err.message),
+      );
     }
   });
 });

@@ -5,14 +5,7 @@
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.ts';
 import { realClock } from './clock.ts';
 import { tcpDialer } from './dialer.ts';
-import {
-  INBOUND_POLICIES,
-  type Clock,
-  type ConnectionHandler,
-  type Dialer,
-  type InboundPolicy,
-  type ListenAddress,
-} from './types.ts';
+import { INBOUND_POLICIES, type Clock, type ConnectionHandler, type Dialer, type InboundPolicy, type ListenAddress } from './types.ts';
 
 export interface Logger {
   warn(message: string, ...details: unknown[]): void;
@@ -133,9 +126,7 @@ export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOption
     onConnection: o.onConnection === undefined ? undefined : checkFn<ConnectionHandler>('onConnection', o.onConnection),
   };
   if (resolved.maxRetryDelayMs < resolved.retryDelayMs) {
-    throw new TypeError(
-      `option maxRetryDelayMs (${resolved.maxRetryDelayMs}) must be >= retryDelayMs (${resolved.retryDelayMs})`,
-    );
+    throw new TypeError(`option maxRetryDelayMs (${resolved.maxRetryDelayMs}) must be >= retryDelayMs (${resolved.retryDelayMs})`);
   }
   return resolved;
 }

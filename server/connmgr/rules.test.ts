@@ -8,15 +8,7 @@ import { afterEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import { ConnMgrError, type ConnMgrErrorCode } from './errors.ts';
 import type { ConnManagerOptions } from './options.ts';
-import {
-  EventLog,
-  FakeClock,
-  FakeDialer,
-  addressSequence,
-  closedPort,
-  settle,
-  stopAndAssertClean,
-} from './test-helpers.ts';
+import { EventLog, FakeClock, FakeDialer, addressSequence, closedPort, settle, stopAndAssertClean } from './test-helpers.ts';
 
 const quietLogger = { warn: () => undefined };
 
@@ -105,7 +97,11 @@ describe('rule 1: automatic outbound', () => {
     const [conn] = cm.list();
     dialer.socketTo(conn!.addr).remoteClose();
     await clock.advance(0);
-    assert.deepEqual(log.path(conn!.id), ['->pending:requested', 'pending>established:dial-succeeded', 'established>disconnected:remote-closed']);
+    assert.deepEqual(log.path(conn!.id), [
+      '->pending:requested',
+      'pending>established:dial-succeeded',
+      'established>disconnected:remote-closed',
+    ]);
     assert.equal(dialer.calls.length, 2);
     assert.equal(cm.stats().currByType.outbound, 1);
   });
@@ -165,7 +161,10 @@ describe('rule 1: automatic outbound', () => {
     cm.setTargetOutbound(3);
     await clock.advance(0);
     assert.equal(cm.stats().currByState.established, 3);
-    assert.deepEqual(log.of('config:changed').map((e) => e.targetOutbound), [3]);
+    assert.deepEqual(
+      log.of('config:changed').map((e) => e.targetOutbound),
+      [3],
+    );
     cm.setTargetOutbound(1);
     const [a, b] = cm.list();
     dialer.socketTo(a!.addr).remoteClose();
@@ -179,21 +178,24 @@ describe('rule 1: automatic outbound', () => {
 
 describe('rule 2: persistent peers', () => {
   test('same id across retries, and the linear backoff grows up to its cap', async () => {
-    const { cm, clock, log } = rig(
-      { retryDelayMs: 5000, maxRetryDelayMs: 12_000 },
-      new FakeDialer({ fail: 'ECONNREFUSED' }),
-    );
+    const { cm, clock, log } = rig({ retryDelayMs: 5000, maxRetryDelayMs: 12_000 }, new FakeDialer({ fail: 'ECONNREFUSED' }));
     const id = cm.addPersistent('127.0.0.1:9002');
     await clock.advance(0);
     const waits: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const failing = log.states(id).filter((e) => e.to === 'failing').at(-1)!;
+      const failing = log
+        .states(id)
+        .filter((e) => e.to === 'failing')
+        .at(-1)!;
       waits.push(failing.retryAt! - failing.at);
       assert.equal(failing.attempt, i + 1);
       await clock.advance(failing.retryAt! - clock.now());
     }
     assert.deepEqual(waits, [5000, 10_000, 12_000, 12_000]);
-    assert.ok(log.states().every((e) => e.id === id), 'one id for every attempt');
+    assert.ok(
+      log.states().every((e) => e.id === id),
+      'one id for every attempt',
+    );
     assert.deepEqual(log.path(id).slice(0, 4), [
       '->pending:requested',
       'pending>failing:dial-refused',
@@ -213,7 +215,10 @@ describe('rule 2: persistent peers', () => {
     await clock.advance(0);
     const waits: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const failing = log.states(id).filter((e) => e.to === 'failing').at(-1)!;
+      const failing = log
+        .states(id)
+        .filter((e) => e.to === 'failing')
+        .at(-1)!;
       waits.push(failing.retryAt! - failing.at);
       await clock.advance(failing.retryAt! - clock.now());
     }
@@ -270,7 +275,14 @@ describe('rule 2: persistent peers', () => {
     const fake = new FakeClock();
     let drift = 0;
     // Every read of the clock finds it 7 ms later, as on a loaded machine.
-    const busy = { now: () => fake.now() + (drift += 7), setTimeout: fake.setTimeout.bind(fake), clearTimeout: fake.clearTimeout.bind(fake) };
+    const busy = {
+      now: () => {
+        drift += 7;
+        return fake.now() + drift;
+      },
+      setTimeout: fake.setTimeout.bind(fake),
+      clearTimeout: fake.clearTimeout.bind(fake),
+    };
     const dialer = new FakeDialer({ fail: 'ECONNREFUSED' });
     const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 1000, logger: quietLogger, clock: busy, dial: dialer.dial });
     rigs.push({ cm, clock: fake, dialer, log: new EventLog(cm) });
@@ -278,7 +290,10 @@ describe('rule 2: persistent peers', () => {
     const id = cm.addPersistent('127.0.0.1:9002');
     await fake.advance(0);
     await fake.advance(1000);
-    const waits = log.states(id).filter((e) => e.to === 'failing').map((e) => e.retryAt! - e.at);
+    const waits = log
+      .states(id)
+      .filter((e) => e.to === 'failing')
+      .map((e) => e.retryAt! - e.at);
     assert.deepEqual(waits, [1000, 2000]);
   });
 
@@ -365,10 +380,11 @@ describe('rule 4: disconnect vs remove', () => {
   async function pendingOf(r: Rig, kind: Kind): Promise<{ id: number; connecting?: Promise<unknown> }> {
     let connecting: Promise<unknown> | undefined;
     if (kind === 'persistent') r.cm.addPersistent('127.0.0.1:9002');
-    if (kind === 'manual') connecting = r.cm.connect('127.0.0.1:9003').then(
-      () => 'resolved',
-      (err: ConnMgrError) => err.code,
-    );
+    if (kind === 'manual')
+      connecting = r.cm.connect('127.0.0.1:9003').then(
+        () => 'resolved',
+        (err: ConnMgrError) => err.code,
+      );
     if (kind === 'automatic') {
       r.cm.setTargetOutbound(1);
       await r.cm.start();
@@ -645,7 +661,10 @@ describe('rule 8: shutdown', () => {
     assert.equal(endings.length, 4);
     assert.ok(endings.every((e) => e.reason === 'shutdown'));
     assert.equal(log.path(persistentId).at(-1), 'failing>canceled:shutdown');
-    assert.deepEqual(log.of('manager:state').map((e) => e.state), ['running', 'stopping', 'stopped']);
+    assert.deepEqual(
+      log.of('manager:state').map((e) => e.state),
+      ['running', 'stopping', 'stopped'],
+    );
     assert.equal(clock.pendingTimers, 0, 'no timer of the manager is left');
     await assert.rejects(cm.connect('127.0.0.1:9005'), isCode('ERR_SHUTDOWN'));
     await assert.rejects(cm.start(), isCode('ERR_SHUTDOWN'));

@@ -42,7 +42,14 @@ test('blackhole and slow peers start no thread: one small holder process per gat
   const threadsBefore = threadCount();
   const before = new Set(childPids());
   // Slow peers stay closed for a minute in auto mode (no manager attached): all eight are armed.
-  const lab = await Lab.start({ seed: 120, peers: [{ behaviour: 'blackhole', count: 4 }, { behaviour: 'slow', count: 4 }], timings: { slowDelayMs: 60_000 } });
+  const lab = await Lab.start({
+    seed: 120,
+    peers: [
+      { behaviour: 'blackhole', count: 4 },
+      { behaviour: 'slow', count: 4 },
+    ],
+    timings: { slowDelayMs: 60_000 },
+  });
   let holders: number[] = [];
   const ports = lab.state().peers.map((p) => portOf(p.addr));
   try {

@@ -75,12 +75,15 @@ export class InboundDialers {
 
   #scheduleTrickle(): void {
     const [min, max] = this.#opts.timings.trickleIntervalMs;
-    this.#trickleTimer = setTimeout(() => {
-      this.#trickleTimer = undefined;
-      if (this.#closed) return;
-      if (this.#trickle.size < TRICKLE_MAX_OPEN) this.#openTrickle();
-      this.#scheduleTrickle();
-    }, Math.round(this.#opts.rng.between(min, max)));
+    this.#trickleTimer = setTimeout(
+      () => {
+        this.#trickleTimer = undefined;
+        if (this.#closed) return;
+        if (this.#trickle.size < TRICKLE_MAX_OPEN) this.#openTrickle();
+        this.#scheduleTrickle();
+      },
+      Math.round(this.#opts.rng.between(min, max)),
+    );
   }
 
   #openTrickle(): void {
@@ -129,7 +132,7 @@ export class InboundDialers {
       throw new LabError('ERR_LAB_INVALID_ARGUMENT', `flood ratePerSec must be an integer in 1-1000, got ${JSON.stringify(ratePerSec)}`);
     }
     if (!this.#opts.target) {
-      throw new LabError('ERR_LAB_NO_TARGET', 'the lab was started without the manager\'s listener (managerListen), so it cannot flood it');
+      throw new LabError('ERR_LAB_NO_TARGET', "the lab was started without the manager's listener (managerListen), so it cannot flood it");
     }
     this.stopFlood();
     const run: FloodRun = {

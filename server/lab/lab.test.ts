@@ -103,7 +103,11 @@ test('reset: established, then remote-reset (ECONNRESET)', async (t) => {
 
 test('slow (attached): the dial is established only after its delay', async (t) => {
   const delayMs = 600;
-  const r = await rig(t, { seed: 106, peers: [{ behaviour: 'slow', count: 1 }], timings: { slowDelayMs: delayMs } }, { dialTimeoutMs: 15_000 });
+  const r = await rig(
+    t,
+    { seed: 106, peers: [{ behaviour: 'slow', count: 1 }], timings: { slowDelayMs: delayMs } },
+    { dialTimeoutMs: 15_000 },
+  );
   r.lab.attach(r.cm);
   const info = await r.cm.connect(r.addrOf('slow'));
   const pending = r.events.find((e) => e.id === info.id && e.to === 'pending');
@@ -189,19 +193,42 @@ test('trickle: inbound connections come and go', async (t) => {
 });
 
 test('automatic outbound from the address book: the manager keeps its target on the lab peers', async (t) => {
-  const r = await rig(t, { seed: 112, peers: [{ behaviour: 'stable', count: 3 }, { behaviour: 'refuse', count: 2 }] }, (lab) => ({
-    targetOutbound: 3,
-    getNewAddress: lab.getNewAddress,
-  }));
+  const r = await rig(
+    t,
+    {
+      seed: 112,
+      peers: [
+        { behaviour: 'stable', count: 3 },
+        { behaviour: 'refuse', count: 2 },
+      ],
+    },
+    (lab) => ({
+      targetOutbound: 3,
+      getNewAddress: lab.getNewAddress,
+    }),
+  );
   r.lab.attach(r.cm); // after start(): the first dials were already in flight — the book copes
-  const stable = new Set(r.lab.state().peers.filter((p) => p.behaviour === 'stable').map((p) => p.addr));
+  const stable = new Set(
+    r.lab
+      .state()
+      .peers.filter((p) => p.behaviour === 'stable')
+      .map((p) => p.addr),
+  );
   await until(() => r.cm.stats().currByState.established === 3, 'three established outbound connections');
   for (const c of r.cm.list()) assert.ok(stable.has(c.addr), `${c.addr} is a stable peer`);
-  assert.ok(r.events.some((e) => e.reason === 'dial-refused'), 'the refusing peers were tried too');
+  assert.ok(
+    r.events.some((e) => e.reason === 'dial-refused'),
+    'the refusing peers were tried too',
+  );
   assert.equal(r.lab.state().addressBook.size, 5);
   assert.ok(r.lab.state().addressBook.tried >= 4);
   // In use means skipped: with every stable address connected, the book hands out only the others.
-  const refuse = new Set(r.lab.state().peers.filter((p) => p.behaviour === 'refuse').map((p) => p.addr));
+  const refuse = new Set(
+    r.lab
+      .state()
+      .peers.filter((p) => p.behaviour === 'refuse')
+      .map((p) => p.addr),
+  );
   for (let i = 0; i < 4; i++) assert.ok(refuse.has(await r.lab.getNewAddress()));
 });
 
@@ -234,8 +261,14 @@ test('lab commands: errors carry codes; stopPeer closes the port; stop is final 
   assert.equal(lab.addressBook.has(added.addr), true);
   await assert.rejects(lab.addPeer('stable'), (e) => isLabError(e, 'ERR_LAB_LIMIT') && /stop one/.test(e.message));
   await assert.rejects(lab.stopPeer('p99'), (e) => isLabError(e, 'ERR_LAB_NOT_FOUND'));
-  assert.throws(() => lab.startFlood({ connections: 5 }), (e) => isLabError(e, 'ERR_LAB_NO_TARGET'));
-  assert.throws(() => lab.startFlood({ connections: 0 }), (e) => isLabError(e, 'ERR_LAB_INVALID_ARGUMENT'));
+  assert.throws(
+    () => lab.startFlood({ connections: 5 }),
+    (e) => isLabError(e, 'ERR_LAB_NO_TARGET'),
+  );
+  assert.throws(
+    () => lab.startFlood({ connections: 0 }),
+    (e) => isLabError(e, 'ERR_LAB_INVALID_ARGUMENT'),
+  );
 
   await lab.stopPeer(added.peerId);
   await lab.stopPeer(added.peerId); // a no-op
@@ -250,7 +283,10 @@ test('lab commands: errors carry codes; stopPeer closes the port; stop is final 
   await assert.rejects(lab.addPeer('stable'), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
   await assert.rejects(lab.stopPeer('p1'), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
   await assert.rejects(lab.getNewAddress(), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
-  assert.throws(() => lab.startFlood({ connections: 1 }), (e) => isLabError(e, 'ERR_LAB_STOPPED'));
+  assert.throws(
+    () => lab.startFlood({ connections: 1 }),
+    (e) => isLabError(e, 'ERR_LAB_STOPPED'),
+  );
 });
 
 test('stop() leaves nothing open: default mix, manager, trickle and flood all running', async () => {
@@ -307,23 +343,43 @@ function countByType(types: string[]): Map<string, number> {
   return m;
 }
 
-test('a slow peer left waiting for dial signals opens on its own once switched back to auto; a blackhole never does', { timeout: 15_000 }, async (t) => {
+test('a slow peer left waiting for dial signals opens on its own once switched back to auto; a blackhole never does', {
+  timeout: 15_000,
+}, async (t) => {
   const timings = scaleTimings({ slowDelayMs: 300 });
   let port = 24000;
   const start = (behaviour: PeerBehaviour): Promise<Peer> =>
-    Peer.start({ id: behaviour, behaviour, host: '127.0.0.1', nextPort: () => port++, timings, rng: createRng(1), autoOpen: false, onChange: () => undefined });
+    Peer.start({
+      id: behaviour,
+      behaviour,
+      host: '127.0.0.1',
+      nextPort: () => port++,
+      timings,
+      rng: createRng(1),
+      autoOpen: false,
+      onChange: () => undefined,
+    });
   const slow = await start('slow');
   const blackhole = await start('blackhole');
   t.after(() => Promise.all([slow.stop(), blackhole.stop()]));
   const dial = (peer: Peer): { socket: Socket; connected: Promise<void> } => {
     const socket = connect({ host: '127.0.0.1', port: peer.port });
     t.after(() => socket.destroy());
-    return { socket, connected: new Promise((resolve, reject) => (socket.once('connect', resolve), socket.once('error', reject))) };
+    return {
+      socket,
+      connected: new Promise((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      }),
+    };
   };
   const toSlow = dial(slow);
   const toBlackhole = dial(blackhole);
   let blackholeConnected = false;
-  void toBlackhole.connected.then(() => (blackholeConnected = true), () => undefined);
+  void toBlackhole.connected.then(
+    () => (blackholeConnected = true),
+    () => undefined,
+  );
   slow.setAutoOpen(true); // as when the lab detaches from its last manager
   blackhole.setAutoOpen(true);
   await toSlow.connected; // without the switch the gate waits for a dial signal forever (the test times out)

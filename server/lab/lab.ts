@@ -11,14 +11,7 @@
  */
 import { setImmediate as setImmediateP } from 'node:timers/promises';
 import type { ConnManager, ConnStateEvent } from '../connmgr/index.ts';
-import {
-  PEER_BEHAVIOURS,
-  type FloodOptions,
-  type LabApi,
-  type LabPeer,
-  type LabState,
-  type PeerBehaviour,
-} from '../protocol/lab.ts';
+import { PEER_BEHAVIOURS, type FloodOptions, type LabApi, type LabPeer, type LabState, type PeerBehaviour } from '../protocol/lab.ts';
 import { AddressBook } from './address-book.ts';
 import { LabError } from './errors.ts';
 import { InboundDialers } from './inbound.ts';
@@ -105,7 +98,9 @@ export class Lab implements LabApi {
     this.#maxStoppedPeers = options.maxStoppedPeers ?? 50;
     this.#changeThrottleMs = options.changeThrottleMs ?? 100;
     const range = options.portRange ?? [20000, 32000];
-    if (!(Number.isInteger(range[0]) && Number.isInteger(range[1]) && range[0] >= 1024 && range[1] <= 65536 && range[1] - range[0] >= 100)) {
+    if (
+      !(Number.isInteger(range[0]) && Number.isInteger(range[1]) && range[0] >= 1024 && range[1] <= 65536 && range[1] - range[0] >= 100)
+    ) {
       throw new TypeError('portRange must be [min, max) within 1024-65536, at least 100 ports wide');
     }
     this.#portRange = range;
@@ -203,7 +198,10 @@ export class Lab implements LabApi {
   async addPeer(behaviour: PeerBehaviour): Promise<LabPeer> {
     if (this.#stopPromise) throw stoppedError();
     if (!(PEER_BEHAVIOURS as readonly string[]).includes(behaviour)) {
-      throw new LabError('ERR_LAB_INVALID_ARGUMENT', `unknown behaviour ${JSON.stringify(behaviour)}; use one of ${PEER_BEHAVIOURS.join(', ')}`);
+      throw new LabError(
+        'ERR_LAB_INVALID_ARGUMENT',
+        `unknown behaviour ${JSON.stringify(behaviour)}; use one of ${PEER_BEHAVIOURS.join(', ')}`,
+      );
     }
     const peer = await this.#startPeer(behaviour);
     return peer.info();

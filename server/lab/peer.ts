@@ -164,7 +164,10 @@ export class Peer {
             this.#gate = await this.#startGate(port);
             break;
           default:
-            this.#server = await this.#listenOnce(createServer({ allowHalfOpen: false }, (s) => this.#onConnection(s)), port);
+            this.#server = await this.#listenOnce(
+              createServer({ allowHalfOpen: false }, (s) => this.#onConnection(s)),
+              port,
+            );
         }
         this.#port = port;
         return;

@@ -46,8 +46,14 @@ test('shuffle is a deterministic permutation that leaves its input alone', () =>
   const b = createRng(5, 'mix').shuffle(input);
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, input);
-  assert.deepEqual([...a].sort((x, y) => x - y), input);
-  assert.deepEqual(input, Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    input,
+  );
+  assert.deepEqual(
+    input,
+    Array.from({ length: 20 }, (_, i) => i),
+  );
 });
 
 test('streamSeed spreads nearby seeds and names', () => {

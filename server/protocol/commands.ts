@@ -21,10 +21,7 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
 export const MAX_TARGET_OUTBOUND = 1000;
 
 /** A client-chosen command id, echoed in the reply: a short string or a finite number. */
-export const CommandIdSchema = v.union([
-  v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-  v.pipe(v.number(), v.finite()),
-]);
+export const CommandIdSchema = v.union([v.pipe(v.string(), v.minLength(1), v.maxLength(128)), v.pipe(v.number(), v.finite())]);
 export type CommandId = v.InferOutput<typeof CommandIdSchema>;
 
 const connId = v.pipe(v.number(), v.integer(), v.minValue(1));

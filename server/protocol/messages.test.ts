@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  COMMAND_TYPES,
-  MAX_MESSAGE_BYTES,
-  PROTOCOL_VERSION,
-  parseClientMessage,
-  parseServerMessage,
-  type CommandType,
-} from './index.ts';
+import { COMMAND_TYPES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, parseClientMessage, parseServerMessage, type CommandType } from './index.ts';
 
 const base = { v: PROTOCOL_VERSION, id: 1 };
 
@@ -135,13 +128,34 @@ describe('parseServerMessage', () => {
     ['an unknown type', { v: 1, type: 'gossip' }, 'type'],
     ['an event with seq 0', { v: 1, type: 'events', events: [{ ...event, seq: 0 }] }, 'events.0.seq'],
     ['an event of unknown kind', { v: 1, type: 'events', events: [event, { ...event, seq: 2, kind: 'x' }] }, 'events.1.kind'],
-    ['a conn:state with an unknown state', {
-      v: 1,
-      type: 'events',
-      events: [{ seq: 1, at: 1, kind: 'conn:state', id: 1, type: 'manual', persistent: false, addr: 'a:1', from: null, to: 'zombie', reason: 'requested' }],
-    }, 'events.0.to'],
+    [
+      'a conn:state with an unknown state',
+      {
+        v: 1,
+        type: 'events',
+        events: [
+          {
+            seq: 1,
+            at: 1,
+            kind: 'conn:state',
+            id: 1,
+            type: 'manual',
+            persistent: false,
+            addr: 'a:1',
+            from: null,
+            to: 'zombie',
+            reason: 'requested',
+          },
+        ],
+      },
+      'events.0.to',
+    ],
     ['a hello without snapshot', { v: 1, type: 'hello', runId: 'r', resync: false, lab: null, canControl: true }, 'config'],
-    ['a reply whose result does not fit its command', { v: 1, type: 'reply', id: 1, ok: true, command: 'setTargetOutbound', result: {} }, 'result.targetOutbound'],
+    [
+      'a reply whose result does not fit its command',
+      { v: 1, type: 'reply', id: 1, ok: true, command: 'setTargetOutbound', result: {} },
+      'result.targetOutbound',
+    ],
     ['an error reply without code', { v: 1, type: 'reply', id: 1, ok: false, error: { message: 'x' } }, 'error.code'],
   ];
   for (const [what, msg, field] of BAD) {

@@ -123,12 +123,7 @@ const ErrorReplySchema = v.object({
 export const ReplyMessageSchema = v.variant('ok', [OkReplySchema, ErrorReplySchema]);
 
 /** Any server message, discriminated by `type`. */
-export const ServerMessageSchema = v.variant('type', [
-  HelloMessageSchema,
-  EventsMessageSchema,
-  StatsMessageSchema,
-  ReplyMessageSchema,
-]);
+export const ServerMessageSchema = v.variant('type', [HelloMessageSchema, EventsMessageSchema, StatsMessageSchema, ReplyMessageSchema]);
 
 export type HelloMessage = v.InferOutput<typeof HelloMessageSchema>;
 export type EventsMessage = v.InferOutput<typeof EventsMessageSchema>;

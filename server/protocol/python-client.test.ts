@@ -50,9 +50,17 @@ test("the README's Python client watches a real server: snapshot, then each tran
   };
   await eventually(() => alive() && out.includes(`0 connections at seq 0 (run ${stack.bridge.runId})`), 15_000, 'the hello line');
   const info = await stack.manager.connect(peer.addr);
-  await eventually(() => alive() && out.includes(`#${info.id} ${peer.addr} pending -> established (dial-succeeded)`), 15_000, 'the established line');
+  await eventually(
+    () => alive() && out.includes(`#${info.id} ${peer.addr} pending -> established (dial-succeeded)`),
+    15_000,
+    'the established line',
+  );
   assert.match(out, new RegExp(`#${info.id} ${peer.addr.replace(/\./g, '\\.')} None -> pending \\(requested\\)`));
   stack.manager.disconnect(info.id);
-  await eventually(() => alive() && out.includes(`#${info.id} ${peer.addr} established -> disconnected (local-disconnect)`), 15_000, 'the disconnected line');
+  await eventually(
+    () => alive() && out.includes(`#${info.id} ${peer.addr} established -> disconnected (local-disconnect)`),
+    15_000,
+    'the disconnected line',
+  );
   assert.equal(err, '');
 });

@@ -10,14 +10,7 @@ import { createConnection } from 'node:net';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { protocolJsonSchema } from '../../scripts/build-schema.ts';
-import {
-  COMMAND_TYPES,
-  EVENT_KINDS,
-  parseServerMessage,
-  type EventsMessage,
-  type ReplyMessage,
-  type StatsMessage,
-} from './index.ts';
+import { COMMAND_TYPES, EVENT_KINDS, parseServerMessage, type EventsMessage, type ReplyMessage, type StatsMessage } from './index.ts';
 import { startBridge } from '../bridge/index.ts';
 import { FakeLab, TestClient, listenerAddr, refusedAddr, startManager, startTcpPeer } from '../bridge/testing.ts';
 
@@ -49,19 +42,21 @@ test('every message a running server sends parses, losslessly, and covers every 
   assert.ok(connected.ok);
   const persistent = await client.request({ type: 'connect', addr: refused, persistent: true });
   assert.ok(persistent.ok && persistent.command === 'connect');
-  await client.waitFor((m): m is EventsMessage =>
-    m.type === 'events' && m.events.some((e) => e.kind === 'conn:state' && e.to === 'failing'),
+  await client.waitFor(
+    (m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.kind === 'conn:state' && e.to === 'failing'),
   );
   assert.ok((await client.request({ type: 'addPersistent', addr: '127.0.0.1:1' })).ok);
   assert.ok((await client.request({ type: 'remove', connId: persistent.result.id })).ok);
-  assert.ok((await client.request({ type: 'disconnect', connId: connected.ok && connected.command === 'connect' ? connected.result.id : 0 })).ok);
+  assert.ok(
+    (await client.request({ type: 'disconnect', connId: connected.ok && connected.command === 'connect' ? connected.result.id : 0 })).ok,
+  );
   const failed = await client.request({ type: 'connect', addr: refused });
   assert.equal(failed.ok, false);
 
   // inbound: one admitted, the next shed at the limit (inbound:rejected).
   const inbound = [createConnection(Number(listenerAddr(manager).split(':')[1]), '127.0.0.1')];
-  await client.waitFor((m): m is EventsMessage =>
-    m.type === 'events' && m.events.some((e) => e.kind === 'conn:state' && e.type === 'inbound'),
+  await client.waitFor(
+    (m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.kind === 'conn:state' && e.type === 'inbound'),
   );
   inbound.push(createConnection(Number(listenerAddr(manager).split(':')[1]), '127.0.0.1'));
   for (const s of inbound) s.on('error', () => undefined);
@@ -96,8 +91,8 @@ test('every message a running server sends parses, losslessly, and covers every 
   // listener:state (closed) and manager:state (stopping, stopped) come with the shutdown.
   for (const s of inbound) s.destroy();
   await manager.stop();
-  await client.waitFor((m): m is EventsMessage =>
-    m.type === 'events' && m.events.some((e) => e.kind === 'manager:state' && e.state === 'stopped'),
+  await client.waitFor(
+    (m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.kind === 'manager:state' && e.state === 'stopped'),
   );
 
   assert.deepEqual(client.invalid, [], 'every message parses');

@@ -160,10 +160,10 @@ export class TimelinePainter {
       let hi = text.length;
       while (lo < hi) {
         const mid = (lo + hi + 1) >>> 1;
-        if (ctx.measureText('…' + text.slice(text.length - mid)).width <= maxW) lo = mid;
+        if (ctx.measureText(`…${text.slice(text.length - mid)}`).width <= maxW) lo = mid;
         else hi = mid - 1;
       }
-      out = '…' + text.slice(text.length - lo);
+      out = `…${text.slice(text.length - lo)}`;
     }
     if (this.#labels.size > 20_000) this.#labels.clear();
     this.#labels.set(key, out);
@@ -464,15 +464,7 @@ export class TimelinePainter {
     }
   }
 
-  #drawLabel(
-    ctx: CanvasRenderingContext2D,
-    theme: Theme,
-    c: ConnView,
-    y: number,
-    h: number,
-    width: number,
-    selected: boolean,
-  ): void {
+  #drawLabel(ctx: CanvasRenderingContext2D, theme: Theme, c: ConnView, y: number, h: number, width: number, selected: boolean): void {
     const cy = y + h / 2;
     drawTypeIcon(ctx, c, 20, cy, theme);
     ctx.textAlign = 'left';
@@ -493,7 +485,13 @@ export class TimelinePainter {
  * The connection type glyph: inbound "→●" (arrives at us), outbound "●→" (we dial), manual
  * "◆→", persistent a loop arrow (redialed forever). Drawn in the type's colour.
  */
-export function drawTypeIcon(ctx: CanvasRenderingContext2D, c: Pick<ConnView, 'type' | 'persistent'>, cx: number, cy: number, theme: Theme): void {
+export function drawTypeIcon(
+  ctx: CanvasRenderingContext2D,
+  c: Pick<ConnView, 'type' | 'persistent'>,
+  cx: number,
+  cy: number,
+  theme: Theme,
+): void {
   const color = theme.type[c.type];
   ctx.strokeStyle = color;
   ctx.fillStyle = color;

@@ -9,7 +9,6 @@ export class HarnessState {
   matches = $derived.by(() => {
     const q = this.filter.trim().toLowerCase();
     if (!q) return (_c: ConnView) => true;
-    return (c: ConnView) =>
-      c.addr.includes(q) || c.state === q || c.type === q || (q === 'persistent' && c.persistent) || `#${c.id}` === q;
+    return (c: ConnView) => c.addr.includes(q) || c.state === q || c.type === q || (q === 'persistent' && c.persistent) || `#${c.id}` === q;
   });
 }

@@ -120,14 +120,30 @@ describe('connMatcher', () => {
   for (const [input, want] of table) {
     test(JSON.stringify(input), () => {
       const m = connMatcher(parseFilter(input));
-      assert.deepEqual(conns.filter(m).map((c) => c.id), want);
+      assert.deepEqual(
+        conns.filter(m).map((c) => c.id),
+        want,
+      );
     });
   }
 });
 
 describe('eventMatcher', () => {
   const evs: WireEvent[] = [
-    { seq: 1, at: 0, kind: 'conn:state', id: 3, type: 'manual', persistent: true, addr: '127.0.0.1:9003', from: 'pending', to: 'failing', reason: 'dial-refused', attempt: 1, retryAt: 5000 },
+    {
+      seq: 1,
+      at: 0,
+      kind: 'conn:state',
+      id: 3,
+      type: 'manual',
+      persistent: true,
+      addr: '127.0.0.1:9003',
+      from: 'pending',
+      to: 'failing',
+      reason: 'dial-refused',
+      attempt: 1,
+      retryAt: 5000,
+    },
     { seq: 2, at: 0, kind: 'inbound:rejected', remote: '127.0.0.1:40000', listener: '127.0.0.1:8333', reason: 'limit' },
     { seq: 3, at: 0, kind: 'listener:state', address: '127.0.0.1:8333', state: 'paused', reason: 'limit' },
     { seq: 4, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 },
@@ -169,7 +185,10 @@ describe('eventMatcher', () => {
   for (const [input, want] of table) {
     test(JSON.stringify(input), () => {
       const m = eventMatcher(parseFilter(input));
-      assert.deepEqual(evs.filter(m).map((e) => e.seq), want);
+      assert.deepEqual(
+        evs.filter(m).map((e) => e.seq),
+        want,
+      );
     });
   }
 });
@@ -189,6 +208,9 @@ describe('url state', () => {
   test('writes q and sel, keeping the rest', () => {
     assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3 }), '?token=abc&q=state%3Afailing&sel=3');
     assert.equal(writeUrlState('?q=x&sel=3', { q: '', sel: null }), '');
-    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7 })), { q: '-state:established 127.0.0.1', sel: 7 });
+    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7 })), {
+      q: '-state:established 127.0.0.1',
+      sel: 7,
+    });
   });
 });

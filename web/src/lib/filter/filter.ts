@@ -100,7 +100,9 @@ export function parseFilter(input: string): ParsedFilter {
         continue;
       }
       const guess = closest(key, FILTER_KEYS);
-      const hint = guess ? ` — did you mean ${guess}?` : ` — use one of ${FILTER_KEYS.join(', ')}${port ? ` (an address? write addr:${body})` : ''}`;
+      const hint = guess
+        ? ` — did you mean ${guess}?`
+        : ` — use one of ${FILTER_KEYS.join(', ')}${port ? ` (an address? write addr:${body})` : ''}`;
       errors.push({ term: raw, message: `unknown key "${key}"${hint}` });
       continue;
     }
@@ -139,7 +141,8 @@ function checkValue(key: FilterKey, raw: string): string | { error: string } {
     case 'state':
     case 'reason':
     case 'kind': {
-      if (key === 'kind' && NOT_LOGGED_KINDS.includes(value)) return { error: `${value} is not a log row: the Lab panel shows the lab as it is now` };
+      if (key === 'kind' && NOT_LOGGED_KINDS.includes(value))
+        return { error: `${value} is not a log row: the Lab panel shows the lab as it is now` };
       const allowed = KEY_VALUES[key]!;
       if (allowed.includes(value)) return value;
       const guess = closest(value, allowed);
@@ -207,7 +210,15 @@ export function subjectOfConn(c: ConnView): FilterSubject {
 export function subjectOfEvent(ev: WireEvent): FilterSubject {
   switch (ev.kind) {
     case 'conn:state':
-      return { kind: ev.kind, id: ev.id, type: ev.type, persistent: ev.persistent, state: ev.to, reason: ev.reason, addrs: [ev.addr.toLowerCase()] };
+      return {
+        kind: ev.kind,
+        id: ev.id,
+        type: ev.type,
+        persistent: ev.persistent,
+        state: ev.to,
+        reason: ev.reason,
+        addrs: [ev.addr.toLowerCase()],
+      };
     case 'inbound:rejected':
       return { kind: ev.kind, type: 'inbound', reason: ev.reason, addrs: [ev.remote.toLowerCase(), ev.listener.toLowerCase()] };
     case 'listener:state':

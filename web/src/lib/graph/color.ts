@@ -24,7 +24,10 @@ export function parseColor(text: string, fallback: Rgba = [128, 128, 128, 1]): R
   }
   m = /^rgba?\(([^)]+)\)$/.exec(s);
   if (m) {
-    const parts = m[1]!.split(/[\s,/]+/).filter(Boolean).map(Number);
+    const parts = m[1]!
+      .split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
     if (parts.length >= 3 && parts.slice(0, 3).every(Number.isFinite)) {
       return [parts[0]!, parts[1]!, parts[2]!, parts.length > 3 && Number.isFinite(parts[3]) ? parts[3]! : 1];
     }
@@ -34,7 +37,7 @@ export function parseColor(text: string, fallback: Rgba = [128, 128, 128, 1]): R
 
 /** `a` → `b` by t in 0..1. */
 export function mixColor(a: Rgba, b: Rgba, t: number): Rgba {
-  const u = t <= 0 ? 0 : t >= 1 ? 1 : t;
+  const u = t <= 0 ? 0 : Math.min(t, 1);
   return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u, a[3] + (b[3] - a[3]) * u];
 }
 

@@ -87,7 +87,10 @@ test('bandFor: one ring for few peers, stacked rings for many, never inside MIN_
 
 test('ringRows places every peer, rows widen outwards', () => {
   const rows = ringRows(1000, SECTORS.inbound.span, 300, 9);
-  assert.equal(rows.reduce((a, r) => a + r.n, 0), 1000);
+  assert.equal(
+    rows.reduce((a, r) => a + r.n, 0),
+    1000,
+  );
   for (let i = 1; i < rows.length - 1; i++) assert.ok(rows[i]!.n >= rows[i - 1]!.n);
   assert.deepEqual(ringRows(0, 1, 100, 10), []);
 });

@@ -138,7 +138,7 @@ export function wrapAngle(a: number): number {
 
 /** `v` clamped into [lo, hi]. */
 export function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return v < lo ? lo : Math.min(v, hi);
 }
 
 /** A number in [0, 1) from an integer, stable across runs (so a peer always starts at the same spot). */
@@ -190,12 +190,7 @@ export function constrainToSector(
  * empty (first load, a flood), so thousands of peers start where they will settle and the
  * simulation only polishes instead of untangling.
  */
-export function packedPositions(
-  count: number,
-  sector: SectorSpec,
-  band: Band,
-  spacing: number,
-): { x: number; y: number }[] {
+export function packedPositions(count: number, sector: SectorSpec, band: Band, spacing: number): { x: number; y: number }[] {
   const out: { x: number; y: number }[] = [];
   for (const row of ringRows(count, sector.span, band.r0, spacing)) {
     const usable = Math.max(0, sector.span - spacing / Math.max(row.r, 1));

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConnState } from '../model/types.ts';
-import {
-  accessibleName,
-  captionText,
-  compareForList,
-  gauges,
-  groupOf,
-  isLive,
-  retrySeconds,
-  retryText,
-} from './groups.ts';
+import { accessibleName, captionText, compareForList, gauges, groupOf, isLive, retrySeconds, retryText } from './groups.ts';
 import { conn } from './test-fixtures.ts';
 
 test('isLive: pending, established and failing are live; ended ones are not', () => {
@@ -48,10 +39,7 @@ test('gauges: outbound against target, inbound against max, manual against the p
     { outbound: 6, inbound: 117, manual: 5, persistent: 3, total: 128 },
     { targetOutbound: 8, maxInbound: 117, maxPersistent: 8 },
   );
-  assert.deepEqual(
-    [g.outbound.label, g.inbound.label, g.manual.label],
-    ['6/8 outbound', '117/117 inbound', '3/8 persistent + 2 manual'],
-  );
+  assert.deepEqual([g.outbound.label, g.inbound.label, g.manual.label], ['6/8 outbound', '117/117 inbound', '3/8 persistent + 2 manual']);
   assert.deepEqual([g.outbound.used, g.outbound.limit, g.manual.used, g.manual.limit], [6, 8, 3, 8]);
 });
 

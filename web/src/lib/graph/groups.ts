@@ -75,8 +75,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /** The short caption announced politely: "32 peers: 8 outbound, 20 inbound, 4 manual (3 persistent)". */
 export function captionText(counts: GroupCounts): string {
   if (counts.total === 0) return 'No peers';
-  const manual =
-    counts.persistent > 0 ? `${counts.manual} manual (${counts.persistent} persistent)` : `${counts.manual} manual`;
+  const manual = counts.persistent > 0 ? `${counts.manual} manual (${counts.persistent} persistent)` : `${counts.manual} manual`;
   return `${plural(counts.total, 'peer')}: ${counts.outbound} outbound, ${counts.inbound} inbound, ${manual}`;
 }
 
@@ -114,7 +113,7 @@ export function gauges(counts: GroupCounts, limits: SlotLimits): Record<GroupKey
       group: 'manual',
       used: counts.persistent,
       limit: limits.maxPersistent,
-      label: `${counts.persistent}/${limits.maxPersistent} persistent` + (oneShot > 0 ? ` + ${oneShot} manual` : ''),
+      label: `${counts.persistent}/${limits.maxPersistent} persistent${oneShot > 0 ? ` + ${oneShot} manual` : ''}`,
     },
   };
 }
@@ -141,10 +140,7 @@ export function typeWords(type: ConnType, persistent: boolean): string {
  * "127.0.0.1:9002, manual, persistent, failing, retry in 4 s". Comma-separated fields in a fixed
  * order, so screen readers pause between them and tests can match on any one.
  */
-export function accessibleName(
-  c: Pick<ConnView, 'addr' | 'type' | 'persistent' | 'state' | 'retryAt'>,
-  now: number,
-): string {
+export function accessibleName(c: Pick<ConnView, 'addr' | 'type' | 'persistent' | 'state' | 'retryAt'>, now: number): string {
   let name = `${c.addr}, ${typeWords(c.type, c.persistent)}, ${c.state}`;
   if (c.state === 'failing' && c.retryAt !== undefined) name += `, ${retryText(c.retryAt, now)}`;
   return name;
@@ -163,7 +159,8 @@ export function tipLines(
   now: number,
 ): string[] {
   const lines = [`${c.type}${c.persistent ? ' · persistent' : ''} · ${c.state}`];
-  if (c.state === 'failing' && c.retryAt !== undefined) lines.push(`${retryText(c.retryAt, now)}${c.attempt ? ` (attempt ${c.attempt})` : ''}`);
+  if (c.state === 'failing' && c.retryAt !== undefined)
+    lines.push(`${retryText(c.retryAt, now)}${c.attempt ? ` (attempt ${c.attempt})` : ''}`);
   if (c.reason) lines.push(`reason: ${c.reason}`);
   lines.push(`id ${c.id}`);
   return lines;

@@ -17,7 +17,6 @@ import {
 } from './labels.ts';
 import { fakeMeasure } from './test-fixtures.ts';
 
-
 const fonts = labelFonts('sans-serif');
 
 test('boxesOverlap: axis-aligned boxes overlap, touch or stand apart', () => {
@@ -58,7 +57,8 @@ test('boxesOverlap agrees with a brute-force point sample on random boxes', () =
     // A sampled point inside both proves an overlap; none found on a fine grid (within a
     // tolerance band) must agree with "no overlap".
     let shared = false;
-    for (let x = -30; x <= 90 && !shared; x += 0.5) for (let y = -30; y <= 90 && !shared; y += 0.5) shared = inside(a, x, y) && inside(b, x, y);
+    for (let x = -30; x <= 90 && !shared; x += 0.5)
+      for (let y = -30; y <= 90 && !shared; y += 0.5) shared = inside(a, x, y) && inside(b, x, y);
     if (shared) {
       overlaps++;
       assert.equal(boxesOverlap(a, b), true, JSON.stringify({ a, b }));
@@ -134,7 +134,10 @@ test('placeLabels never overlaps, whatever the positions (random crowds, with bl
       assert.ok(boxInside(p.box, bounds), `label ${p.id} inside the pane`);
       for (const b of blockers) assert.equal(boxesOverlap(p.box, b), false, `label ${p.id} clear of a blocker`);
     }
-    assertDisjoint(placed.map((p) => ({ box: p.box, what: `label ${p.id}` })), `round ${round}`);
+    assertDisjoint(
+      placed.map((p) => ({ box: p.box, what: `label ${p.id}` })),
+      `round ${round}`,
+    );
   }
 });
 
@@ -146,9 +149,18 @@ test('placeLabels keeps the countdown line when it fits, drops it before droppin
   // A neighbour 20 px below on a parallel ray: two lines (30 px) would touch it, one line fits.
   const two: LabelRequest = { ...one, id: 2, y: 321, sub: null };
   const placed = placeLabels([two, one], bounds, [], widths, fonts);
-  assert.deepEqual(placed.map((p) => [p.id, p.sub]), [[2, null], [1, null]]);
+  assert.deepEqual(
+    placed.map((p) => [p.id, p.sub]),
+    [
+      [2, null],
+      [1, null],
+    ],
+  );
   // 10 px apart: the second is hidden.
-  assert.deepEqual(placeLabels([two, { ...one, y: 311 }], bounds, [], widths, fonts).map((p) => p.id), [2]);
+  assert.deepEqual(
+    placeLabels([two, { ...one, y: 311 }], bounds, [], widths, fonts).map((p) => p.id),
+    [2],
+  );
 });
 
 test('placeCaptions keeps captions inside the pane and clear of each other and of overlays', () => {
@@ -164,13 +176,21 @@ test('placeCaptions keeps captions inside the pane and clear of each other and o
     baseline: 'bottom',
   });
   const overlay = rectBox({ x: 200, y: 0, w: 100, h: 40 });
-  const placed = placeCaptions([req('a', 60, 30), req('b', 70, 32), req('c', -50, -40), req('d', 250, 20, 'right')], bounds, [overlay], widths);
+  const placed = placeCaptions(
+    [req('a', 60, 30), req('b', 70, 32), req('c', -50, -40), req('d', 250, 20, 'right')],
+    bounds,
+    [overlay],
+    widths,
+  );
   assert.equal(placed.length, 4);
   for (const p of placed) {
     assert.ok(boxInside(p.box, bounds), `${p.key} inside`);
     assert.equal(boxesOverlap(p.box, overlay), false, `${p.key} clear of the overlay`);
   }
-  assertDisjoint(placed.map((p) => ({ box: p.box, what: p.key })), 'captions');
+  assertDisjoint(
+    placed.map((p) => ({ box: p.box, what: p.key })),
+    'captions',
+  );
   // An unobstructed caption stays exactly where it asked to be.
   assert.deepEqual([placed[0]!.x, placed[0]!.y], [60, 30]);
 });

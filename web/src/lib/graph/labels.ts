@@ -36,7 +36,12 @@ export function corners(b: Box): [number, number][] {
   const c = Math.cos(b.angle);
   const s = Math.sin(b.angle);
   const out: [number, number][] = [];
-  for (const [u, v] of [[-1, -1], [1, -1], [1, 1], [-1, 1]] as const) {
+  for (const [u, v] of [
+    [-1, -1],
+    [1, -1],
+    [1, 1],
+    [-1, 1],
+  ] as const) {
     out.push([b.cx + u * b.hw * c - v * b.hh * s, b.cy + u * b.hw * s + v * b.hh * c]);
   }
   return out;
@@ -228,7 +233,16 @@ export function placeCaptions(
       break;
     }
     chosen ??= { x: req.x + cx, y: req.y + cy, box: rectBox(captionRect(req, req.x + cx, req.y + cy, w)) };
-    placed.push({ key: req.key, text: req.text, font: req.font, x: chosen.x, y: chosen.y, align: req.align, baseline: req.baseline, box: chosen.box });
+    placed.push({
+      key: req.key,
+      text: req.text,
+      font: req.font,
+      x: chosen.x,
+      y: chosen.y,
+      align: req.align,
+      baseline: req.baseline,
+      box: chosen.box,
+    });
   }
   return placed;
 }
@@ -278,12 +292,7 @@ const PILL_PAD_Y = 4;
  * sides, then further out all around): the first spot inside the pane and clear of captions and
  * earlier pills; if none is, the outer side clamped into the pane (the selection must show).
  */
-export function placePills(
-  requests: readonly PillRequest[],
-  bounds: Rect,
-  blockers: readonly Box[],
-  widths: TextWidths,
-): PlacedPill[] {
+export function placePills(requests: readonly PillRequest[], bounds: Rect, blockers: readonly Box[], widths: TextWidths): PlacedPill[] {
   const placed: PlacedPill[] = [];
   for (const req of requests) {
     let w = 0;
@@ -315,7 +324,9 @@ export function placePills(
     }
     const clear = (r: Rect): boolean => {
       const b = rectBox(r);
-      return boxInside(b, bounds) && !blockers.some((o) => boxesOverlap(o, b, TEXT_GAP)) && !placed.some((p) => boxesOverlap(p.box, b, TEXT_GAP));
+      return (
+        boxInside(b, bounds) && !blockers.some((o) => boxesOverlap(o, b, TEXT_GAP)) && !placed.some((p) => boxesOverlap(p.box, b, TEXT_GAP))
+      );
     };
     let rect = sides.find(clear);
     if (!rect) {
@@ -391,7 +402,9 @@ export function placeLabels(
 ): PlacedLabel[] {
   const placed: PlacedLabel[] = [];
   const clear = (box: Box): boolean =>
-    boxInside(box, bounds) && !blockers.some((b) => boxesOverlap(b, box, TEXT_GAP)) && !placed.some((p) => boxesOverlap(p.box, box, TEXT_GAP));
+    boxInside(box, bounds) &&
+    !blockers.some((b) => boxesOverlap(b, box, TEXT_GAP)) &&
+    !placed.some((p) => boxesOverlap(p.box, box, TEXT_GAP));
   for (const req of requests) {
     const wText = widths.width(req.text, fonts.label);
     if (req.sub !== null) {

@@ -130,11 +130,7 @@ test('ids the model forgot are dropped at once', () => {
 });
 
 test('after settling, every node is inside its sector and nodes do not overlap', () => {
-  const conns = new Map([
-    ...many(8, 'outbound', 1),
-    ...many(60, 'inbound', 100),
-    ...many(5, 'manual', 1000, { persistent: true }),
-  ]);
+  const conns = new Map([...many(8, 'outbound', 1), ...many(60, 'inbound', 100), ...many(5, 'manual', 1000, { persistent: true })]);
   const layout = new GraphLayout();
   layout.sync(conns, clock(0));
   // Newcomers one by one (not packed): the simulation has to place them.
@@ -160,7 +156,7 @@ test('after settling, every node is inside its sector and nodes do not overlap',
   assert.ok(min > layout.sizings.inbound.spacing * 0.6, `closest pair ${min.toFixed(1)}`);
 });
 
-test('a big sector under churn: the newcomer takes the leaver\'s spot and nothing is reheated', () => {
+test("a big sector under churn: the newcomer takes the leaver's spot and nothing is reheated", () => {
   const conns = many(800, 'inbound');
   const layout = new GraphLayout();
   layout.sync(conns, clock(0));
@@ -188,6 +184,6 @@ test('2,000 peers: first sync packs them (no overlap to untangle) in reasonable 
   const before = layout.nodes.map((n) => [n.x, n.y] as const);
   for (let i = 0; i < 10; i++) layout.step();
   let moved = 0;
-  layout.nodes.forEach((n, i) => (moved = Math.max(moved, Math.hypot(n.x - before[i]![0], n.y - before[i]![1]))));
+  for (const [i, n] of layout.nodes.entries()) moved = Math.max(moved, Math.hypot(n.x - before[i]![0], n.y - before[i]![1]));
   assert.ok(moved < layout.sizings.inbound.spacing * 2, `packed nodes barely move (max ${moved.toFixed(1)})`);
 });

@@ -9,14 +9,7 @@
  * watching do not move at all — and each sector gets forces fitted to its size (no many-body
  * repulsion for thousands of dots, where collision alone packs them well and costs far less).
  */
-import {
-  forceCollide,
-  forceManyBody,
-  forceSimulation,
-  type Force,
-  type Simulation,
-  type SimulationNodeDatum,
-} from 'd3-force';
+import { forceCollide, forceManyBody, forceSimulation, type Force, type Simulation, type SimulationNodeDatum } from 'd3-force';
 import type { ConnState, ConnView } from '../model/types.ts';
 import { bandsFor, constrainToSector, packedPositions, sizingsFor, startPosition, type Band, type Sizing } from './geometry.ts';
 import { countInto, emptyCounts, GROUP_ORDER, groupOf, isLive, SECTORS, type GroupCounts, type GroupKey } from './groups.ts';
@@ -220,7 +213,7 @@ export class GraphLayout {
       if (sector.nodes.length === 0 && news.length >= PACK_FROM) {
         news.sort((a, b) => a.id - b.id);
         const spots = packedPositions(news.length, SECTORS[g], this.bands[g], sizings[g].spacing);
-        news.forEach((n, i) => Object.assign(n, spots[i]));
+        for (const [i, n] of news.entries()) Object.assign(n, spots[i]);
       }
       const big = counts[g] > BIG_SECTOR;
       const before = sector.nodes.length;
@@ -312,7 +305,9 @@ export class GraphLayout {
       const { sim } = this.sectors[g];
       let n = 0;
       let late = false;
-      while (this.isHot(g) && n < maxTicks && !(late = deadline())) {
+      while (this.isHot(g) && n < maxTicks) {
+        late = deadline();
+        if (late) break;
         sim.tick();
         n++;
       }
@@ -333,7 +328,10 @@ export class GraphLayout {
     if (charged) {
       sector.sim.force(
         'charge',
-        forceManyBody<GraphNode>().strength(sizing.charge).theta(0.95).distanceMax(sizing.spacing * 4),
+        forceManyBody<GraphNode>()
+          .strength(sizing.charge)
+          .theta(0.95)
+          .distanceMax(sizing.spacing * 4),
       );
     } else if (sector.charged) {
       sector.sim.force('charge', null);

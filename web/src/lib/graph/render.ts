@@ -204,7 +204,8 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
   for (const node of singles) {
     ctx.beginPath();
     edgePath(ctx, node, t, centerR, radii[node.group]);
-    const alpha = (s.dimmed.has(node.id) ? DIM : 1) * edgeAlpha(counts[node.group], layout.sizings[node.group].labels, node.state) * node.opacity;
+    const alpha =
+      (s.dimmed.has(node.id) ? DIM : 1) * edgeAlpha(counts[node.group], layout.sizings[node.group].labels, node.state) * node.opacity;
     strokeEdge(ctx, node.state, nodeColor(node, p), alpha, counts[node.group] > 300 ? 1 : 1.6, s.dashOffset);
   }
 
@@ -213,7 +214,10 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
     if (b.nodes.length === 0 || !layout.sizings[b.group].labels) continue;
     ctx.beginPath();
     for (const node of b.nodes) arrowPath(ctx, node, t, centerR, radii[b.group]);
-    ctx.fillStyle = css(p.state[b.state], (b.emphasis ? 1 : DIM) * Math.min(1, edgeAlpha(counts[b.group], layout.sizings[b.group].labels, b.state) + 0.2));
+    ctx.fillStyle = css(
+      p.state[b.state],
+      (b.emphasis ? 1 : DIM) * Math.min(1, edgeAlpha(counts[b.group], layout.sizings[b.group].labels, b.state) + 0.2),
+    );
     ctx.fill();
   }
 
@@ -318,14 +322,7 @@ function edgePath(ctx: CanvasRenderingContext2D, node: GraphNode, t: Transform, 
   ctx.lineTo(x - ux * (nodeR + 2), y - uy * (nodeR + 2));
 }
 
-function strokeEdge(
-  ctx: CanvasRenderingContext2D,
-  state: ConnState,
-  color: Rgba,
-  alpha: number,
-  width: number,
-  dashOffset: number,
-): void {
+function strokeEdge(ctx: CanvasRenderingContext2D, state: ConnState, color: Rgba, alpha: number, width: number, dashOffset: number): void {
   ctx.setLineDash(EDGE_DASH[state]);
   ctx.lineDashOffset = state === 'pending' ? dashOffset : 0;
   ctx.lineWidth = state === 'failing' ? width + 0.8 : width;
@@ -364,14 +361,7 @@ function arrowPath(ctx: CanvasRenderingContext2D, node: GraphNode, t: Transform,
  * Fills/strokes the current path of node circles in a state's style: established is solid,
  * pending hollow with a dashed rim, failing tinted with a dotted rim, ended greyed.
  */
-function paintNode(
-  ctx: CanvasRenderingContext2D,
-  state: ConnState,
-  color: Rgba,
-  p: Palette,
-  alpha: number,
-  nodeR: number,
-): void {
+function paintNode(ctx: CanvasRenderingContext2D, state: ConnState, color: Rgba, p: Palette, alpha: number, nodeR: number): void {
   const rim = Math.max(1.25, Math.min(2.5, nodeR * 0.28));
   switch (state) {
     case 'established':

@@ -34,7 +34,13 @@ function population(counts: Counts): Map<number, ConnView> {
 }
 
 /** The frame's text as Graph.svelte plans it: fit the rings, then place captions, pills, labels. */
-function plan(layout: GraphLayout, width: number, height: number, widths: TextWidths, extra: { selectedId?: number; activeId?: number } = {}): TextPlan {
+function plan(
+  layout: GraphLayout,
+  width: number,
+  height: number,
+  widths: TextWidths,
+  extra: { selectedId?: number; activeId?: number } = {},
+): TextPlan {
   const labelPx = labelRoomFor(layout.nodes, layout.sizings, widths, fonts);
   const allowance = labelAllowance(labelPx, width, height);
   const transform = fitRings(sectorExtents(layout.bands, layout.sizings, allowance), width, height, FIT_PAD);

@@ -122,7 +122,8 @@ function pillLines(node: GraphNode, serverNow: number, fonts: LabelFonts): PillL
     { text: c.addr, font: fonts.pillTitle, kind: 'title' },
     { text: `${c.type}${c.persistent ? ' · persistent' : ''} · ${node.state}`, font: fonts.pillLine, kind: 'line' },
   ];
-  if (node.state === 'failing' && c.retryAt !== undefined) lines.push({ text: retryText(c.retryAt, serverNow, true), font: fonts.pillRetry, kind: 'retry' });
+  if (node.state === 'failing' && c.retryAt !== undefined)
+    lines.push({ text: retryText(c.retryAt, serverNow, true), font: fonts.pillRetry, kind: 'retry' });
   return lines;
 }
 
@@ -155,7 +156,14 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
   pillNodes.sort((a, b) => pillIds.indexOf(a.id) - pillIds.indexOf(b.id));
   const pillRequests: PillRequest[] = pillNodes.map((n) => {
     const s = screen(n);
-    return { id: n.id, x: s.x, y: s.y, angle: s.angle, gap: s.r + (n.conn.persistent ? 12 : 9), lines: pillLines(n, input.serverNow, fonts) };
+    return {
+      id: n.id,
+      x: s.x,
+      y: s.y,
+      angle: s.angle,
+      gap: s.r + (n.conn.persistent ? 12 : 9),
+      lines: pillLines(n, input.serverNow, fonts),
+    };
   });
   const pills = placePills(pillRequests, bounds, fixed, widths);
 
@@ -179,7 +187,12 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
 }
 
 /** The room labels of labelled sectors take beyond their nodes (see `labelRoomPx`). */
-export function labelRoomFor(nodes: readonly GraphNode[], sizings: Record<GroupKey, Sizing>, widths: TextWidths, fonts: LabelFonts): number {
+export function labelRoomFor(
+  nodes: readonly GraphNode[],
+  sizings: Record<GroupKey, Sizing>,
+  widths: TextWidths,
+  fonts: LabelFonts,
+): number {
   const texts: string[] = [];
   for (const n of nodes) if (sizings[n.group].labels) texts.push(n.conn.addr);
   return labelRoomPx(texts, widths, fonts);

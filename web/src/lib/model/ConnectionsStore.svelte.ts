@@ -7,7 +7,16 @@
 import type { BridgeStats, ConnManagerConfig, ConnStats, LabState, ListenerInfo, ManagerState, ServerMessage } from '$protocol';
 import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
-import { createModelState, reduce, type LogEntry, type ModelCaps, type ModelState, type Outcome, type StatsSample, type ThrottleInfo } from './reducer.ts';
+import {
+  createModelState,
+  reduce,
+  type LogEntry,
+  type ModelCaps,
+  type ModelState,
+  type Outcome,
+  type StatsSample,
+  type ThrottleInfo,
+} from './reducer.ts';
 import type { Ring } from './ring.ts';
 import type { ConnModel, ConnView, SlotLimits } from './types.ts';
 

@@ -55,7 +55,10 @@ test('the Connect line follows the connection, not the moment of the reply', () 
     connectResultText(asked, conn({ state: 'failing', attempt: 2, retryAt: T + 3000, reason: 'dial-refused' }), T),
     'Added persistent peer #12 (127.0.0.1:9001): failing (dial-refused), retry 2 in 3.0 s',
   );
-  assert.equal(connectResultText(asked, conn({ state: 'pending', attempt: 2 }), T), 'Added persistent peer #12 (127.0.0.1:9001): pending (attempt 3)');
+  assert.equal(
+    connectResultText(asked, conn({ state: 'pending', attempt: 2 }), T),
+    'Added persistent peer #12 (127.0.0.1:9001): pending (attempt 3)',
+  );
   const oneShot = { id: 7, addr: '127.0.0.1:9002', persistent: false };
   assert.equal(connectResultText(oneShot, conn({ id: 7, persistent: false }), T), 'Connected #7 to 127.0.0.1:9002: established');
   assert.equal(

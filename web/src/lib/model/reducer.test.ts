@@ -36,7 +36,9 @@ function info(id: number, over: Partial<ConnInfo> = {}): ConnInfo {
   };
 }
 
-function hello(over: { runId?: string; seq?: number; resync?: boolean; conns?: ConnInfo[]; at?: number; canControl?: boolean } = {}): HelloMessage {
+function hello(
+  over: { runId?: string; seq?: number; resync?: boolean; conns?: ConnInfo[]; at?: number; canControl?: boolean } = {},
+): HelloMessage {
   return {
     v: PROTOCOL_VERSION,
     type: 'hello',
@@ -57,7 +59,13 @@ function hello(over: { runId?: string; seq?: number; resync?: boolean; conns?: C
   };
 }
 
-function cs(seq: number, id: number, from: WireEventOf<'conn:state'>['from'], to: WireEventOf<'conn:state'>['to'], over: Partial<WireEventOf<'conn:state'>> = {}): WireEvent {
+function cs(
+  seq: number,
+  id: number,
+  from: WireEventOf<'conn:state'>['from'],
+  to: WireEventOf<'conn:state'>['to'],
+  over: Partial<WireEventOf<'conn:state'>> = {},
+): WireEvent {
   return {
     seq,
     at: T0 + seq * 100,
@@ -149,7 +157,17 @@ describe('reducer: hello', () => {
 
   test('a resync replaces the present but keeps histories of connections still listed', () => {
     const s = started();
-    reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 2, null, 'pending'), cs(3, 1, 'pending', 'established'), cs(4, 3, null, 'pending'), cs(5, 3, 'pending', 'canceled', { reason: 'aborted' })), T0);
+    reduce(
+      s,
+      events(
+        cs(1, 1, null, 'pending'),
+        cs(2, 2, null, 'pending'),
+        cs(3, 1, 'pending', 'established'),
+        cs(4, 3, null, 'pending'),
+        cs(5, 3, 'pending', 'canceled', { reason: 'aborted' }),
+      ),
+      T0,
+    );
     const out = reduce(s, hello({ resync: true, seq: 50, conns: [info(1, { bytesIn: 999 })] }), T0);
     assert.deepEqual(out, { kind: 'hello', mode: 'resync' });
     assert.equal(s.conns.get(1)?.bytesIn, 999);
@@ -204,26 +222,46 @@ describe('reducer: events', () => {
     assert.equal(c.history[1]?.retryAt, T0 + 5200);
     assert.equal(s.lastSeq, 4);
     assert.equal(s.log.size, 4);
-    assert.match(s.log.at(1)!.text, /#4 persistent manual 127\.0\.0\.1:9004: pending → failing \(dial-refused, ECONNREFUSED\); attempt 1, next try in 5\.0 s/);
+    assert.match(
+      s.log.at(1)!.text,
+      /#4 persistent manual 127\.0\.0\.1:9004: pending → failing \(dial-refused, ECONNREFUSED\); attempt 1, next try in 5\.0 s/,
+    );
   });
 
   test('duplicates (seq <= lastSeq) are ignored', () => {
     const s = started();
     reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established')), T0);
-    const out = reduce(s, events(cs(2, 1, 'pending', 'established'), cs(3, 1, 'established', 'disconnected', { reason: 'remote-closed' })), T0);
+    const out = reduce(
+      s,
+      events(cs(2, 1, 'pending', 'established'), cs(3, 1, 'established', 'disconnected', { reason: 'remote-closed' })),
+      T0,
+    );
     assert.deepEqual(out, { kind: 'events', applied: 1, ignored: 1 });
     assert.equal(s.conns.get(1)?.history.length, 3);
   });
 
   test('a gap stops the batch and asks to resume from the last applied seq', () => {
     const s = started();
-    const out = reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established'), cs(5, 2, null, 'pending'), cs(6, 2, 'pending', 'established')), T0);
+    const out = reduce(
+      s,
+      events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established'), cs(5, 2, null, 'pending'), cs(6, 2, 'pending', 'established')),
+      T0,
+    );
     assert.deepEqual(out, { kind: 'events', applied: 2, ignored: 0, gap: { expected: 3, got: 5 }, resumeFrom: 2 });
     assert.equal(s.lastSeq, 2);
     assert.equal(s.conns.has(2), false);
     assert.equal(pendingEvents(s), 4);
     // The resume answer fills the hole; the overlap is ignored.
-    const fill = reduce(s, events(cs(3, 3, null, 'pending'), cs(4, 3, 'pending', 'canceled', { reason: 'aborted' }), cs(5, 2, null, 'pending'), cs(6, 2, 'pending', 'established')), T0);
+    const fill = reduce(
+      s,
+      events(
+        cs(3, 3, null, 'pending'),
+        cs(4, 3, 'pending', 'canceled', { reason: 'aborted' }),
+        cs(5, 2, null, 'pending'),
+        cs(6, 2, 'pending', 'established'),
+      ),
+      T0,
+    );
     assert.deepEqual(fill, { kind: 'events', applied: 4, ignored: 0 });
     assert.equal(s.lastSeq, 6);
     assert.equal(pendingEvents(s), 0);
@@ -234,9 +272,13 @@ describe('reducer: events', () => {
     reduce(s, hello(), T0);
     let seq = 0;
     const evs: WireEvent[] = [cs(++seq, 100, null, 'pending')];
-    for (let id = 1; id <= 4; id += 1) evs.push(cs(++seq, id, null, 'pending'), cs(++seq, id, 'pending', 'canceled', { reason: 'aborted' }));
+    for (let id = 1; id <= 4; id += 1)
+      evs.push(cs(++seq, id, null, 'pending'), cs(++seq, id, 'pending', 'canceled', { reason: 'aborted' }));
     reduce(s, events(...evs), T0);
-    assert.deepEqual([...s.conns.keys()].sort((a, b) => a - b), [3, 4, 100]);
+    assert.deepEqual(
+      [...s.conns.keys()].sort((a, b) => a - b),
+      [3, 4, 100],
+    );
     assert.deepEqual([...s.ended], [3, 4]);
   });
 
@@ -244,22 +286,35 @@ describe('reducer: events', () => {
     const s = createModelState({ historyPerConn: 3 });
     reduce(s, hello(), T0);
     const evs: WireEvent[] = [cs(1, 1, null, 'pending', { persistent: true })];
-    for (let i = 2; i <= 10; i += 1) evs.push(cs(i, 1, i % 2 === 0 ? 'pending' : 'failing', i % 2 === 0 ? 'failing' : 'pending', { persistent: true }));
+    for (let i = 2; i <= 10; i += 1)
+      evs.push(cs(i, 1, i % 2 === 0 ? 'pending' : 'failing', i % 2 === 0 ? 'failing' : 'pending', { persistent: true }));
     reduce(s, events(...evs), T0);
-    assert.deepEqual(s.conns.get(1)!.history.map((h) => h.seq), [8, 9, 10]);
+    assert.deepEqual(
+      s.conns.get(1)!.history.map((h) => h.seq),
+      [8, 9, 10],
+    );
   });
 
   test('the log is bounded', () => {
     const s = createModelState({ logEntries: 3 });
     reduce(s, hello(), T0);
     reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 2, null, 'pending'), cs(3, 3, null, 'pending'), cs(4, 4, null, 'pending')), T0);
-    assert.deepEqual(s.log.toArray().map((e) => e.ev.seq), [2, 3, 4]);
+    assert.deepEqual(
+      s.log.toArray().map((e) => e.ev.seq),
+      [2, 3, 4],
+    );
     assert.equal(s.log.total, 4);
   });
 
   test('the other event kinds update their part of the model', () => {
     const s = started();
-    const lab = { enabled: true, seed: 1, peers: [], flood: { active: true, connections: 200, ratePerSec: 50, opened: 0, closedByServer: 0 }, addressBook: { size: 10, tried: 0 } };
+    const lab = {
+      enabled: true,
+      seed: 1,
+      peers: [],
+      flood: { active: true, connections: 200, ratePerSec: 50, opened: 0, closedByServer: 0 },
+      addressBook: { size: 10, tried: 0 },
+    };
     reduce(
       s,
       events(
@@ -286,14 +341,23 @@ describe('reducer: events', () => {
 
   test('lab:state updates the lab only: no log row, not counted as an event, counted as a lab update', () => {
     const s = started();
-    const lab = (opened: number) => ({ enabled: true, seed: 1, peers: [{ peerId: 'p1', behaviour: 'stable' as const, addr: '127.0.0.1:28938', state: 'running' as const, accepted: opened }], flood: { active: true, connections: 200, ratePerSec: 50, opened, closedByServer: 0 }, addressBook: { size: 10, tried: 0 } });
+    const lab = (opened: number) => ({
+      enabled: true,
+      seed: 1,
+      peers: [{ peerId: 'p1', behaviour: 'stable' as const, addr: '127.0.0.1:28938', state: 'running' as const, accepted: opened }],
+      flood: { active: true, connections: 200, ratePerSec: 50, opened, closedByServer: 0 },
+      addressBook: { size: 10, tried: 0 },
+    });
     reduce(s, statsMsg(T0, 0), T0);
     const evs: WireEvent[] = [];
     for (let i = 1; i <= 10; i += 1) evs.push({ seq: i, at: T0 + i, kind: 'lab:state', state: lab(i) });
     evs.push(cs(11, 1, null, 'pending'), cs(12, 1, 'pending', 'established'));
     reduce(s, events(...evs), T0 + 500);
     assert.equal(s.lab?.flood.opened, 10);
-    assert.deepEqual(s.log.toArray().map((e) => e.ev.kind), ['conn:state', 'conn:state']);
+    assert.deepEqual(
+      s.log.toArray().map((e) => e.ev.kind),
+      ['conn:state', 'conn:state'],
+    );
     assert.equal(s.labUpdates, 10);
     assert.equal(s.lastSeq, 12, 'applied all the same: the seq stays gap-free');
     // The server numbered 12 events this second; the rate counts the 2 the log shows.
@@ -322,7 +386,9 @@ describe('reducer: stats and clock', () => {
     reduce(s, hello({ seq: 2, conns: [info(1), info(2, { state: 'pending' })] }), T0);
     reduce(s, statsMsg(T0 + 1000, 2, { currByState: { pending: 7, established: 9, failing: 4 } }), T0 + 1000);
     assert.deepEqual(
-      (({ pending, established, failing, inbound, outbound, manual }) => ({ pending, established, failing, inbound, outbound, manual }))(s.samples.last()!),
+      (({ pending, established, failing, inbound, outbound, manual }) => ({ pending, established, failing, inbound, outbound, manual }))(
+        s.samples.last()!,
+      ),
       { pending: 1, established: 1, failing: 0, inbound: 0, outbound: 2, manual: 0 },
     );
   });
@@ -363,9 +429,15 @@ describe('reducer: stats and clock', () => {
 describe('describeEvent', () => {
   test('reads every kind', () => {
     assert.equal(describeEvent(cs(1, 3, null, 'pending')), '#3 outbound 127.0.0.1:9003: → pending (requested)');
-    assert.equal(describeEvent({ seq: 1, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 }), 'automatic outbound throttled after 25 failures in a row; next attempt in 5.0 s');
+    assert.equal(
+      describeEvent({ seq: 1, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 }),
+      'automatic outbound throttled after 25 failures in a row; next attempt in 5.0 s',
+    );
     assert.equal(describeEvent({ seq: 1, at: 0, kind: 'config:changed', targetOutbound: 3 }), 'config changed: targetOutbound = 3');
-    assert.equal(describeEvent({ seq: 1, at: 0, kind: 'listener:state', address: 'a:1', state: 'paused', reason: 'limit' }), 'listener a:1 paused (limit)');
+    assert.equal(
+      describeEvent({ seq: 1, at: 0, kind: 'listener:state', address: 'a:1', state: 'paused', reason: 'limit' }),
+      'listener a:1 paused (limit)',
+    );
   });
 });
 
@@ -421,14 +493,24 @@ describe('reducer: backfill (history reply)', () => {
       T0,
     );
     assert.deepEqual(out, { kind: 'backfill', applied: 6 });
-    assert.deepEqual(s.log.toArray().map((e) => e.ev.seq), [1, 2, 3, 4, 5, 6, 7], 'the log reads in order');
+    assert.deepEqual(
+      s.log.toArray().map((e) => e.ev.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+      'the log reads in order',
+    );
     const one = s.conns.get(1)!;
-    assert.deepEqual(one.history.map((t) => `${t.seq}:${t.to}`), ['1:pending', '3:established', '7:disconnected']);
+    assert.deepEqual(
+      one.history.map((t) => `${t.seq}:${t.to}`),
+      ['1:pending', '3:established', '7:disconnected'],
+    );
     assert.equal(one.state, 'disconnected', 'present state untouched');
     assert.equal(one.createdAt, T0, 'the snapshot stays the authority on the present record');
     const two = s.conns.get(2)!;
     assert.equal(two.state, 'canceled', 'a connection that ended before the snapshot comes back as an ended lane');
-    assert.deepEqual(two.history.map((t) => t.to), ['pending', 'canceled']);
+    assert.deepEqual(
+      two.history.map((t) => t.to),
+      ['pending', 'canceled'],
+    );
     assert.equal(s.conns.has(3), false, 'without its final event it is left out');
     assert.equal(s.limits.targetOutbound, 8, 'an old config:changed does not change the present');
     assert.equal(s.lastSeq, 7);
@@ -447,7 +529,13 @@ describe('reducer: backfill (history reply)', () => {
   test('lab:state in the past is counted, not logged; an overlapping reply adds nothing, even of lab updates only', () => {
     const s = createModelState();
     reduce(s, hello({ seq: 3, conns: [] }), T0);
-    const lab = { enabled: true, seed: 1, peers: [], flood: { active: false, connections: 0, ratePerSec: 0, opened: 0, closedByServer: 0 }, addressBook: { size: 0, tried: 0 } };
+    const lab = {
+      enabled: true,
+      seed: 1,
+      peers: [],
+      flood: { active: false, connections: 0, ratePerSec: 0, opened: 0, closedByServer: 0 },
+      addressBook: { size: 0, tried: 0 },
+    };
     const evs: WireEvent[] = [
       { seq: 1, at: T0, kind: 'lab:state', state: lab },
       { seq: 2, at: T0, kind: 'lab:state', state: lab },
@@ -486,17 +574,34 @@ describe('reducer: stalled feed', () => {
 describe('reducer: snapshot stand-in history', () => {
   test('a connection known only from the snapshot gets one synthetic transition, replaced by backfill', () => {
     const s = createModelState();
-    reduce(s, hello({ seq: 9, conns: [info(4, { state: 'failing', attempt: 2, retryAt: T0 + 4000, createdAt: T0 - 60_000, reason: 'dial-refused' })] }), T0);
+    reduce(
+      s,
+      hello({
+        seq: 9,
+        conns: [info(4, { state: 'failing', attempt: 2, retryAt: T0 + 4000, createdAt: T0 - 60_000, reason: 'dial-refused' })],
+      }),
+      T0,
+    );
     const c = s.conns.get(4)!;
     assert.deepEqual(c.history, [
       { seq: 9, at: T0 - 60_000, from: null, to: 'failing', reason: 'dial-refused', attempt: 2, retryAt: T0 + 4000, synthetic: true },
     ]);
     reduce(
       s,
-      { v: PROTOCOL_VERSION, type: 'reply', id: 'h', ok: true, command: 'history', result: { events: [cs(8, 4, 'pending', 'failing', { persistent: true })], firstSeq: 8 } },
+      {
+        v: PROTOCOL_VERSION,
+        type: 'reply',
+        id: 'h',
+        ok: true,
+        command: 'history',
+        result: { events: [cs(8, 4, 'pending', 'failing', { persistent: true })], firstSeq: 8 },
+      },
       T0,
     );
-    assert.deepEqual(c.history.map((t) => [t.seq, t.to, t.synthetic ?? false]), [[8, 'failing', false]]);
+    assert.deepEqual(
+      c.history.map((t) => [t.seq, t.to, t.synthetic ?? false]),
+      [[8, 'failing', false]],
+    );
   });
 });
 

@@ -231,7 +231,10 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       // Counted by the server's stats; the log keeps the event itself.
       break;
     case 'listener:state':
-      s.listeners.set(ev.address, ev.reason === undefined ? { address: ev.address, state: ev.state } : { address: ev.address, state: ev.state, reason: ev.reason });
+      s.listeners.set(
+        ev.address,
+        ev.reason === undefined ? { address: ev.address, state: ev.state } : { address: ev.address, state: ev.state, reason: ev.reason },
+      );
       break;
     case 'outbound:throttled':
       s.throttle = { failedAttempts: ev.failedAttempts, delayMs: ev.delayMs, at: ev.at };

@@ -6,22 +6,28 @@ const linear = { backoff: 'linear' as const, retryDelayMs: 5000, maxRetryDelayMs
 const expo = { backoff: 'exponential' as const, retryDelayMs: 1000, maxRetryDelayMs: 6000 };
 
 test('linear schedule: min(n × step, cap)', () => {
-  assert.deepEqual(retrySchedule(linear, 1, 4).map((s) => [s.attempt, s.minMs, s.maxMs]), [
-    [1, 5000, 5000],
-    [2, 10_000, 10_000],
-    [3, 12_000, 12_000],
-    [4, 12_000, 12_000],
-  ]);
+  assert.deepEqual(
+    retrySchedule(linear, 1, 4).map((s) => [s.attempt, s.minMs, s.maxMs]),
+    [
+      [1, 5000, 5000],
+      [2, 10_000, 10_000],
+      [3, 12_000, 12_000],
+      [4, 12_000, 12_000],
+    ],
+  );
 });
 
 test('exponential schedule: [b/2, b) with b = min(step × 2^(n−1), cap)', () => {
-  assert.deepEqual(retrySchedule(expo, 1, 5).map((s) => [s.minMs, s.maxMs]), [
-    [500, 1000],
-    [1000, 2000],
-    [2000, 4000],
-    [3000, 6000],
-    [3000, 6000],
-  ]);
+  assert.deepEqual(
+    retrySchedule(expo, 1, 5).map((s) => [s.minMs, s.maxMs]),
+    [
+      [500, 1000],
+      [1000, 2000],
+      [2000, 4000],
+      [3000, 6000],
+      [3000, 6000],
+    ],
+  );
   assert.equal(retryBounds(expo, 5000).maxMs, 6000, 'huge attempts stay capped');
   assert.equal(retryBounds(expo, 0).attempt, 1);
 });

@@ -3,7 +3,17 @@ import { test } from 'node:test';
 import { checkAddress, isIPv6 } from './address.ts';
 
 test('valid addresses', () => {
-  for (const a of ['127.0.0.1:9001', ' 127.0.0.1:9001 ', 'localhost:1', 'example.org:65535', 'a-b.example:8333', '[::1]:8333', '[2001:db8::1]:80', '[::ffff:127.0.0.1]:80', '[fe80::1%eth0]:80']) {
+  for (const a of [
+    '127.0.0.1:9001',
+    ' 127.0.0.1:9001 ',
+    'localhost:1',
+    'example.org:65535',
+    'a-b.example:8333',
+    '[::1]:8333',
+    '[2001:db8::1]:80',
+    '[::ffff:127.0.0.1]:80',
+    '[fe80::1%eth0]:80',
+  ]) {
     assert.equal(checkAddress(a).ok, true, a);
   }
   assert.deepEqual(checkAddress(' 127.0.0.1:9001 '), { ok: true, addr: '127.0.0.1:9001' });
@@ -34,8 +44,29 @@ test('invalid addresses say what is wrong (same words as the server)', () => {
 });
 
 test('isIPv6', () => {
-  const yes = ['::', '::1', '1::', '2001:db8::8a2e:370:7334', '2001:0db8:0000:0000:0000:ff00:0042:8329', '::ffff:192.0.2.1', 'fe80::1%eth0'];
-  const no = ['', '1', ':::', '1:::2', '1::2::3', '12345::', 'g::1', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '::ffff:999.0.2.1', '1.2.3.4', 'fe80::1%'];
+  const yes = [
+    '::',
+    '::1',
+    '1::',
+    '2001:db8::8a2e:370:7334',
+    '2001:0db8:0000:0000:0000:ff00:0042:8329',
+    '::ffff:192.0.2.1',
+    'fe80::1%eth0',
+  ];
+  const no = [
+    '',
+    '1',
+    ':::',
+    '1:::2',
+    '1::2::3',
+    '12345::',
+    'g::1',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8:9',
+    '::ffff:999.0.2.1',
+    '1.2.3.4',
+    'fe80::1%',
+  ];
   for (const a of yes) assert.equal(isIPv6(a), true, a);
   for (const a of no) assert.equal(isIPv6(a), false, a);
 });

@@ -5,8 +5,14 @@ import { RECONNECT_MAX_DELAY_MS, reconnectDelayMs, socketUrl } from './reconnect
 test('reconnect delays grow exponentially with jitter and stay capped', () => {
   const lo = () => 0;
   const hi = () => 0.999999;
-  assert.deepEqual([1, 2, 3, 4, 5, 100].map((n) => reconnectDelayMs(n, lo)), [250, 500, 1000, 1000, 1000, 1000]);
-  assert.deepEqual([1, 2, 3, 4, 100].map((n) => reconnectDelayMs(n, hi)), [500, 1000, 2000, 2000, 2000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 100].map((n) => reconnectDelayMs(n, lo)),
+    [250, 500, 1000, 1000, 1000, 1000],
+  );
+  assert.deepEqual(
+    [1, 2, 3, 4, 100].map((n) => reconnectDelayMs(n, hi)),
+    [500, 1000, 2000, 2000, 2000],
+  );
 });
 
 test('a long outage never pushes the next try past the cap of a few seconds', () => {

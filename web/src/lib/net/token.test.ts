@@ -18,7 +18,11 @@ function env(search: string, hash = '', stored: Record<string, string> = {}) {
 }
 
 test('splitToken keeps every other parameter', () => {
-  assert.deepEqual(splitToken('?token=s3cret&q=state%3Afailing&sel=3'), { present: true, token: 's3cret', search: '?q=state%3Afailing&sel=3' });
+  assert.deepEqual(splitToken('?token=s3cret&q=state%3Afailing&sel=3'), {
+    present: true,
+    token: 's3cret',
+    search: '?q=state%3Afailing&sel=3',
+  });
   assert.deepEqual(splitToken('?q=x&token=a%20b'), { present: true, token: 'a b', search: '?q=x' });
   assert.deepEqual(splitToken('?token=s3cret'), { present: true, token: 's3cret', search: '' });
   assert.deepEqual(splitToken('?token='), { present: true, token: null, search: '' });

@@ -15,7 +15,10 @@ describe('describeTransition', () => {
     );
   });
   test('first transition, no code, no retry', () => {
-    assert.equal(describeTransition({ seq: 1, at: AT, from: null, to: 'pending', reason: 'requested' }, 0), '12:03:04.123 new → pending: requested');
+    assert.equal(
+      describeTransition({ seq: 1, at: AT, from: null, to: 'pending', reason: 'requested' }, 0),
+      '12:03:04.123 new → pending: requested',
+    );
   });
   test('attempt without retry time', () => {
     assert.equal(
@@ -27,16 +30,28 @@ describe('describeTransition', () => {
 
 describe('describeSegment', () => {
   test('ongoing, finished and final', () => {
-    assert.equal(describeSegment({ startMs: AT, endMs: Infinity, state: 'established', seq: 1, index: 0 }, AT + 123_000, 0), 'established for 2 min 3 s, since 12:03:04.123 (now)');
-    assert.equal(describeSegment({ startMs: AT, endMs: AT + 1_500, state: 'pending', seq: 1, index: 0 }, 0, 0), 'pending lasted 1.5 s, since 12:03:04.123');
+    assert.equal(
+      describeSegment({ startMs: AT, endMs: Infinity, state: 'established', seq: 1, index: 0 }, AT + 123_000, 0),
+      'established for 2 min 3 s, since 12:03:04.123 (now)',
+    );
+    assert.equal(
+      describeSegment({ startMs: AT, endMs: AT + 1_500, state: 'pending', seq: 1, index: 0 }, 0, 0),
+      'pending lasted 1.5 s, since 12:03:04.123',
+    );
     assert.equal(describeSegment({ startMs: AT, endMs: AT, state: 'canceled', seq: 1, index: 0 }, 0, 0), 'canceled at 12:03:04.123');
   });
 });
 
 describe('names', () => {
   test('laneName', () => {
-    assert.equal(laneName({ id: 12, type: 'manual', persistent: true, addr: '127.0.0.1:9001', state: 'failing' }), '#12 persistent 127.0.0.1:9001, failing');
-    assert.equal(laneName({ id: 3, type: 'inbound', persistent: false, addr: '10.0.0.2:51000', state: 'established' }), '#3 inbound 10.0.0.2:51000, established');
+    assert.equal(
+      laneName({ id: 12, type: 'manual', persistent: true, addr: '127.0.0.1:9001', state: 'failing' }),
+      '#12 persistent 127.0.0.1:9001, failing',
+    );
+    assert.equal(
+      laneName({ id: 3, type: 'inbound', persistent: false, addr: '10.0.0.2:51000', state: 'established' }),
+      '#3 inbound 10.0.0.2:51000, established',
+    );
   });
   test('connTitle has no state (tooltips describe a moment in the past)', () => {
     assert.equal(connTitle({ id: 7, type: 'outbound', persistent: false, addr: '10.0.0.1:8333' }), '#7 outbound 10.0.0.1:8333');
@@ -55,7 +70,10 @@ describe('timelineStatus', () => {
   });
   test('stale wins over following and paused: the picture is frozen at the loss', () => {
     for (const following of [true, false]) {
-      assert.deepEqual(timelineStatus({ following, staleSince: AT, pausedAt: AT - 60_000 }, 0), { live: false, text: 'Stale since 12:03:04' });
+      assert.deepEqual(timelineStatus({ following, staleSince: AT, pausedAt: AT - 60_000 }, 0), {
+        live: false,
+        text: 'Stale since 12:03:04',
+      });
     }
     assert.equal(timelineSummary(3, true, 0, true), 'Timeline of 3 connections, frozen where the link to the server was lost');
   });

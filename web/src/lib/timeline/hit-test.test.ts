@@ -30,7 +30,12 @@ describe('segmentAt / markNear', () => {
     assert.equal(segmentAt(segs, 11_000, 12_000, 3), 2);
   });
   test('a final cap is hit only at its time', () => {
-    const s = buildSegments(history([[0, 'pending'], [100, 'canceled']]));
+    const s = buildSegments(
+      history([
+        [0, 'pending'],
+        [100, 'canceled'],
+      ]),
+    );
     assert.equal(segmentAt(s, 100, 1_000, Infinity), 0);
     assert.equal(segmentAt(s, 101, 1_000, Infinity), -1);
   });

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ConnView } from '../model/types.ts';
 import { conn, history } from './test-helpers.ts';
-import { anchoredScrollTop, indexLanes, LABEL_WIDTH_PX, laneLabelWidth, maxScrollTop, neighbourLane, revealScrollTop, scanLanes, visibleRange } from './lanes.ts';
+import {
+  anchoredScrollTop,
+  indexLanes,
+  LABEL_WIDTH_PX,
+  laneLabelWidth,
+  maxScrollTop,
+  neighbourLane,
+  revealScrollTop,
+  scanLanes,
+  visibleRange,
+} from './lanes.ts';
 
 function model(...cs: ConnView[]): Map<number, ConnView> {
   return new Map(cs.map((c) => [c.id, c]));
@@ -11,8 +21,27 @@ function model(...cs: ConnView[]): Map<number, ConnView> {
 describe('scanLanes', () => {
   const all = () => true;
   const m = model(
-    conn(1, history([[0, 'pending'], [10, 'established']], 1)), // seqs 1, 2
-    conn(2, history([[5, 'pending'], [20, 'failing'], [30, 'pending']], 3)), // 3, 4, 5
+    conn(
+      1,
+      history(
+        [
+          [0, 'pending'],
+          [10, 'established'],
+        ],
+        1,
+      ),
+    ), // seqs 1, 2
+    conn(
+      2,
+      history(
+        [
+          [5, 'pending'],
+          [20, 'failing'],
+          [30, 'pending'],
+        ],
+        3,
+      ),
+    ), // 3, 4, 5
     conn(5, history([[40, 'established']], 6), { type: 'inbound' }), // 6
   );
 
@@ -40,7 +69,16 @@ describe('scanLanes', () => {
     const big = new Map<number, ConnView>();
     let seq = 1;
     for (let id = 1; id <= 3_000; id++) {
-      big.set(id, conn(id, history(Array.from({ length: 33 }, (_, i) => [i, 'pending'] as const), seq)));
+      big.set(
+        id,
+        conn(
+          id,
+          history(
+            Array.from({ length: 33 }, (_, i) => [i, 'pending'] as const),
+            seq,
+          ),
+        ),
+      );
       seq += 33;
     }
     const t0 = performance.now();

@@ -23,11 +23,7 @@ export interface LaneScan {
  * O(n) plus O(log h) per connection when paused; sorting is skipped when the Map's insertion
  * order is already id order (the usual case: ids are monotonic).
  */
-export function scanLanes(
-  conns: ReadonlyMap<number, ConnView>,
-  matches: (c: ConnView) => boolean,
-  maxSeq: number,
-): LaneScan {
+export function scanLanes(conns: ReadonlyMap<number, ConnView>, matches: (c: ConnView) => boolean, maxSeq: number): LaneScan {
   const ids: number[] = [];
   let newCount = 0;
   let ascending = true;

@@ -33,13 +33,31 @@ describe('buildSegments', () => {
   });
 
   test('a final state is a zero-length end cap', () => {
-    const segs = buildSegments(history([[0, 'pending'], [500, 'canceled', 'dial-refused']]));
+    const segs = buildSegments(
+      history([
+        [0, 'pending'],
+        [500, 'canceled', 'dial-refused'],
+      ]),
+    );
     assert.deepEqual(segs.at(-1), { startMs: 500, endMs: 500, state: 'canceled', seq: 2, index: 1 });
   });
 
   test('times going backwards are clamped so searches stay valid', () => {
-    const segs = buildSegments(history([[1_000, 'pending'], [900, 'established'], [1_200, 'disconnected']]));
-    assert.deepEqual(segs.map((s) => [s.startMs, s.endMs]), [[1_000, 1_000], [1_000, 1_200], [1_200, 1_200]]);
+    const segs = buildSegments(
+      history([
+        [1_000, 'pending'],
+        [900, 'established'],
+        [1_200, 'disconnected'],
+      ]),
+    );
+    assert.deepEqual(
+      segs.map((s) => [s.startMs, s.endMs]),
+      [
+        [1_000, 1_000],
+        [1_000, 1_200],
+        [1_200, 1_200],
+      ],
+    );
   });
 
   test('empty history → no segments', () => assert.deepEqual(buildSegments([]), []));
@@ -62,7 +80,15 @@ describe('binary searches', () => {
   }
 
   test('seq counting', () => {
-    const h = history([[0, 'pending'], [1, 'established'], [2, 'disconnected']], 10, 5); // seqs 10, 15, 20
+    const h = history(
+      [
+        [0, 'pending'],
+        [1, 'established'],
+        [2, 'disconnected'],
+      ],
+      10,
+      5,
+    ); // seqs 10, 15, 20
     assert.equal(countUpToSeq(h, 9), 0);
     assert.equal(countUpToSeq(h, 15), 2);
     assert.equal(countUpToSeq(h, Infinity), 3);
@@ -73,7 +99,10 @@ describe('binary searches', () => {
   test('agrees with a linear scan on a large lane', () => {
     const big = buildSegments(history(Array.from({ length: 5_000 }, (_, i) => [i * 7, i % 2 ? 'established' : 'pending'] as const)));
     for (const t of [-1, 0, 3, 7, 6_999, 20_000, 34_993, 40_000]) {
-      assert.equal(firstEndingAtOrAfter(big, t), big.findIndex((s) => s.endMs >= t) === -1 ? big.length : big.findIndex((s) => s.endMs >= t));
+      assert.equal(
+        firstEndingAtOrAfter(big, t),
+        big.findIndex((s) => s.endMs >= t) === -1 ? big.length : big.findIndex((s) => s.endMs >= t),
+      );
     }
   });
 });
@@ -94,11 +123,17 @@ describe('SegmentCache', () => {
 
   test('notices the store dropping the oldest and appending one (same length)', () => {
     const cache = new SegmentCache();
-    const h = history([[0, 'pending'], [1, 'established']]);
+    const h = history([
+      [0, 'pending'],
+      [1, 'established'],
+    ]);
     cache.get(7, h);
     h.shift();
     h.push({ seq: 3, at: 2, from: 'established', to: 'pending', reason: 'remote-closed' });
-    assert.deepEqual(cache.get(7, h).map((s) => s.seq), [2, 3]);
+    assert.deepEqual(
+      cache.get(7, h).map((s) => s.seq),
+      [2, 3],
+    );
   });
 
   test('prune forgets ids that are gone', () => {
@@ -126,13 +161,22 @@ describe('laneRuns', () => {
         [250, 280, 'pending'],
       ],
     );
-    assert.deepEqual(marks.map((m) => m.x), [110, 120, 200, 250]);
+    assert.deepEqual(
+      marks.map((m) => m.x),
+      [110, 120, 200, 250],
+    );
   });
 
   test('only segments intersecting the window; no mark for a segment started before it', () => {
     const { runs, marks } = laneRuns(segs, { ...scale, startMs: 5_000, spanMs: 5_000 }, { nowMs: 18_000, maxSeq: Infinity });
-    assert.deepEqual(runs.map((r) => r.state), ['established', 'failing']);
-    assert.deepEqual(marks.map((m) => m.segIndex), [2]);
+    assert.deepEqual(
+      runs.map((r) => r.state),
+      ['established', 'failing'],
+    );
+    assert.deepEqual(
+      marks.map((m) => m.segIndex),
+      [2],
+    );
   });
 
   test('a paused view hides later transitions and freezes the open end', () => {
@@ -142,7 +186,13 @@ describe('laneRuns', () => {
   });
 
   test('final states become caps', () => {
-    const s = buildSegments(history([[1_000, 'pending'], [2_000, 'established'], [3_000, 'disconnected', 'remote-closed']]));
+    const s = buildSegments(
+      history([
+        [1_000, 'pending'],
+        [2_000, 'established'],
+        [3_000, 'disconnected', 'remote-closed'],
+      ]),
+    );
     const { runs } = laneRuns(s, scale, { nowMs: 10_000, maxSeq: Infinity });
     assert.deepEqual(runs.at(-1), { x0: 130, x1: 130, state: 'disconnected', segIndex: 2, cap: true, merged: false });
   });

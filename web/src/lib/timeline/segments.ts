@@ -182,11 +182,7 @@ export interface ScaleLike {
  * per pixel column (the most important state wins), and ticks at most one per `minMarkGapPx`.
  * Work is O(log n + visible segments), and the output at most O(plot width).
  */
-export function laneRuns(
-  segs: readonly Segment[],
-  scale: ScaleLike,
-  opts: LaneRunsOptions,
-): { runs: Run[]; marks: Mark[] } {
+export function laneRuns(segs: readonly Segment[], scale: ScaleLike, opts: LaneRunsOptions): { runs: Run[]; marks: Mark[] } {
   const runs: Run[] = [];
   const marks: Mark[] = [];
   const limit = countUpToSeq(segs, opts.maxSeq);

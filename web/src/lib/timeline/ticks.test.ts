@@ -65,7 +65,10 @@ describe('tickTimes', () => {
   test('hour ticks align to local hours, not UTC', () => {
     const off = 30 * 60_000; // a +00:30 zone
     const ticks = tickTimes(Date.UTC(2025, 0, 1, 0, 0), Date.UTC(2025, 0, 1, 3, 0), 3_600_000, off);
-    assert.deepEqual(ticks.map((t) => formatClock(t, off)), ['01:00:00', '02:00:00', '03:00:00']);
+    assert.deepEqual(
+      ticks.map((t) => formatClock(t, off)),
+      ['01:00:00', '02:00:00', '03:00:00'],
+    );
   });
   test('includes both ends when they are on the grid; empty for a reversed range', () => {
     assert.deepEqual(tickTimes(0, 10, 5, 0), [0, 5, 10]);

@@ -10,10 +10,33 @@ const H = 3_600_000;
 
 /** Candidate tick steps, finest first: 1-2-5 below a second, clock-friendly above. */
 export const TICK_STEPS_MS: readonly number[] = [
-  1, 2, 5, 10, 20, 50, 100, 200, 500,
-  S, 2 * S, 5 * S, 10 * S, 15 * S, 30 * S,
-  M, 2 * M, 5 * M, 10 * M, 15 * M, 30 * M,
-  H, 2 * H, 3 * H, 6 * H, 12 * H, 24 * H,
+  1,
+  2,
+  5,
+  10,
+  20,
+  50,
+  100,
+  200,
+  500,
+  S,
+  2 * S,
+  5 * S,
+  10 * S,
+  15 * S,
+  30 * S,
+  M,
+  2 * M,
+  5 * M,
+  10 * M,
+  15 * M,
+  30 * M,
+  H,
+  2 * H,
+  3 * H,
+  6 * H,
+  12 * H,
+  24 * H,
 ];
 
 /** Characters in a tick label at this step: "12:03:04.500", "12:03:04" or "12:03". */

@@ -22,9 +22,10 @@ export class Action {
       this.status = { kind: 'ok', text: okText(r) };
       return r;
     } catch (err) {
-      this.status = err instanceof CommandFailure
-        ? { kind: 'error', text: err.message, code: err.code }
-        : { kind: 'error', text: (err as Error).message ?? String(err) };
+      this.status =
+        err instanceof CommandFailure
+          ? { kind: 'error', text: err.message, code: err.code }
+          : { kind: 'error', text: (err as Error).message ?? String(err) };
       return undefined;
     }
   }

@@ -6,10 +6,7 @@
 type Handler = (event: never) => void;
 
 /** Adds event listeners to `target`; returns the function that removes exactly those. */
-export function listen(
-  target: EventTarget,
-  handlers: Record<string, Handler | [Handler, AddEventListenerOptions]>,
-): () => void {
+export function listen(target: EventTarget, handlers: Record<string, Handler | [Handler, AddEventListenerOptions]>): () => void {
   const added: Array<[string, EventListener, AddEventListenerOptions | undefined]> = [];
   for (const [type, entry] of Object.entries(handlers)) {
     const [fn, options] = Array.isArray(entry) ? entry : [entry, undefined];
