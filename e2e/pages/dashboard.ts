@@ -6,7 +6,6 @@
  * Playwright matches names by case-insensitive substring unless `exact: true`, so names that are
  * part of others ("Connect" / "Disconnect", "p1" / "p10") are matched exactly or within a region.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
 import { boxesOverlap, boxInside, type Box } from '../../web/src/lib/graph/labels.ts';
@@ -265,8 +264,11 @@ export class Dashboard {
   /**
    * What axe-core finds wrong on the page as it is now (WCAG 2 A/AA and best practices), one
    * line per rule: "rule-id (impact): target, target, …". Empty when it finds nothing.
+   * `@axe-core/playwright` is loaded here, on first use: it is an optional peer dependency of
+   * `connscope/testing`, needed only by suites that call this.
    */
   async accessibilityViolations(): Promise<string[]> {
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
     const result = await new AxeBuilder({ page: this.page }).withTags(['wcag2a', 'wcag2aa', 'best-practice']).analyze();
     return result.violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
