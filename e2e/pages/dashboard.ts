@@ -37,9 +37,12 @@ export type CounterName =
   | 'idle-kicks'
   | 'paused'
   | 'events-rate'
+  | 'throttled'
+  | 'failed-in-a-row'
   | 'outbound-limit'
   | 'inbound-limit'
-  | 'persistent-limit';
+  | 'persistent-limit'
+  | 'failed-in-a-row-limit';
 
 /** Every live count the page shows, read in one go (one DOM state, one frame). */
 export interface LiveCountsOnScreen {
@@ -63,6 +66,8 @@ export interface GraphText {
   labels: TextBox[];
   pills: TextBox[];
   captions: TextBox[];
+  /** The limits' marks: "shed" and "paused: N/N" at the inbound sector, the throttle banner at the outbound one. */
+  marks: TextBox[];
   overlays: TextBox[];
 }
 
@@ -93,6 +98,17 @@ export class Dashboard {
 
   // graph (canvas + accessible listbox mirror)
   readonly graph: Locator;
+  /**
+   * The inbound limit in words ("accepting paused 2/2", "inbound: shedding connections at the
+   * limit 8/8"): `data-shedding`, `data-shed-seen` (limit rejections seen live), `data-shed-pulses`
+   * (flashes drawn: a few a second at most), `data-paused`, `data-used`, `data-limit`.
+   */
+  readonly inboundLimit: Locator;
+  /**
+   * Automatic outbound's throttle in words ("outbound throttled, next try in 3 s"):
+   * `data-throttled`, `data-until` (ms, model clock), `data-seconds-left`, `data-failed-attempts`.
+   */
+  readonly outboundLimit: Locator;
 
   // timeline (canvas + listbox of the lanes in view)
   readonly timeline: Locator;
@@ -167,6 +183,8 @@ export class Dashboard {
     this.filterErrors = page.getByTestId('filter-error');
 
     this.graph = page.getByRole('listbox', { name: 'Connections graph' });
+    this.inboundLimit = page.getByTestId('limit-inbound');
+    this.outboundLimit = page.getByTestId('limit-outbound');
 
     this.timeline = page.getByTestId('timeline');
     this.timelineLanes = page.getByRole('listbox', { name: 'Timeline lanes' }).getByTestId('timeline-lane');
@@ -352,29 +370,32 @@ export class Dashboard {
       return { boxes: el.getAttribute('data-text-boxes'), width: pane.clientWidth, height: pane.clientHeight };
     });
     if (!raw.boxes) throw new Error('the graph wrote no data-text-boxes');
-    const parsed = JSON.parse(raw.boxes) as Record<'labels' | 'pills' | 'captions' | 'overlays', [number | string, number[]][]>;
+    const parsed = JSON.parse(raw.boxes) as Partial<
+      Record<'labels' | 'pills' | 'captions' | 'marks' | 'overlays', [number | string, number[]][]>
+    >;
     const box = ([cx, cy, hw, hh, angle]: number[]): Box => ({ cx: cx!, cy: cy!, hw: hw!, hh: hh!, angle: angle! });
     const list = (kind: keyof typeof parsed): TextBox[] =>
-      parsed[kind].map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
+      (parsed[kind] ?? []).map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
     return {
       width: raw.width,
       height: raw.height,
       labels: list('labels'),
       pills: list('pills'),
       captions: list('captions'),
+      marks: list('marks'),
       overlays: list('overlays'),
     };
   }
 
   /**
    * What is wrong with the graph's text this frame: any two drawn texts that overlap (labels,
-   * pills, captions, or text under the HTML overlays), or a caption or label outside the pane.
+   * pills, captions, the limits' marks, or text under the HTML overlays), or one outside the pane.
    * Empty when everything reads.
    */
   async graphTextProblems(): Promise<string[]> {
     const t = await this.graphText();
     const problems: string[] = [];
-    const texts = [...t.captions, ...t.pills, ...t.labels];
+    const texts = [...t.captions, ...t.marks, ...t.pills, ...t.labels];
     const pane = { x: 0, y: 0, w: t.width, h: t.height };
     for (const a of texts) if (!boxInside(a.box, pane)) problems.push(`${a.what} is outside the ${t.width}×${t.height} pane`);
     for (let i = 0; i < texts.length; i++) {
@@ -424,6 +445,22 @@ export class Dashboard {
    */
   logEntries(text: string): Locator {
     return this.log.getByRole('row', { name: text });
+  }
+
+  /**
+   * The kind cells of the rendered log rows of `kind` whose text does not fit its column (it
+   * would end in an ellipsis): `scrollWidth > clientWidth`. Empty when every name shows whole.
+   */
+  async truncatedKindCells(kind: string): Promise<string[]> {
+    const rows = this.log.locator(`[role="row"][data-kind="${kind}"]`);
+    await expect(rows.first()).toBeVisible();
+    return rows.evaluateAll((els) =>
+      els.flatMap((row) => {
+        const cell = row.querySelector('.c-kind') as unknown as { scrollWidth: number; clientWidth: number; textContent: string } | null;
+        if (!cell) return ['no kind cell'];
+        return cell.scrollWidth > cell.clientWidth ? [`${cell.textContent} needs ${cell.scrollWidth} px, has ${cell.clientWidth} px`] : [];
+      }),
+    );
   }
 
   /** Total rows the log holds (its "N events" / "N of M events" counter: the N). */
