@@ -8,6 +8,7 @@
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
+import { boxesOverlap, boxInside, type Box } from '../../web/src/lib/graph/labels.ts';
 import type { LabServer } from '../lab-server.ts';
 
 /** The browser APIs that `nextFrames` and `liveCounts` call in the page (the e2e tsconfig has no DOM lib). */
@@ -36,9 +37,12 @@ export type CounterName =
   | 'idle-kicks'
   | 'paused'
   | 'events-rate'
+  | 'throttled'
+  | 'failed-in-a-row'
   | 'outbound-limit'
   | 'inbound-limit'
-  | 'persistent-limit';
+  | 'persistent-limit'
+  | 'failed-in-a-row-limit';
 
 /** Every live count the page shows, read in one go (one DOM state, one frame). */
 export interface LiveCountsOnScreen {
@@ -47,6 +51,24 @@ export interface LiveCountsOnScreen {
   graphCaption: number;
   counters: { outbound: number; inbound: number; manual: number; persistent: number; pending: number; failing: number };
   gauges: { outbound: number; inbound: number; manual: number };
+}
+
+/** One drawn piece of the graph's text. */
+export interface TextBox {
+  what: string;
+  box: Box;
+}
+
+/** The graph's text this frame (see `Dashboard.graphText`). */
+export interface GraphText {
+  width: number;
+  height: number;
+  labels: TextBox[];
+  pills: TextBox[];
+  captions: TextBox[];
+  /** The limits' marks: "shed" and "paused: N/N" at the inbound sector, the throttle banner at the outbound one. */
+  marks: TextBox[];
+  overlays: TextBox[];
 }
 
 export class Dashboard {
@@ -62,6 +84,12 @@ export class Dashboard {
   /** Manager state, live count and each listener as "address state" (listening / paused / …). */
   readonly nodeSummary: Locator;
   readonly helpDialog: Locator;
+  readonly themeButtons: Locator;
+  readonly helpButton: Locator;
+  /** The filter's "N live connections" line beside the input. */
+  readonly filterSummary: Locator;
+  /** The one-line legend beside the filter. */
+  readonly legend: Locator;
 
   // filter
   readonly filter: Locator;
@@ -70,6 +98,17 @@ export class Dashboard {
 
   // graph (canvas + accessible listbox mirror)
   readonly graph: Locator;
+  /**
+   * The inbound limit in words ("accepting paused 2/2", "inbound: shedding connections at the
+   * limit 8/8"): `data-shedding`, `data-shed-seen` (limit rejections seen live), `data-shed-pulses`
+   * (flashes drawn: a few a second at most), `data-paused`, `data-used`, `data-limit`.
+   */
+  readonly inboundLimit: Locator;
+  /**
+   * Automatic outbound's throttle in words ("outbound throttled, next try in 3 s"):
+   * `data-throttled`, `data-until` (ms, model clock), `data-seconds-left`, `data-failed-attempts`.
+   */
+  readonly outboundLimit: Locator;
 
   // timeline (canvas + listbox of the lanes in view)
   readonly timeline: Locator;
@@ -134,12 +173,18 @@ export class Dashboard {
     this.diagnostics = page.getByTestId('diagnostics');
     this.nodeSummary = page.getByTestId('node-summary');
     this.helpDialog = page.getByRole('dialog', { name: 'Help', exact: true });
+    this.themeButtons = page.getByRole('group', { name: 'Theme' });
+    this.helpButton = page.getByRole('banner').getByRole('button', { name: 'Help', exact: true });
+    this.filterSummary = page.locator('#filter-help');
+    this.legend = page.getByRole('main').getByRole('list', { name: 'Legend' }).first();
 
     this.filter = page.getByRole('textbox', { name: 'Filter', exact: true });
     this.clearFilter = page.getByRole('button', { name: 'Clear filter' });
     this.filterErrors = page.getByTestId('filter-error');
 
     this.graph = page.getByRole('listbox', { name: 'Connections graph' });
+    this.inboundLimit = page.getByTestId('limit-inbound');
+    this.outboundLimit = page.getByTestId('limit-outbound');
 
     this.timeline = page.getByTestId('timeline');
     this.timelineLanes = page.getByRole('listbox', { name: 'Timeline lanes' }).getByTestId('timeline-lane');
@@ -201,6 +246,31 @@ export class Dashboard {
   async expectLinkUp(): Promise<void> {
     await expect(this.linkState).toHaveText(/^(connected|resynced)$/);
     await expect(this.linkState).not.toHaveAttribute('data-last-seq', '0');
+  }
+
+  /** The document's width against the window's: the page overflows sideways when the first is larger. */
+  async pageWidths(): Promise<{ scrollWidth: number; innerWidth: number }> {
+    return this.page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+    );
+  }
+
+  /** Picks a theme with the header's Theme buttons and waits until the page wears it. */
+  async setTheme(theme: 'Light' | 'Dark' | 'System'): Promise<void> {
+    await this.themeButtons.getByRole('button', { name: theme, exact: true }).click();
+    if (theme !== 'System') await expect(this.page.locator('html')).toHaveAttribute('data-theme', theme.toLowerCase());
+  }
+
+  /**
+   * What axe-core finds wrong on the page as it is now (WCAG 2 A/AA and best practices), one
+   * line per rule: "rule-id (impact): target, target, …". Empty when it finds nothing.
+   * `@axe-core/playwright` is loaded here, on first use: it is an optional peer dependency of
+   * `connscope/testing`, needed only by suites that call this.
+   */
+  async accessibilityViolations(): Promise<string[]> {
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
+    const result = await new AxeBuilder({ page: this.page }).withTags(['wcag2a', 'wcag2aa', 'best-practice']).analyze();
+    return result.violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
 
   /** The last event seq the page has applied. */
@@ -290,6 +360,53 @@ export class Dashboard {
     await expect(this.details).toContainText(`#${id}`);
   }
 
+  /**
+   * The graph's drawn text as the canvas placed it this frame (the mirror's `data-text-boxes`):
+   * peer labels, pills, captions and the HTML overlays, each box in pane px, and the pane's size.
+   */
+  async graphText(): Promise<GraphText> {
+    const raw = await this.graph.evaluate((el) => {
+      const pane = el.parentElement!;
+      return { boxes: el.getAttribute('data-text-boxes'), width: pane.clientWidth, height: pane.clientHeight };
+    });
+    if (!raw.boxes) throw new Error('the graph wrote no data-text-boxes');
+    const parsed = JSON.parse(raw.boxes) as Partial<
+      Record<'labels' | 'pills' | 'captions' | 'marks' | 'overlays', [number | string, number[]][]>
+    >;
+    const box = ([cx, cy, hw, hh, angle]: number[]): Box => ({ cx: cx!, cy: cy!, hw: hw!, hh: hh!, angle: angle! });
+    const list = (kind: keyof typeof parsed): TextBox[] =>
+      (parsed[kind] ?? []).map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
+    return {
+      width: raw.width,
+      height: raw.height,
+      labels: list('labels'),
+      pills: list('pills'),
+      captions: list('captions'),
+      marks: list('marks'),
+      overlays: list('overlays'),
+    };
+  }
+
+  /**
+   * What is wrong with the graph's text this frame: any two drawn texts that overlap (labels,
+   * pills, captions, the limits' marks, or text under the HTML overlays), or one outside the pane.
+   * Empty when everything reads.
+   */
+  async graphTextProblems(): Promise<string[]> {
+    const t = await this.graphText();
+    const problems: string[] = [];
+    const texts = [...t.captions, ...t.marks, ...t.pills, ...t.labels];
+    const pane = { x: 0, y: 0, w: t.width, h: t.height };
+    for (const a of texts) if (!boxInside(a.box, pane)) problems.push(`${a.what} is outside the ${t.width}×${t.height} pane`);
+    for (let i = 0; i < texts.length; i++) {
+      for (const o of t.overlays) if (boxesOverlap(texts[i]!.box, o.box)) problems.push(`${texts[i]!.what} is under ${o.what}`);
+      for (let j = i + 1; j < texts.length; j++) {
+        if (boxesOverlap(texts[i]!.box, texts[j]!.box)) problems.push(`${texts[i]!.what} overlaps ${texts[j]!.what}`);
+      }
+    }
+    return problems;
+  }
+
   // ---- timeline ----
 
   timelineLane(id: number): Locator {
@@ -328,6 +445,22 @@ export class Dashboard {
    */
   logEntries(text: string): Locator {
     return this.log.getByRole('row', { name: text });
+  }
+
+  /**
+   * The kind cells of the rendered log rows of `kind` whose text does not fit its column (it
+   * would end in an ellipsis): `scrollWidth > clientWidth`. Empty when every name shows whole.
+   */
+  async truncatedKindCells(kind: string): Promise<string[]> {
+    const rows = this.log.locator(`[role="row"][data-kind="${kind}"]`);
+    await expect(rows.first()).toBeVisible();
+    return rows.evaluateAll((els) =>
+      els.flatMap((row) => {
+        const cell = row.querySelector('.c-kind') as unknown as { scrollWidth: number; clientWidth: number; textContent: string } | null;
+        if (!cell) return ['no kind cell'];
+        return cell.scrollWidth > cell.clientWidth ? [`${cell.textContent} needs ${cell.scrollWidth} px, has ${cell.clientWidth} px`] : [];
+      }),
+    );
   }
 
   /** Total rows the log holds (its "N events" / "N of M events" counter: the N). */
@@ -370,6 +503,13 @@ export class Dashboard {
     return Number(m[1]);
   }
 
+  /** Sets the target outbound from the Controls form and waits for the server's answer. */
+  async setTargetOutbound(n: number): Promise<void> {
+    await this.targetOutbound.fill(String(n));
+    await this.setTargetButton.click();
+    await expect(this.targetStatus).toContainText(`Target outbound is now ${n}`);
+  }
+
   // ---- lab ----
 
   /** The lab's per-peer "Use address of pN" button (exact: "p1" is part of "p10"). */
@@ -398,5 +538,18 @@ export class Dashboard {
     if (!m) throw new Error(`unexpected add-peer status "${text}"`);
     expect(m[2]).toBe(behaviour);
     return { peerId: m[1]!, addr: m[3]! };
+  }
+
+  /**
+   * `n` persistent peers that keep failing: each a new `refuse` lab peer (nothing listens on its
+   * port), connected as persistent from the Controls form. Returns their connection ids.
+   */
+  async addFailingPersistentPeers(n: number): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const peer = await this.addLabPeer('refuse');
+      ids.push(await this.connectOk(peer.addr, { persistent: true }));
+    }
+    return ids;
   }
 }

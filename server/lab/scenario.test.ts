@@ -20,7 +20,7 @@ import { createRng } from './prng.ts';
 import { childPids, dialResult, until } from './testing.ts';
 import { scaleTimings } from './timings.ts';
 
-const quiet = { warn: () => undefined };
+const quiet = { info: () => undefined, warn: () => undefined };
 
 const KINDS = ['persistent-backoff', 'replaced-dial', 'idle-kick', 'shed'] as const;
 type Kind = (typeof KINDS)[number];

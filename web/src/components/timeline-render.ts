@@ -153,16 +153,17 @@ export class TimelinePainter {
     const key = `${maxW}|${text}`;
     const hit = this.#labels.get(key);
     if (hit !== undefined) return hit;
+    // Cut at the start: the end of an address ("…0.1:9001", the port) tells peers apart.
     let out = text;
     if (ctx.measureText(text).width > maxW) {
       let lo = 0;
       let hi = text.length;
       while (lo < hi) {
         const mid = (lo + hi + 1) >>> 1;
-        if (ctx.measureText(text.slice(0, mid) + '…').width <= maxW) lo = mid;
+        if (ctx.measureText(`…${text.slice(text.length - mid)}`).width <= maxW) lo = mid;
         else hi = mid - 1;
       }
-      out = text.slice(0, lo) + '…';
+      out = `…${text.slice(text.length - lo)}`;
     }
     if (this.#labels.size > 20_000) this.#labels.clear();
     this.#labels.set(key, out);

@@ -113,7 +113,7 @@ export function gauges(counts: GroupCounts, limits: SlotLimits): Record<GroupKey
       group: 'manual',
       used: counts.persistent,
       limit: limits.maxPersistent,
-      label: `${counts.persistent}/${limits.maxPersistent} persistent` + (oneShot > 0 ? ` + ${oneShot} manual` : ''),
+      label: `${counts.persistent}/${limits.maxPersistent} persistent${oneShot > 0 ? ` + ${oneShot} manual` : ''}`,
     },
   };
 }
@@ -151,4 +151,17 @@ export function compareForList(a: Pick<ConnView, 'type' | 'id'>, b: Pick<ConnVie
   const ga = GROUP_ORDER.indexOf(groupOf(a));
   const gb = GROUP_ORDER.indexOf(groupOf(b));
   return ga !== gb ? ga - gb : a.id - b.id;
+}
+
+/** The hover tooltip's lines under the address: type and state, countdown, reason, id. */
+export function tipLines(
+  c: Pick<ConnView, 'id' | 'type' | 'persistent' | 'state' | 'retryAt' | 'attempt' | 'reason'>,
+  now: number,
+): string[] {
+  const lines = [`${c.type}${c.persistent ? ' · persistent' : ''} · ${c.state}`];
+  if (c.state === 'failing' && c.retryAt !== undefined)
+    lines.push(`${retryText(c.retryAt, now)}${c.attempt ? ` (attempt ${c.attempt})` : ''}`);
+  if (c.reason) lines.push(`reason: ${c.reason}`);
+  lines.push(`id ${c.id}`);
+  return lines;
 }

@@ -7,8 +7,10 @@
 import type { ConnState, ConnType } from '../model/types.ts';
 import { css, mixColor, parseColor, type Rgba } from './color.ts';
 import { gaugeRadiusPx } from './geometry.ts';
-import { GROUP_ORDER, retryText, SECTORS, type Gauge, type GroupKey } from './groups.ts';
+import { GROUP_ORDER, SECTORS, type Gauge, type GroupKey } from './groups.ts';
+import { labelFonts, LINE_PX, PILL_LINE_PX, type LabelFonts, type PlacedCaption, type PlacedLabel, type PlacedPill } from './labels.ts';
 import type { GraphLayout, GraphNode } from './layout.ts';
+import { CAPTION_PLACE, centerRadiusPx, nodeRadiusPx, type TextPlan } from './text-plan.ts';
 import type { Transform } from './view.ts';
 
 /** Theme colours read from CSS custom properties (re-read on theme change). */
@@ -25,6 +27,8 @@ export interface Palette {
   type: Record<ConnType, Rgba>;
   font: string;
   mono: string;
+  /** Fonts of the graph's text, in the theme's family. */
+  fonts: LabelFonts;
 }
 
 const STATES: readonly ConnState[] = ['pending', 'established', 'failing', 'disconnected', 'canceled'];
@@ -35,6 +39,7 @@ export function readPalette(el: Element): Palette {
   const v = (name: string): Rgba => parseColor(cs.getPropertyValue(name));
   const state = {} as Record<ConnState, Rgba>;
   for (const s of STATES) state[s] = v(`--state-${s}`);
+  const font = cs.getPropertyValue('--font').trim() || 'system-ui, sans-serif';
   return {
     bg: v('--bg'),
     panel: v('--panel'),
@@ -46,8 +51,9 @@ export function readPalette(el: Element): Palette {
     focus: v('--focus'),
     state,
     type: { inbound: v('--type-inbound'), outbound: v('--type-outbound'), manual: v('--type-manual') },
-    font: cs.getPropertyValue('--font').trim() || 'system-ui, sans-serif',
+    font,
     mono: cs.getPropertyValue('--mono').trim() || 'monospace',
+    fonts: labelFonts(font),
   };
 }
 
@@ -71,24 +77,10 @@ export interface Scene {
   hoverId: number | null;
   /** Whether the keyboard focus is in the graph (draws the active node's focus ring). */
   focused: boolean;
-  /** Room taken by radial labels outside labelled sectors (screen px; see `labelRoom`). */
+  /** Room taken by radial labels outside labelled sectors (screen px; see `labelRoomPx`). */
   labelPx: number;
-}
-
-/** Font of radial node labels. */
-const LABEL_FONT = (p: Palette): string => `500 12px ${p.font}`;
-
-/**
- * How far radial labels reach beyond their nodes (screen px): the widest address in a labelled
- * sector plus the gap to its node. The fit and the gauges leave this much room.
- */
-export function labelRoom(ctx: CanvasRenderingContext2D, layout: GraphLayout, p: Palette): number {
-  ctx.font = LABEL_FONT(p);
-  let w = ctx.measureText('127.0.0.1:65535').width; // a floor, so the graph does not breathe with ports
-  for (const node of layout.nodes) {
-    if (layout.sizings[node.group].labels) w = Math.max(w, ctx.measureText(node.conn.addr).width);
-  }
-  return Math.ceil(w + 9 * 2.2 + 12);
+  /** Where every caption, pill and label goes this frame (text-plan.ts): nothing overlaps. */
+  text: TextPlan;
 }
 
 /** A ring buffer of timings (ms) with mean and 95th percentile, for the dev harness and benchmarks. */
@@ -122,8 +114,6 @@ export const drawStats = new TimingStats();
 /** Time of the whole frame: layout sync + simulation tick + draw + DOM mirror. */
 export const frameStats = new TimingStats();
 
-/** Radius of "this node" in world units. */
-export const CENTER_RADIUS = 18;
 /** Dimmed (filtered-out) opacity. */
 const DIM = 0.16;
 
@@ -164,8 +154,7 @@ const NODE_DASH: Record<ConnState, number[]> = {
 
 /** On-screen node radius of a sector at zoom k (never below 2 px). */
 export function screenRadius(layout: GraphLayout, group: GroupKey, k: number): number {
-  const sizing = layout.sizings[group];
-  return Math.max(sizing.labels ? 7 : 2, sizing.radius * Math.min(k, 2.2));
+  return nodeRadiusPx(layout.sizings[group], k);
 }
 
 /** Edge opacity by sector population: thousands of established edges would be a solid fan. */
@@ -187,7 +176,7 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
   const counts = layout.counts;
   const cx = t.x;
   const cy = t.y;
-  const centerR = Math.max(10, CENTER_RADIUS * Math.min(k, 1.6));
+  const centerR = centerRadiusPx(k);
 
   ctx.clearRect(0, 0, width, height);
   ctx.lineCap = 'round';
@@ -240,16 +229,8 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
   ctx.lineWidth = 3;
   ctx.strokeStyle = css(p.panel);
   ctx.stroke();
-  ctx.font = `600 12px ${p.font}`;
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  const tw = ctx.measureText('this node').width;
-  ctx.beginPath();
-  ctx.roundRect(cx - tw / 2 - 6, cy + centerR + 5, tw + 12, 18, 9);
-  ctx.fillStyle = css(p.panel, 0.92);
-  ctx.fill();
-  ctx.fillStyle = css(p.text);
-  ctx.fillText('this node', cx, cy + centerR + 14.5);
+  const tag = s.text.captions.find((c) => c.key === 'center');
+  if (tag) centerTag(ctx, tag, p);
 
   // Nodes.
   for (const b of buckets) {
@@ -292,12 +273,11 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
     ctx.stroke();
   }
 
-  // Labels in labelled sectors: address along the radius, plus the countdown of failing peers.
-  for (const node of layout.nodes) {
-    if (!layout.sizings[node.group].labels) continue;
-    if (node.id === s.selectedId || (s.focused && node.id === s.activeId)) continue; // boxed below
-    const alpha = (s.dimmed.has(node.id) ? 0.35 : 1) * node.opacity;
-    radialLabel(ctx, s, node, radii[node.group], alpha);
+  // Labels where they fit (text-plan.ts placed them clear of each other and of the captions).
+  for (const label of s.text.labels) {
+    const node = layout.byId.get(label.id);
+    if (!node) continue;
+    radialLabel(ctx, label, p, (s.dimmed.has(node.id) ? 0.35 : 1) * node.opacity);
   }
 
   // Rings: hover, selection, keyboard focus.
@@ -317,10 +297,7 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
   if (s.focused) ring(s.activeId, p.focus, 9.5, 2.5, [5, 3]);
 
   // Hover has the HTML tooltip; selection and keyboard focus get a label pill on the canvas.
-  const selected = s.selectedId === null ? undefined : layout.byId.get(s.selectedId);
-  if (selected) boxedLabel(ctx, s, selected, radii[selected.group]);
-  const active = s.focused && s.activeId !== null && s.activeId !== s.selectedId ? layout.byId.get(s.activeId) : undefined;
-  if (active) boxedLabel(ctx, s, active, radii[active.group]);
+  for (const pill of s.text.pills) boxedLabel(ctx, pill, p);
 }
 
 /** The colour of a node now: its state colour, cross-faded from the previous state's. */
@@ -428,87 +405,66 @@ function haloText(ctx: CanvasRenderingContext2D, text: string, x: number, y: num
   ctx.fillText(text, x, y);
 }
 
-/**
- * The label of the hovered, selected or keyboard-focused peer: horizontal, in a pill, on the
- * outer side of the node (address, type · state, countdown), so it stands out in a dense graph.
- */
-function boxedLabel(ctx: CanvasRenderingContext2D, s: Scene, node: GraphNode, nodeR: number): void {
-  const { transform: t, palette: p } = s;
-  const x = node.x * t.k + t.x;
-  const y = node.y * t.k + t.y;
-  const ang = Math.atan2(node.y, node.x);
-  const right = Math.cos(ang) >= -0.05;
-  const gap = nodeR + (node.conn.persistent ? 12 : 9);
-  const lx = x + (right ? gap : -gap);
-  const retry = node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
-  const lines: { text: string; font: string; color: Rgba }[] = [];
-  lines.push({ text: node.conn.addr, font: `600 12px ${p.font}`, color: p.text });
-  lines.push({
-    text: `${node.conn.type}${node.conn.persistent ? ' · persistent' : ''} · ${node.state}`,
-    font: `11px ${p.font}`,
-    color: p.muted,
-  });
-  if (retry) lines.push({ text: retry, font: `600 11px ${p.font}`, color: p.state.failing });
-  const lh = 15;
-  const top = y - ((lines.length - 1) * lh) / 2;
-  ctx.textAlign = right ? 'left' : 'right';
-  ctx.textBaseline = 'middle';
-  let w = 0;
-  for (const l of lines) {
-    ctx.font = l.font;
-    w = Math.max(w, ctx.measureText(l.text).width);
-  }
-  const bx = right ? lx - 6 : lx - w - 6;
-  const by = top - lh / 2 - 4;
+/** The "this node" tag under the centre node. */
+function centerTag(ctx: CanvasRenderingContext2D, tag: PlacedCaption, p: Palette): void {
+  const b = tag.box;
   ctx.beginPath();
-  ctx.roundRect(bx, by, w + 12, lines.length * lh + 8, 5);
+  ctx.roundRect(b.cx - b.hw, b.cy - b.hh, b.hw * 2, b.hh * 2, b.hh);
+  ctx.fillStyle = css(p.panel, 0.92);
+  ctx.fill();
+  ctx.font = tag.font;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = css(p.text);
+  ctx.fillText(tag.text, b.cx, b.cy + 0.5);
+}
+
+/**
+ * The label of the selected or keyboard-focused peer: horizontal, in a pill (address, type ·
+ * state, countdown), where text-plan.ts found room, so it stands out in a dense graph.
+ */
+function boxedLabel(ctx: CanvasRenderingContext2D, pill: PlacedPill, p: Palette): void {
+  const { rect } = pill;
+  ctx.beginPath();
+  ctx.roundRect(rect.x, rect.y, rect.w, rect.h, 5);
   ctx.fillStyle = css(p.panel, 0.96);
   ctx.fill();
   ctx.lineWidth = 1;
   ctx.strokeStyle = css(p.border);
   ctx.stroke();
-  lines.forEach((l, i) => {
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  pill.lines.forEach((l, i) => {
     ctx.font = l.font;
-    ctx.fillStyle = css(l.color);
-    ctx.fillText(l.text, lx, top + i * lh);
+    ctx.fillStyle = css(l.kind === 'title' ? p.text : l.kind === 'retry' ? p.state.failing : p.muted);
+    ctx.fillText(l.text, pill.textX, pill.textY + i * PILL_LINE_PX);
   });
 }
 
 /**
- * A label along the radius (like a radial tree), in sectors small enough to label: address, and
- * the countdown of a failing peer. Radial text never collides with its neighbours on the ring.
+ * A label along the radius (like a radial tree): the address, and the countdown of a failing
+ * peer when it fitted. Text on the left half is turned over so it never reads upside down.
  */
-function radialLabel(ctx: CanvasRenderingContext2D, s: Scene, node: GraphNode, nodeR: number, alpha: number): void {
-  const { transform: t, palette: p } = s;
-  const retry = node.state === 'failing' && node.conn.retryAt !== undefined ? retryText(node.conn.retryAt, s.serverNow, true) : null;
-  const x = node.x * t.k + t.x;
-  const y = node.y * t.k + t.y;
-  let ang = Math.atan2(node.y, node.x);
+function radialLabel(ctx: CanvasRenderingContext2D, label: PlacedLabel, p: Palette, alpha: number): void {
+  let ang = label.angle;
   const flip = Math.cos(ang) < 0;
   if (flip) ang += Math.PI;
-  const gap = nodeR + (node.conn.persistent ? 9 : 6);
   ctx.save();
-  ctx.translate(x, y);
+  ctx.translate(label.x, label.y);
   ctx.rotate(ang);
   ctx.textAlign = flip ? 'right' : 'left';
   ctx.textBaseline = 'middle';
-  const lx = flip ? -gap : gap;
-  ctx.font = LABEL_FONT(p);
+  const lx = flip ? -label.gap : label.gap;
+  ctx.font = p.fonts.label;
   ctx.fillStyle = css(p.text, alpha);
-  haloText(ctx, node.conn.addr, lx, retry ? -6.5 : 0, p, alpha);
-  if (retry) {
-    ctx.font = `600 11px ${p.font}`;
+  haloText(ctx, label.text, lx, label.sub ? -LINE_PX / 2 : 0, p, alpha);
+  if (label.sub) {
+    ctx.font = p.fonts.retry;
     ctx.fillStyle = css(p.state.failing, alpha);
-    haloText(ctx, retry, lx, 7.5, p, alpha);
+    haloText(ctx, label.sub, lx, LINE_PX / 2, p, alpha);
   }
   ctx.restore();
 }
-
-const GAUGE_LABEL: Record<GroupKey, { end: boolean; align: CanvasTextAlign; baseline: CanvasTextBaseline }> = {
-  outbound: { end: false, align: 'left', baseline: 'bottom' },
-  inbound: { end: true, align: 'right', baseline: 'bottom' },
-  manual: { end: true, align: 'left', baseline: 'top' },
-};
 
 /** Faint sector wedges and the slot gauges (count / limit) just outside each sector. */
 function drawSectors(ctx: CanvasRenderingContext2D, s: Scene, centerR: number): void {
@@ -532,8 +488,8 @@ function drawSectors(ctx: CanvasRenderingContext2D, s: Scene, centerR: number): 
     ctx.fill();
 
     // Gauge: small limits as discrete slots (free slots hollow), large ones as a filled arc; both
-    // fill from the end where the label sits.
-    const place = GAUGE_LABEL[g];
+    // fill from the end where the caption sits.
+    const place = CAPTION_PLACE[g];
     const from = place.end ? a1 : a0;
     const dir = place.end ? -1 : 1;
     const used = gauge.used;
@@ -562,15 +518,13 @@ function drawSectors(ctx: CanvasRenderingContext2D, s: Scene, centerR: number): 
     // Over the limit (e.g. a flood being shed): mark the gauge's end.
     const over = limit > 0 && used > limit;
 
-    // Label at the gauge's tip nearest the vertical axis: above for the upper sectors, below for
-    // manual; away from the node labels, which run along the radius.
-    const la = place.end ? a1 : a0;
-    const lx = t.x + Math.cos(la) * rg + (place.align === 'left' ? 2 : -2);
-    const ly = t.y + Math.sin(la) * rg + (place.baseline === 'bottom' ? -8 : 8);
-    ctx.textAlign = place.align;
-    ctx.textBaseline = place.baseline;
-    ctx.font = `600 13px ${p.font}`;
+    // The caption, where text-plan.ts placed it (at the gauge's tip unless that was taken).
+    const caption = s.text.captions.find((c) => c.key === g);
+    if (!caption) continue;
+    ctx.textAlign = caption.align;
+    ctx.textBaseline = caption.baseline;
+    ctx.font = caption.font;
     ctx.fillStyle = css(over ? p.state.failing : color);
-    haloText(ctx, gauge.label, lx, ly, p);
+    haloText(ctx, caption.text, caption.x, caption.y, p);
   }
 }

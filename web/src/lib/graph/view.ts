@@ -30,6 +30,18 @@ export function fitRings(rings: readonly { world: number; px: number }[], width:
   return { k: Math.max(MIN_ZOOM, k), x: width / 2, y: height / 2 };
 }
 
+/** Margin (CSS px) the graph's fit keeps around its outermost gauge. */
+export const FIT_PAD = 44;
+
+/**
+ * The room radial labels get beyond their ring in a `width` × `height` pane: what they need
+ * (`labelPx`), but in a short pane at most 45% of the radius (as `fitRings` allows), so the rings
+ * stay readable; labels that do not fit there are not drawn (text-plan.ts).
+ */
+export function labelAllowance(labelPx: number, width: number, height: number): number {
+  return Math.max(0, Math.min(labelPx, (Math.min(width, height) / 2 - FIT_PAD) * 0.45));
+}
+
 /** `t` zoomed by `factor` about the screen point (px, py), which stays put; k is clamped. */
 export function zoomAround(t: Transform, px: number, py: number, factor: number): Transform {
   const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, t.k * factor));

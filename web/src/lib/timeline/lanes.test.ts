@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ConnView } from '../model/types.ts';
 import { conn, history } from './test-helpers.ts';
-import { anchoredScrollTop, indexLanes, maxScrollTop, neighbourLane, revealScrollTop, scanLanes, visibleRange } from './lanes.ts';
+import {
+  anchoredScrollTop,
+  indexLanes,
+  LABEL_WIDTH_PX,
+  laneLabelWidth,
+  maxScrollTop,
+  neighbourLane,
+  revealScrollTop,
+  scanLanes,
+  visibleRange,
+} from './lanes.ts';
 
 function model(...cs: ConnView[]): Map<number, ConnView> {
   return new Map(cs.map((c) => [c.id, c]));
@@ -134,4 +144,14 @@ describe('neighbourLane', () => {
     test(`${sel} ${delta > 0 ? '↓' : '↑'} → ${want}`, () => assert.equal(neighbourLane(ids, idx, sel, delta, fb), want));
   }
   test('no rows → null', () => assert.equal(neighbourLane([], new Map(), null, 1), null));
+});
+
+test('laneLabelWidth: the full label column when wide, most of a phone left for the plot', () => {
+  assert.equal(laneLabelWidth(1400), LABEL_WIDTH_PX);
+  assert.equal(laneLabelWidth(720), LABEL_WIDTH_PX);
+  for (const w of [340, 370, 500, 719]) {
+    const label = laneLabelWidth(w);
+    assert.ok(label >= 150 && label <= LABEL_WIDTH_PX, `${w}: ${label}`);
+    assert.ok(w - label >= w * 0.55, `${w}: the plot keeps ${w - label} px`);
+  }
 });

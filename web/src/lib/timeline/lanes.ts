@@ -116,3 +116,16 @@ export function indexLanes(ids: readonly number[]): Map<number, number> {
   for (let i = 0; i < ids.length; i++) m.set(ids[i]!, i);
   return m;
 }
+
+/** The label column's width on a wide timeline (icon, id and a full address). */
+export const LABEL_WIDTH_PX = 264;
+
+/**
+ * The label column's width for a timeline `width` px wide: the full column when there is room,
+ * else about 42% of it (never under 150 px), so a phone keeps most of its width for the plot
+ * instead of a 264 px column and a sliver of time.
+ */
+export function laneLabelWidth(width: number): number {
+  if (width >= 720) return LABEL_WIDTH_PX;
+  return Math.min(LABEL_WIDTH_PX, Math.max(150, Math.round(width * 0.42)));
+}
