@@ -38,7 +38,9 @@ export async function startApp(
 ): Promise<App> {
   const logger = coalescingLogger(managerLogger(log));
   let manager: ConnManager | undefined;
-  const lab = config.lab ? await Lab.start({ seed: config.seed, managerListen: () => manager?.listeners()[0]?.address }) : undefined;
+  const lab = config.lab
+    ? await Lab.start({ seed: config.seed, scenario: config.labScenario, managerListen: () => manager?.listeners()[0]?.address })
+    : undefined;
   try {
     manager = new ConnManager({
       ...config.manager,

@@ -23,8 +23,23 @@ describe('cli flags', () => {
     assert.equal(c.dev, false, "the dev server's origins are not allowed unless asked for");
     assert.deepEqual(c.allowedOrigins, []);
     assert.equal(c.maxClients, 64);
+    assert.equal(c.labScenario, 'lively', 'npm start shows a living network');
     assert.equal(c.logFormat, 'pretty');
     assert.equal(c.logLevel, 'info');
+  });
+
+  test('--lab-scenario: lively (default) or quiet; only with the lab', () => {
+    assert.equal(parseCli(['--lab-scenario', 'quiet']).labScenario, 'quiet');
+    assert.equal(parseCli(['--lab-scenario', 'quiet', '--lab-scenario', 'lively']).labScenario, 'lively', 'the last one wins');
+    assert.throws(
+      () => parseCli(['--lab-scenario', 'busy']),
+      (e: unknown) => e instanceof CliError && /--lab-scenario must be one of quiet, lively, got "busy"/.test(e.message),
+    );
+    assert.throws(
+      () => parseCli(['--no-lab', '--lab-scenario', 'quiet']),
+      (e: unknown) => e instanceof CliError && /--lab-scenario is for the lab/.test(e.message),
+    );
+    assert.match(HELP, /^ {2}--lab-scenario <name> .*\n.*\(lively\)$/m);
   });
 
   test('--log-format and --log-level', () => {

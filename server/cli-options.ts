@@ -8,6 +8,7 @@ import { allowedOriginProblem, isLoopbackHost } from './bridge/access.ts';
 import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
 import { normalizeAddress, parseAddress } from './connmgr/address.ts';
 import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
+import { LAB_SCENARIOS, type LabScenario } from './lab/scenario.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.ts';
 import { defaultStaticDir } from './package-info.ts';
 
@@ -22,6 +23,8 @@ export interface CliConfig {
   maxClients: number;
   staticDir: string;
   lab: boolean;
+  /** `lively` keeps the lab's network moving (README, "The lab"); `quiet` is the mix and trickle only. */
+  labScenario: LabScenario;
   seed: number;
   /** The manager's inbound listener. */
   listen: { host: string; port: number } | null;
@@ -102,6 +105,8 @@ server
 peers
   --lab / --no-lab           run the embedded loopback peer lab          (on)
   --seed <n>                 lab seed: the same seed replays the same story (1)
+  --lab-scenario <name>      lively: a failing persistent peer, restarts, idle
+                             kicks and inbound bursts; quiet: the peers only  (lively)
   --connect <host:port>      dial a real peer once (repeatable)
   --persistent <host:port>   keep a real peer connected (repeatable)
   --listen <host:port>       the manager's inbound listener              (127.0.0.1:0; "none" to disable)
@@ -167,6 +172,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         lab: { type: 'boolean' },
         'no-lab': { type: 'boolean' },
         seed: { type: 'string' },
+        'lab-scenario': { type: 'string' },
         connect: { type: 'string', multiple: true },
         persistent: { type: 'string', multiple: true },
         listen: { type: 'string' },
@@ -189,6 +195,11 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const tokenFlags = [str('token') && '--token', str('token-file') && '--token-file'].filter(Boolean);
   if (tokenFlags.length > 1) throw new CliError('--token and --token-file: give one of them');
   const lab = values['no-lab'] !== true;
+  const labScenario = str('lab-scenario') ?? 'lively';
+  if (!(LAB_SCENARIOS as readonly string[]).includes(labScenario)) {
+    throw new CliError(`--lab-scenario must be one of ${LAB_SCENARIOS.join(', ')}, got "${labScenario}"`);
+  }
+  if (!lab && str('lab-scenario') !== undefined) throw new CliError('--lab-scenario is for the lab; drop it or --no-lab');
   const defaults = lab ? LAB_MANAGER_DEFAULTS : REAL_MANAGER_DEFAULTS;
   const manager = { ...defaults };
   for (const [flag, key] of Object.entries(INT_FLAGS)) {
@@ -257,6 +268,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     maxClients: int('max-clients', str('max-clients') ?? '64', 1),
     staticDir: str('static-dir') ?? defaultStaticDir(),
     lab,
+    labScenario: labScenario as LabScenario,
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
     listen,
     connect: list('connect'),
