@@ -8,6 +8,8 @@ import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
   testDir: 'e2e',
+  // Only *.spec.ts: e2e/package/*.test.ts are node:test files (npm run test:unit runs them).
+  testMatch: '**/*.spec.ts',
   globalSetup: './e2e/global-setup.ts',
   outputDir: 'test-results',
   fullyParallel: false,

@@ -6,14 +6,20 @@
  *   2. bridge: the same burst streamed to K WebSocket clients — messages per event (batching)
  *   3. page reducer: M events applied to the page's model (no DOM)
  *   4. lab: memory per peer — L `blackhole` peers (a gate each) against L `stable` ones (Linux: reads /proc)
+ *   5. package: the compiled CLI's start against the sources through tsx, and the page's bytes on
+ *      the wire (brotli and gzip against raw) — needs `node scripts/build.mjs` first
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBridge } from '../server/bridge/index.ts';
 import { ConnManager } from '../server/connmgr/index.ts';
 import { Lab } from '../server/lab/index.ts';
 import { childPids, pssBytes, threadCount } from '../server/lab/testing.ts';
+import { packageRoot } from '../server/package-info.ts';
 import type { PeerBehaviour } from '../server/protocol/lab.ts';
 import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
 import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
@@ -234,3 +240,63 @@ const streamed = await benchManager(K);
 row('bridge: events per WebSocket message', streamed.eventsPerMsg.toFixed(1), `(batching ratio; ${K} clients)`);
 row('bridge: burst delivered to every client in', `${streamed.ms.toFixed(0)} ms`);
 benchReducer();
+
+/** Milliseconds from spawning the CLI to its "is running" line (lab off, free port), best of 3. */
+async function startMs(args: string[]): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 3; i += 1) {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [...args, '--no-lab', '--port', '0'], {
+      cwd: packageRoot(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('is running')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before it ran: ${out}`)));
+    });
+    best = Math.min(best, performance.now() - t0);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return best;
+}
+
+async function benchPackage(): Promise<void> {
+  const root = packageRoot();
+  const cli = join(root, 'dist', 'lib', 'server', 'cli.js');
+  const web = join(root, 'dist', 'web');
+  if (!existsSync(cli) || !existsSync(web)) {
+    row('package', 'skipped', '(run node scripts/build.mjs first)');
+    return;
+  }
+  const compiled = await startMs([cli]);
+  const sources = await startMs(['--import', 'tsx', 'server/cli.ts']);
+  row(
+    'package: CLI start, compiled',
+    `${compiled.toFixed(0)} ms`,
+    `(tsx from sources: ${sources.toFixed(0)} ms; ratio ${(sources / compiled).toFixed(2)}×)`,
+  );
+  // What a first visit downloads: index.html and every asset (not the JSON Schema, which the page never loads).
+  const files = [
+    'index.html',
+    ...readdirSync(join(web, 'assets'))
+      .filter((f) => !/\.(br|gz)$/.test(f))
+      .map((f) => join('assets', f)),
+  ];
+  const size = (f: string): number => (existsSync(join(web, f)) ? statSync(join(web, f)).size : Number.NaN);
+  const sum = (suffix: string): number =>
+    files.reduce((t, f) => t + (suffix && existsSync(join(web, f + suffix)) ? size(f + suffix) : size(f)), 0);
+  const raw = sum('');
+  row(
+    'package: page on the wire, brotli',
+    `${(sum('.br') / 1024).toFixed(1)} KiB`,
+    `(gzip ${(sum('.gz') / 1024).toFixed(1)} KiB, raw ${(raw / 1024).toFixed(1)} KiB; ${files.length} files)`,
+  );
+}
+
+await benchPackage();

@@ -31,6 +31,9 @@ export const SEED = 7;
 /**
  * Short delays so retries, timeouts and the inbound limit show within a test's budget.
  * `--target-outbound 4` is what "the network reached its target" means in the tests.
+ * `--lab-scenario quiet`: the tests count connections, persistent peers, rejections and log rows,
+ * so the lab runs without `npm start`'s lively scenario (no persistent peer of its own, no
+ * restarts, silent clients or bursts); a test that wants it passes `--lab-scenario lively`.
  */
 export const FAST_FLAGS = [
   '--retry-delay-ms',
@@ -41,6 +44,8 @@ export const FAST_FLAGS = [
   '8',
   '--target-outbound',
   '4',
+  '--lab-scenario',
+  'quiet',
 ] as const;
 export const TARGET_OUTBOUND = 4;
 

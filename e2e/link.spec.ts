@@ -44,7 +44,7 @@ test('server restart: the page reconnects, resyncs and misses no event', async (
   const seqs = await dashboard.logRows.evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
   expect(seqs.length).toBeGreaterThan(1);
   expect(seqs[0]).toBe(firstSeq);
-  seqs.slice(1).forEach((seq, i) => expect(seq).toBeGreaterThan(seqs[i]!));
+  for (const [i, seq] of seqs.slice(1).entries()) expect(seq).toBeGreaterThan(seqs[i]!);
 });
 
 test('with a token, a viewer without it is read-only and one with it can control', async ({ launchServer, dashboard }) => {

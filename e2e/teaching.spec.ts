@@ -189,7 +189,7 @@ test('details of a failing persistent peer: the retry in words, the attempt and 
   const waits = steps.map(([, wait]) => parseDuration(wait!));
   expect(retries).toEqual(retries.map((_, i) => retries[0]! + i));
   expect(retries[0]).toBeGreaterThanOrEqual(1);
-  waits.slice(1).forEach((w, i) => expect(w).toBeGreaterThan(waits[i]!));
+  for (const [i, w] of waits.slice(1).entries()) expect(w).toBeGreaterThan(waits[i]!);
   expect(waits).toEqual(retries.map((n) => n * 1000)); // linear: n × retry step
 
   // Its history says the same: each failure waits longer than the last. (The details' history

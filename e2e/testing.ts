@@ -12,7 +12,7 @@ export { Dashboard } from './pages/dashboard.ts';
 export { FAST_FLAGS, LabServer, SEED, TARGET_OUTBOUND, freePort, type Healthz, type LabServerOptions } from './lab-server.ts';
 
 /**
- * Starts a connscope server (CLI, lab on, seed `SEED`, fast timings) on a free loopback port and
+ * Starts a connscope server (CLI, lab on and quiet, seed `SEED`, fast timings) on a free loopback port and
  * resolves once `/healthz` says it runs. `stop()` ends the process and waits for it.
  */
 export function startServer(options: LabServerOptions = {}): Promise<LabServer> {

@@ -3,6 +3,8 @@
 # suite last so that its own summary ("# tests N / # pass N / # fail N") closes the log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== lint + format (Biome)"
+npm run --silent lint
 echo "== typecheck (tsc + svelte-check)"
 npm run --silent typecheck
 echo "== build"

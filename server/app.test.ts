@@ -9,7 +9,7 @@ import { TestClient } from './bridge/testing.ts';
 import { parseCli } from './cli-options.ts';
 import { assertHandlesBackTo, tcpHandleCount } from './connmgr/test-helpers.ts';
 
-const quiet = { warn: () => undefined };
+const quiet = { info: () => undefined, warn: () => undefined };
 
 test('a persistent peer the manager refuses fails startApp and leaves nothing running', async () => {
   const baseline = tcpHandleCount();

@@ -5,11 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBridge, type Bridge } from './bridge/index.ts';
+import { startBridge, type Bridge, type StructuredLogger } from './bridge/index.ts';
 import type { CliConfig } from './cli-options.ts';
-import { ConnManager, type Logger } from './connmgr/index.ts';
+import { ConnManager } from './connmgr/index.ts';
 import { Lab } from './lab/index.ts';
-import { coalescingLogger } from './log.ts';
+import { coalescingLogger, createLogger, managerLogger } from './log.ts';
 
 export interface App {
   readonly url: string;
@@ -27,10 +27,20 @@ export interface App {
  */
 export const DEV_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
 
-export async function startApp(config: CliConfig, baseLogger: Logger = console): Promise<App> {
-  const logger = coalescingLogger(baseLogger); // a recurring warning prints once, then a count per window
+/**
+ * `log` gets everything the app logs: the manager's warnings (coalesced: a recurring one prints
+ * once, then a count per window) and the bridge's access lines. @default a logger made from the
+ * config's `logFormat` and `logLevel`, on stdout
+ */
+export async function startApp(
+  config: CliConfig,
+  log: StructuredLogger = createLogger({ format: config.logFormat, level: config.logLevel }),
+): Promise<App> {
+  const logger = coalescingLogger(managerLogger(log));
   let manager: ConnManager | undefined;
-  const lab = config.lab ? await Lab.start({ seed: config.seed, managerListen: () => manager?.listeners()[0]?.address }) : undefined;
+  const lab = config.lab
+    ? await Lab.start({ seed: config.seed, scenario: config.labScenario, managerListen: () => manager?.listeners()[0]?.address })
+    : undefined;
   try {
     manager = new ConnManager({
       ...config.manager,
@@ -49,10 +59,10 @@ export async function startApp(config: CliConfig, baseLogger: Logger = console):
   }
   const cm = manager;
   for (const addr of config.connect) {
-    cm.connect(addr).catch((err: Error) => logger.warn(`connscope: --connect ${addr}: ${err.message}`));
+    cm.connect(addr).catch((err: Error) => logger.warn(`--connect ${addr}: ${err.message}`));
   }
   if (!existsSync(join(config.staticDir, 'index.html'))) {
-    logger.warn(`connscope: no built page in ${config.staticDir} (run "npm run build"); the API still works`);
+    log.warn({}, `no built page in ${config.staticDir} (run "npm run build"); the API still works`);
   }
   let bridge: Bridge;
   try {
@@ -65,6 +75,7 @@ export async function startApp(config: CliConfig, baseLogger: Logger = console):
       allowedOrigins: [...config.allowedOrigins, ...(config.dev ? DEV_ORIGINS : [])],
       maxClients: config.maxClients,
       staticDir: config.staticDir,
+      logger: log,
     });
   } catch (err) {
     await cm.stop();

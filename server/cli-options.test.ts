@@ -23,6 +23,42 @@ describe('cli flags', () => {
     assert.equal(c.dev, false, "the dev server's origins are not allowed unless asked for");
     assert.deepEqual(c.allowedOrigins, []);
     assert.equal(c.maxClients, 64);
+    assert.equal(c.labScenario, 'lively', 'npm start shows a living network');
+    assert.equal(c.logFormat, 'pretty');
+    assert.equal(c.logLevel, 'info');
+  });
+
+  test('--lab-scenario: lively (default) or quiet; only with the lab', () => {
+    assert.equal(parseCli(['--lab-scenario', 'quiet']).labScenario, 'quiet');
+    assert.equal(parseCli(['--lab-scenario', 'quiet', '--lab-scenario', 'lively']).labScenario, 'lively', 'the last one wins');
+    assert.throws(
+      () => parseCli(['--lab-scenario', 'busy']),
+      (e: unknown) => e instanceof CliError && /--lab-scenario must be one of quiet, lively, got "busy"/.test(e.message),
+    );
+    assert.throws(
+      () => parseCli(['--no-lab', '--lab-scenario', 'quiet']),
+      (e: unknown) => e instanceof CliError && /--lab-scenario is for the lab/.test(e.message),
+    );
+    assert.match(HELP, /^ {2}--lab-scenario <name> .*\n.*\(lively\)$/m);
+  });
+
+  test('--log-format and --log-level', () => {
+    const table: Array<[string[], { logFormat: string; logLevel: string }]> = [
+      [['--log-format', 'json'], { logFormat: 'json', logLevel: 'info' }],
+      [['--log-format', 'pretty', '--log-level', 'debug'], { logFormat: 'pretty', logLevel: 'debug' }],
+      [['--log-level', 'trace'], { logFormat: 'pretty', logLevel: 'trace' }],
+      [['--log-level', 'warn', '--log-format', 'json'], { logFormat: 'json', logLevel: 'warn' }],
+      [['--log-level', 'error'], { logFormat: 'pretty', logLevel: 'error' }],
+      [['--log-level', 'fatal'], { logFormat: 'pretty', logLevel: 'fatal' }],
+      [['--log-level', 'silent'], { logFormat: 'pretty', logLevel: 'silent' }],
+    ];
+    for (const [argv, expected] of table) {
+      const c = parseCli(argv);
+      assert.deepEqual({ logFormat: c.logFormat, logLevel: c.logLevel }, expected, argv.join(' '));
+    }
+    for (const flag of ['--log-format', '--log-level']) assert.match(HELP, new RegExp(`^  ${flag} `, 'm'), flag);
+    assert.match(HELP, /--log-format <f> +pretty \| json/);
+    assert.match(HELP, /--log-level <l> +trace \| debug \| info \| warn \| error \| fatal \| silent/);
   });
 
   test('--dev and --max-clients', () => {
@@ -117,6 +153,9 @@ describe('cli flags', () => {
       [['--dev', '--host', '0.0.0.0'], /--dev is for a loopback --host only/],
       [['--allow-origin', 'ops.example'], /--allow-origin: "ops\.example" is not an http\(s\) origin/],
       [['--allow-origin', 'https://ops.example/app'], /--allow-origin: .*more than an origin/],
+      [['--log-format', 'yaml'], /--log-format must be one of pretty, json, got "yaml"/],
+      [['--log-level', 'verbose'], /--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"/],
+      [['--log-level', 'INFO'], /--log-level must be one of/],
     ];
     for (const [argv, message] of table) {
       assert.throws(
@@ -182,13 +221,13 @@ describe('environment and token file', () => {
     assert.throws(() => readTokenFile(join(dir, 'huge')), /larger than 4096 bytes/);
   });
 
-  test('the CLI takes its port from CONNSCOPE_PORT and its token from --token-file, and does not print it', async (t) => {
+  test('the CLI takes its port from CONNSCOPE_PORT and its token from --token-file, and does not print it; --log-format json: one JSON record a line', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'connscope-token-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, 'token');
     await writeFile(file, 'file-secret-42\n', { mode: 0o600 });
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--no-lab', '--token-file', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--no-lab', '--token-file', file, '--log-format', 'json'], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: { ...process.env, CONNSCOPE_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -217,5 +256,24 @@ describe('environment and token file', () => {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     assert.deepEqual(await exited, [0, null]);
+    // Every line is a pino record; the first names the URL as a field too; the stop is one as well.
+    const records = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; time: number; msg: string; url?: string; canControl?: boolean });
+    assert.ok(
+      records.every((r) => typeof r.level === 'number' && typeof r.time === 'number' && typeof r.msg === 'string'),
+      out,
+    );
+    const running = records.find((r) => r.msg.startsWith('connscope is running: '));
+    assert.equal(running?.url, `http://127.0.0.1:${port}/`);
+    assert.equal(running?.level, 30);
+    assert.ok(
+      records.some((r) => r.msg === 'SIGTERM: stopping…'),
+      out,
+    );
+    // The two WebSockets above: an access line each (by the time the server stopped, at the latest).
+    const sessions = records.filter((r) => r.msg === 'ws session ended');
+    assert.deepEqual(sessions.map((r) => r.canControl).sort(), [false, true]);
   });
 });

@@ -8,6 +8,8 @@ import { allowedOriginProblem, isLoopbackHost } from './bridge/access.ts';
 import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
 import { normalizeAddress, parseAddress } from './connmgr/address.ts';
 import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
+import { LAB_SCENARIOS, type LabScenario } from './lab/scenario.ts';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.ts';
 import { defaultStaticDir } from './package-info.ts';
 
 export interface CliConfig {
@@ -21,6 +23,8 @@ export interface CliConfig {
   maxClients: number;
   staticDir: string;
   lab: boolean;
+  /** `lively` keeps the lab's network moving (README, "The lab"); `quiet` is the mix and trickle only. */
+  labScenario: LabScenario;
   seed: number;
   /** The manager's inbound listener. */
   listen: { host: string; port: number } | null;
@@ -38,6 +42,10 @@ export interface CliConfig {
     inboundPolicy: InboundPolicy;
     idleTimeoutMs: number;
   };
+  /** `pretty` (one short line a record) or `json` (pino's JSON lines). */
+  logFormat: LogFormat;
+  /** Records below this level are not written; `silent` writes none. */
+  logLevel: LogLevel;
   help: boolean;
   version: boolean;
   /** `--token-file`: read by `readTokenFile` (I/O stays out of this pure parser). */
@@ -97,6 +105,8 @@ server
 peers
   --lab / --no-lab           run the embedded loopback peer lab          (on)
   --seed <n>                 lab seed: the same seed replays the same story (1)
+  --lab-scenario <name>      lively: a failing persistent peer, restarts, idle
+                             kicks and inbound bursts; quiet: the peers only  (lively)
   --connect <host:port>      dial a real peer once (repeatable)
   --persistent <host:port>   keep a real peer connected (repeatable)
   --listen <host:port>       the manager's inbound listener              (127.0.0.1:0; "none" to disable)
@@ -112,6 +122,10 @@ connection manager (lab defaults / real-peer defaults)
   --backoff <kind>           linear | exponential                        (linear)
   --inbound-policy <p>       shed | pause                                (shed)
   --idle-timeout-ms <n>      close silent connections; 0 = off           (20000 / 0)
+
+logs (on stdout: the start, warnings, one line per WebSocket session and refused upgrade)
+  --log-format <f>           pretty | json (one JSON record a line)      (pretty)
+  --log-level <l>            trace | debug | info | warn | error | fatal | silent (info)
 
   -h, --help                 this text
   -v, --version              print the version
@@ -140,7 +154,7 @@ const INT_FLAGS = {
  * with a message naming the bad flag or variable.
  */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliConfig {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -158,11 +172,14 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         lab: { type: 'boolean' },
         'no-lab': { type: 'boolean' },
         seed: { type: 'string' },
+        'lab-scenario': { type: 'string' },
         connect: { type: 'string', multiple: true },
         persistent: { type: 'string', multiple: true },
         listen: { type: 'string' },
         backoff: { type: 'string' },
         'inbound-policy': { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-level': { type: 'string' },
         ...Object.fromEntries(Object.keys(INT_FLAGS).map((k) => [k, { type: 'string' as const }])),
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -177,7 +194,12 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const fromEnv = (name: keyof typeof ENV_VARS): string | undefined => (env[ENV_VARS[name]] === '' ? undefined : env[ENV_VARS[name]]);
   const tokenFlags = [str('token') && '--token', str('token-file') && '--token-file'].filter(Boolean);
   if (tokenFlags.length > 1) throw new CliError('--token and --token-file: give one of them');
-  const lab = values['no-lab'] === true ? false : true;
+  const lab = values['no-lab'] !== true;
+  const labScenario = str('lab-scenario') ?? 'lively';
+  if (!(LAB_SCENARIOS as readonly string[]).includes(labScenario)) {
+    throw new CliError(`--lab-scenario must be one of ${LAB_SCENARIOS.join(', ')}, got "${labScenario}"`);
+  }
+  if (!lab && str('lab-scenario') !== undefined) throw new CliError('--lab-scenario is for the lab; drop it or --no-lab');
   const defaults = lab ? LAB_MANAGER_DEFAULTS : REAL_MANAGER_DEFAULTS;
   const manager = { ...defaults };
   for (const [flag, key] of Object.entries(INT_FLAGS)) {
@@ -246,14 +268,22 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     maxClients: int('max-clients', str('max-clients') ?? '64', 1),
     staticDir: str('static-dir') ?? defaultStaticDir(),
     lab,
+    labScenario: labScenario as LabScenario,
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
     listen,
     connect: list('connect'),
     persistent,
     manager,
+    logFormat: oneOf('log-format', str('log-format') ?? 'pretty', LOG_FORMATS),
+    logLevel: oneOf('log-level', str('log-level') ?? 'info', LOG_LEVELS),
     help: values.help === true,
     version: values.version === true,
   };
+}
+
+function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) throw new CliError(`--${flag} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 /** The token's source: a flag wins over the environment; `--token-file` is read later. */
@@ -289,7 +319,7 @@ export function readTokenFile(path: string, warn: (message: string) => void = ()
     if (!info.isFile()) throw new CliError(`--token-file: ${path} is not a file`);
     if (info.size > MAX_TOKEN_FILE_BYTES)
       throw new CliError(`--token-file: ${path} is larger than ${MAX_TOKEN_FILE_BYTES} bytes; it should hold one line`);
-    if ((info.mode & 0o077) !== 0) warn(`connscope: --token-file ${path} is readable by other users (chmod 600 it)`);
+    if ((info.mode & 0o077) !== 0) warn(`--token-file ${path} is readable by other users (chmod 600 it)`);
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof CliError) throw err;

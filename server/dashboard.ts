@@ -3,10 +3,12 @@
  * `ConnManager` in the caller's process. The manager stays the caller's: the dashboard observes it
  * and runs the commands a controlling page sends, and `close()` never stops it.
  */
-import { startBridge, type BridgeSettings } from './bridge/index.ts';
+import { startBridge, type BridgeSettings, type StructuredLogger } from './bridge/index.ts';
 import type { ConnManager } from './connmgr/index.ts';
 import type { LabApi } from './protocol/index.ts';
 import { defaultStaticDir } from './package-info.ts';
+
+export type { StructuredLogger } from './bridge/index.ts';
 
 export interface DashboardOptions {
   /** Address to bind. Anything but loopback needs `token` for control (else read-only). @default '127.0.0.1' */
@@ -21,6 +23,11 @@ export interface DashboardOptions {
   lab?: LabApi;
   /** Directory of the built page. @default the package's own `dist/web` */
   staticDir?: string;
+  /**
+   * Access lines: `info(fields, message)` when a WebSocket session ends, `warn(fields, message)`
+   * for a refused upgrade (rate-limited). A pino logger fits as it is. @default none
+   */
+  logger?: StructuredLogger;
   /** The bridge's tuning (batching, backpressure, rate limits); see the README, "Server". */
   bridge?: Omit<BridgeSettings, 'host' | 'port' | 'token' | 'allowedOrigins' | 'staticDir'>;
 }
@@ -44,6 +51,7 @@ export async function serveDashboard(manager: ConnManager, options: DashboardOpt
     ...options.bridge,
     manager,
     ...(options.lab ? { lab: options.lab } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 8787,
     ...(options.token === undefined ? {} : { token: options.token }),

@@ -18,7 +18,10 @@ function find(): { root: string; version: string } {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === PACKAGE_NAME) return (cached = { root: dir, version: pkg.version ?? '0.0.0' });
+      if (pkg.name === PACKAGE_NAME) {
+        cached = { root: dir, version: pkg.version ?? '0.0.0' };
+        return cached;
+      }
     }
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`${PACKAGE_NAME}: cannot find its own package.json above ${fileURLToPath(import.meta.url)}`);

@@ -6,7 +6,6 @@
  * Playwright matches names by case-insensitive substring unless `exact: true`, so names that are
  * part of others ("Connect" / "Disconnect", "p1" / "p10") are matched exactly or within a region.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ConnState, ConnType } from '../../server/protocol/index.ts';
 import { boxesOverlap, boxInside, type Box } from '../../web/src/lib/graph/labels.ts';
@@ -38,9 +37,12 @@ export type CounterName =
   | 'idle-kicks'
   | 'paused'
   | 'events-rate'
+  | 'throttled'
+  | 'failed-in-a-row'
   | 'outbound-limit'
   | 'inbound-limit'
-  | 'persistent-limit';
+  | 'persistent-limit'
+  | 'failed-in-a-row-limit';
 
 /** Every live count the page shows, read in one go (one DOM state, one frame). */
 export interface LiveCountsOnScreen {
@@ -64,6 +66,8 @@ export interface GraphText {
   labels: TextBox[];
   pills: TextBox[];
   captions: TextBox[];
+  /** The limits' marks: "shed" and "paused: N/N" at the inbound sector, the throttle banner at the outbound one. */
+  marks: TextBox[];
   overlays: TextBox[];
 }
 
@@ -94,6 +98,17 @@ export class Dashboard {
 
   // graph (canvas + accessible listbox mirror)
   readonly graph: Locator;
+  /**
+   * The inbound limit in words ("accepting paused 2/2", "inbound: shedding connections at the
+   * limit 8/8"): `data-shedding`, `data-shed-seen` (limit rejections seen live), `data-shed-pulses`
+   * (flashes drawn: a few a second at most), `data-paused`, `data-used`, `data-limit`.
+   */
+  readonly inboundLimit: Locator;
+  /**
+   * Automatic outbound's throttle in words ("outbound throttled, next try in 3 s"):
+   * `data-throttled`, `data-until` (ms, model clock), `data-seconds-left`, `data-failed-attempts`.
+   */
+  readonly outboundLimit: Locator;
 
   // timeline (canvas + listbox of the lanes in view)
   readonly timeline: Locator;
@@ -180,6 +195,8 @@ export class Dashboard {
     this.filterErrors = page.getByTestId('filter-error');
 
     this.graph = page.getByRole('listbox', { name: 'Connections graph' });
+    this.inboundLimit = page.getByTestId('limit-inbound');
+    this.outboundLimit = page.getByTestId('limit-outbound');
 
     this.timeline = page.getByTestId('timeline');
     this.timelineLanes = page.getByRole('listbox', { name: 'Timeline lanes' }).getByTestId('timeline-lane');
@@ -266,8 +283,11 @@ export class Dashboard {
   /**
    * What axe-core finds wrong on the page as it is now (WCAG 2 A/AA and best practices), one
    * line per rule: "rule-id (impact): target, target, …". Empty when it finds nothing.
+   * `@axe-core/playwright` is loaded here, on first use: it is an optional peer dependency of
+   * `connscope/testing`, needed only by suites that call this.
    */
   async accessibilityViolations(): Promise<string[]> {
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
     const result = await new AxeBuilder({ page: this.page }).withTags(['wcag2a', 'wcag2aa', 'best-practice']).analyze();
     return result.violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }
@@ -370,29 +390,32 @@ export class Dashboard {
       return { boxes: el.getAttribute('data-text-boxes'), width: pane.clientWidth, height: pane.clientHeight };
     });
     if (!raw.boxes) throw new Error('the graph wrote no data-text-boxes');
-    const parsed = JSON.parse(raw.boxes) as Record<'labels' | 'pills' | 'captions' | 'overlays', [number | string, number[]][]>;
+    const parsed = JSON.parse(raw.boxes) as Partial<
+      Record<'labels' | 'pills' | 'captions' | 'marks' | 'overlays', [number | string, number[]][]>
+    >;
     const box = ([cx, cy, hw, hh, angle]: number[]): Box => ({ cx: cx!, cy: cy!, hw: hw!, hh: hh!, angle: angle! });
     const list = (kind: keyof typeof parsed): TextBox[] =>
-      parsed[kind].map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
+      (parsed[kind] ?? []).map(([key, b]) => ({ what: `${kind.slice(0, -1)} ${key}`, box: box(b) }));
     return {
       width: raw.width,
       height: raw.height,
       labels: list('labels'),
       pills: list('pills'),
       captions: list('captions'),
+      marks: list('marks'),
       overlays: list('overlays'),
     };
   }
 
   /**
    * What is wrong with the graph's text this frame: any two drawn texts that overlap (labels,
-   * pills, captions, or text under the HTML overlays), or a caption or label outside the pane.
+   * pills, captions, the limits' marks, or text under the HTML overlays), or one outside the pane.
    * Empty when everything reads.
    */
   async graphTextProblems(): Promise<string[]> {
     const t = await this.graphText();
     const problems: string[] = [];
-    const texts = [...t.captions, ...t.pills, ...t.labels];
+    const texts = [...t.captions, ...t.marks, ...t.pills, ...t.labels];
     const pane = { x: 0, y: 0, w: t.width, h: t.height };
     for (const a of texts) if (!boxInside(a.box, pane)) problems.push(`${a.what} is outside the ${t.width}×${t.height} pane`);
     for (let i = 0; i < texts.length; i++) {
@@ -442,6 +465,22 @@ export class Dashboard {
    */
   logEntries(text: string): Locator {
     return this.log.getByRole('row', { name: text });
+  }
+
+  /**
+   * The kind cells of the rendered log rows of `kind` whose text does not fit its column (it
+   * would end in an ellipsis): `scrollWidth > clientWidth`. Empty when every name shows whole.
+   */
+  async truncatedKindCells(kind: string): Promise<string[]> {
+    const rows = this.log.locator(`[role="row"][data-kind="${kind}"]`);
+    await expect(rows.first()).toBeVisible();
+    return rows.evaluateAll((els) =>
+      els.flatMap((row) => {
+        const cell = row.querySelector('.c-kind') as unknown as { scrollWidth: number; clientWidth: number; textContent: string } | null;
+        if (!cell) return ['no kind cell'];
+        return cell.scrollWidth > cell.clientWidth ? [`${cell.textContent} needs ${cell.scrollWidth} px, has ${cell.clientWidth} px`] : [];
+      }),
+    );
   }
 
   /** Total rows the log holds (its "N events" / "N of M events" counter: the N). */

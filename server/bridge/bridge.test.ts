@@ -24,7 +24,7 @@ async function peers(n: number): Promise<TcpPeer[]> {
 }
 
 function assertGapFree(events: WireEvent[], afterSeq: number): void {
-  events.forEach((e, i) => assert.equal(e.seq, afterSeq + 1 + i, `event ${i} has seq ${e.seq}`));
+  for (const [i, e] of events.entries()) assert.equal(e.seq, afterSeq + 1 + i, `event ${i} has seq ${e.seq}`);
 }
 
 /** Applies conn:state events to a snapshot's connections, as the page does. */

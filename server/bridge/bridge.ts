@@ -12,8 +12,9 @@ import { ConnManager } from '../connmgr/index.ts';
 import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
 import { defaultStaticDir } from '../package-info.ts';
 import { MAX_HOST_HEADER_CHARS, allowedOriginProblem, isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
+import { RefusedUpgradeLog, SILENT_LOGGER, remoteOf, type StructuredLogger } from './access-log.ts';
 import { Hub } from './hub.ts';
-import { createMetrics, type HubCounters } from './metrics.ts';
+import { createMetrics, type HubCounters, type UpgradeRefusal } from './metrics.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { sendText, serveStatic } from './static-files.ts';
 
@@ -93,6 +94,11 @@ export interface BridgeOptions extends BridgeSettings {
   manager: ConnManager;
   /** The embedded lab, if any: lab commands go there, its changes become `lab:state` events. */
   lab?: LabApi;
+  /**
+   * Where access lines go: `info` when a WebSocket session ends, `warn` for a refused upgrade
+   * (at most REFUSED_LINES_PER_WINDOW a second, then a summary). A pino logger fits. @default none
+   */
+  logger?: StructuredLogger;
 }
 
 export interface Bridge {
@@ -122,6 +128,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
   const o = parsed.output;
   const { manager, lab } = options;
+  const logger = options.logger ?? SILENT_LOGGER;
 
   const hub = new Hub({
     manager,
@@ -136,8 +143,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     heartbeatMs: o.heartbeatMs,
     drainCheckMs: o.drainCheckMs,
     rateLimit: o.rateLimit,
+    logger,
   });
-  const registry = createMetrics(manager, () => hub.counters());
+  const metrics = createMetrics(manager, () => hub.counters());
+  const registry = metrics.registry;
+  const refusals = new RefusedUpgradeLog(logger);
   // The policy needs the bound port, known after listen(); it is read per request.
   const policy: { -readonly [K in keyof OriginPolicy]: OriginPolicy[K] } = {
     host: o.host,
@@ -199,41 +209,47 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    /**
+     * Counts, logs and answers a refused upgrade. The line carries what was refused: the request
+     * target (`path`), the `host` or `origin` header (also the Origin of a client over max-clients).
+     */
+    const refuse = (cause: UpgradeRefusal, status: number, statusText: string, body: string, tooLong = false): void => {
+      hub.countRefusedUpgrade(cause);
+      const offending =
+        cause === 'path' ? { path: req.url } : cause === 'host' ? { host: req.headers.host } : { origin: req.headers.origin };
+      refusals.refused({ cause: tooLong ? 'header-too-long' : cause, status, remote: remoteOf(req.socket), ...offending });
+      refuseUpgrade(socket, status, statusText, body);
+    };
     const url = requestUrl(req);
-    if (url?.pathname !== '/ws') {
-      hub.countRefusedUpgrade('path');
-      return refuseUpgrade(socket, 404, 'Not Found', 'WebSocket endpoint is /ws');
-    }
+    if (url?.pathname !== '/ws') return refuse('path', 404, 'Not Found', 'WebSocket endpoint is /ws');
     const overlong = overlongHeader(req);
-    if (overlong !== undefined) {
-      hub.countRefusedUpgrade(overlong.header);
-      return refuseUpgrade(socket, 400, 'Bad Request', overlong.message);
-    }
+    if (overlong !== undefined) return refuse(overlong.header, 400, 'Bad Request', overlong.message, true);
     if (!isHostAllowed(req.headers.host, policy)) {
-      hub.countRefusedUpgrade('host');
-      return refuseUpgrade(socket, 403, 'Forbidden', 'Host header is not this server');
+      return refuse('host', 403, 'Forbidden', 'Host header is not this server');
     }
     if (!isOriginAllowed(req.headers.origin, policy)) {
-      hub.countRefusedUpgrade('origin');
-      return refuseUpgrade(socket, 403, 'Forbidden', `Origin ${req.headers.origin} is not allowed`);
+      return refuse('origin', 403, 'Forbidden', `Origin ${req.headers.origin} is not allowed`);
     }
     // ws completes a handshake synchronously (there is no verifyClient), so the hub already
     // counts every upgrade accepted before this one.
     if (hub.counters().clients >= o.maxClients) {
-      hub.countRefusedUpgrade('max-clients');
-      return refuseUpgrade(
-        socket,
+      return refuse(
+        'max-clients',
         503,
         'Service Unavailable',
         `too many clients: this server takes at most ${o.maxClients} WebSocket clients at once (maxClients, --max-clients); try again later`,
       );
     }
-    wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws, url.searchParams.get('token')));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      hub.attach(ws, url.searchParams.get('token'), { remote: remoteOf(req.socket), origin: req.headers.origin }),
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
       hub.close();
+      metrics.close();
+      refusals.close();
       reject(err);
     };
     server.once('error', onError);
@@ -256,6 +272,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     close() {
       closing ??= (async () => {
         hub.close();
+        metrics.close();
+        refusals.close();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as v from 'valibot';
 import { ApiSnapshotSchema } from '../protocol/index.ts';
-import { FakeLab, TestClient, eventually, listenerAddr, refusedAddr, startStack, startTcpPeer } from './testing.ts';
+import { FakeLab, TestClient, eventually, listenerAddr, parsePrometheus, refusedAddr, startStack, startTcpPeer } from './testing.ts';
 
 /** A raw GET whose path is sent exactly as written (fetch would normalize `..`). */
 function rawGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
@@ -22,26 +22,6 @@ function rawGet(port: number, path: string, headers: Record<string, string> = {}
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Parses Prometheus text exposition: `name{labels} value` lines, checking HELP/TYPE lines too. */
-function parsePrometheus(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    if (line.startsWith('#')) {
-      assert.match(
-        line,
-        /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/,
-        line,
-      );
-      continue;
-    }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
-    assert.ok(m, `not a Prometheus sample: ${line}`);
-    samples.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
-  }
-  return samples;
 }
 
 test('/metrics is Prometheus text whose numbers match manager.stats()', async (t) => {

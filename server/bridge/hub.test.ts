@@ -9,7 +9,7 @@ import type { WebSocket } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
 import { parseClientMessage, parseServerMessage, type ServerMessage } from '../protocol/index.ts';
 import { Hub, type HubOptions } from './hub.ts';
-import { eventually, quietLogger } from './testing.ts';
+import { capturingLogger, eventually, quietLogger } from './testing.ts';
 
 class FakeSocket extends EventEmitter {
   readyState = 1; // OPEN
@@ -48,7 +48,12 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function setup(options: Partial<HubOptions> = {}): { hub: Hub; manager: ConnManager; attach(): FakeSocket; stop(): Promise<void> } {
+function setup(options: Partial<HubOptions> = {}): {
+  hub: Hub;
+  manager: ConnManager;
+  attach(from?: Parameters<Hub['attach']>[2]): FakeSocket;
+  stop(): Promise<void>;
+} {
   const manager = new ConnManager({ targetOutbound: 0, logger: quietLogger });
   const hub = new Hub({
     manager,
@@ -72,16 +77,16 @@ function setup(options: Partial<HubOptions> = {}): { hub: Hub; manager: ConnMana
       hub.close();
       await manager.stop();
     },
-    attach() {
+    attach(from) {
       const ws = new FakeSocket();
-      hub.attach(ws as unknown as WebSocket, null);
+      hub.attach(ws as unknown as WebSocket, null, from);
       return ws;
     },
   };
 }
 
 test('a client joining while events are pending gets hello first, at a seq that includes them', (t) => {
-  const { hub, manager, attach, stop } = setup();
+  const { manager, attach, stop } = setup();
   t.after(stop);
   const early = attach();
   manager.setTargetOutbound(1);
@@ -107,7 +112,7 @@ test('a burst is sent in batches of batchMax, each serialized once for all clien
   const batchesA = a.sent.slice(1);
   const batchesB = b.sent.slice(1);
   assert.equal(batchesA.length, 10, '5000 events, 10 messages');
-  batchesA.forEach((data, i) => assert.equal(data, batchesB[i], 'the same string, built once'));
+  for (const [i, data] of batchesA.entries()) assert.equal(data, batchesB[i], 'the same string, built once');
   assert.deepEqual(
     a.seqs(),
     Array.from({ length: 5000 }, (_, i) => i + 1),
@@ -153,7 +158,7 @@ test('past the hard limit a client is terminated and counted', (t) => {
 });
 
 test('resume sends pending events once, with the missed ones, and nothing twice', (t) => {
-  const { hub, manager, attach, stop } = setup();
+  const { manager, attach, stop } = setup();
   t.after(stop);
   const c = attach();
   manager.setTargetOutbound(1);
@@ -243,4 +248,58 @@ test('on virtual time: a client at its rate is always served; one a little over 
   );
   assert.equal(eager.closeFrame, undefined, 'a refusal a second is within the allowance: never closed');
   assert.equal(hub.counters().clients, 2);
+});
+
+test("a session's access line: who, how long, frames in, messages out, and how it closed — once", (t) => {
+  let now = 1000;
+  const log = capturingLogger();
+  const { manager, attach, stop } = setup({ batchMax: 1, now: () => now, logger: log });
+  t.after(stop);
+  const ws = attach({ remote: '127.0.0.1:50000', origin: 'http://localhost:8787' }); // hello: 1 message
+  manager.setTargetOutbound(1); // an events batch: 2
+  for (let i = 0; i < 3; i += 1) ws.emit('message', Buffer.from('not json'), false); // 3 frames, 3 replies: 5
+  now += 1234.4;
+  assert.deepEqual(log.records, [], 'nothing while the session is open');
+  ws.emit('close', 1000, Buffer.from('bye'));
+  ws.emit('close', 1000, Buffer.from('bye'));
+  assert.deepEqual(log.records, [
+    {
+      level: 'info',
+      message: 'ws session ended',
+      fields: {
+        remote: '127.0.0.1:50000',
+        origin: 'http://localhost:8787',
+        canControl: true,
+        durationMs: 1234,
+        framesReceived: 3,
+        messagesSent: 5,
+        code: 1000,
+        reason: 'bye',
+      },
+    },
+  ]);
+});
+
+test('access lines of a client the hub cut off, and of clients open at shutdown (logged at once, never twice)', (t) => {
+  const log = capturingLogger();
+  const { hub, manager, attach, stop } = setup({ batchMax: 1, logger: log });
+  t.after(stop);
+  const slow = attach({ remote: '127.0.0.1:1' });
+  slow.bufferedAmount = 20_000;
+  manager.setTargetOutbound(1);
+  assert.equal(slow.terminated, true);
+  assert.deepEqual(
+    log.records.map((r) => [r.fields.remote, r.fields.code, r.fields.reason, r.fields.dropped]),
+    [['127.0.0.1:1', 1006, '', 'hard-limit']],
+    'terminated: 1006, and why',
+  );
+  assert.ok(!('origin' in log.records[0]!.fields), 'no Origin header, no origin field');
+
+  const open = attach({ remote: '127.0.0.1:2', origin: `http://x/${'o'.repeat(500)}` });
+  hub.close();
+  assert.equal(log.records.length, 2, 'logged when the server shuts down, not when the client answers');
+  assert.deepEqual([log.records[1]!.fields.code, log.records[1]!.fields.reason], [1001, 'server shutting down']);
+  assert.match(String(log.records[1]!.fields.origin), /^http:\/\/x\/o{191}… \(509 chars\)$/, 'a long Origin is cut to 200 characters');
+  open.closeHandshakeDone();
+  assert.equal(log.records.length, 2);
 });

@@ -23,7 +23,6 @@ import {
   type BridgeStats,
   type ClientMessage,
   type CommandOf,
-  type EventsMessage,
   type HelloMessage,
   type LabApi,
   type ReplyMessage,
@@ -32,6 +31,7 @@ import {
   type UnnumberedEvent,
 } from '../protocol/index.ts';
 import { controlAccess, type ControlPolicy } from './access.ts';
+import { SILENT_LOGGER, truncateValue, type StructuredLogger } from './access-log.ts';
 import { ClientBudget, rateLimitedError } from './client-budget.ts';
 import { errorReply, okReply, runCommand, type ActionCommand } from './commands.ts';
 import { EventLog } from './event-log.ts';
@@ -59,8 +59,18 @@ export interface HubOptions {
   readonly rateLimit: RateLimit;
   /** Parses a client's text message; injectable so that tests can count the parse work. */
   readonly parse?: typeof parseClientMessage;
-  /** Clock of the per-client budgets (ms); injectable for tests. @default performance.now */
+  /** Clock of the per-client budgets and session durations (ms); injectable for tests. @default performance.now */
   readonly now?: () => number;
+  /** Gets one `info` line per WebSocket session when it ends. @default none */
+  readonly logger?: StructuredLogger;
+}
+
+/** Who opened a WebSocket, for its access line. */
+export interface ClientOrigin {
+  /** `host:port` of the peer. */
+  readonly remote?: string;
+  /** The `Origin` header, if a browser sent one. */
+  readonly origin?: string | undefined;
 }
 
 interface Client {
@@ -72,6 +82,16 @@ interface Client {
   behind: boolean;
   /** Answered the last ping. */
   alive: boolean;
+  // For the access line when the session ends: plain counters, no allocation per message.
+  readonly remote: string | undefined;
+  readonly origin: string | undefined;
+  readonly openedAt: number;
+  framesReceived: number;
+  messagesSent: number;
+  /** Why the hub cut it off, if it did. */
+  dropped: DropCause | undefined;
+  /** Its access line is written (once: at close, or at shutdown). */
+  ended: boolean;
 }
 
 /** Fan-out of numbered events to WebSocket clients, and the command endpoint. See the file comment. */
@@ -80,6 +100,8 @@ export class Hub {
   readonly runId = randomUUID();
   readonly #o: HubOptions;
   readonly #parse: typeof parseClientMessage;
+  readonly #now: () => number;
+  readonly #logger: StructuredLogger;
   readonly #log: EventLog;
   readonly #clients = new Set<Client>();
   /** Numbered, not yet sent (their JSON texts). */
@@ -104,6 +126,8 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#o = options;
     this.#parse = options.parse ?? parseClientMessage;
+    this.#now = options.now ?? (() => performance.now());
+    this.#logger = options.logger ?? SILENT_LOGGER;
     this.#log = new EventLog(options.ringSize);
     const m = options.manager;
     this.#unsubscribe.push(
@@ -166,7 +190,7 @@ export class Hub {
   }
 
   /** Takes over an upgraded WebSocket: checks control rights, sends `hello`, serves commands. */
-  attach(ws: WebSocket, presentedToken: string | null): void {
+  attach(ws: WebSocket, presentedToken: string | null, from: ClientOrigin = {}): void {
     if (this.#closed) {
       ws.terminate();
       return;
@@ -179,6 +203,13 @@ export class Hub {
       budget: new ClientBudget(this.#o.rateLimit, this.#o.now),
       behind: false,
       alive: true,
+      remote: from.remote,
+      origin: from.origin,
+      openedAt: this.#now(),
+      framesReceived: 0,
+      messagesSent: 0,
+      dropped: undefined,
+      ended: false,
     };
     this.#clients.add(client);
     ws.on('pong', () => {
@@ -186,7 +217,10 @@ export class Hub {
     });
     ws.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
     ws.on('error', () => undefined); // 'close' follows; nothing to add
-    ws.on('close', () => this.#clients.delete(client));
+    ws.on('close', (code: number, reason: Buffer | undefined) => {
+      this.#clients.delete(client);
+      this.#endSession(client, code, reason?.toString('utf8') ?? '');
+    });
     this.#sendHello(client, false);
   }
 
@@ -204,8 +238,32 @@ export class Hub {
     this.#drainTimer = undefined;
     this.#flushTimer = undefined;
     this.#pending = [];
-    for (const c of this.#clients) closeGracefully(c.ws, SHUTDOWN_CLOSE);
+    for (const c of this.#clients) {
+      closeGracefully(c.ws, SHUTDOWN_CLOSE);
+      // Logged now, with the close frame sent: shutdown does not wait for the clients to answer it.
+      this.#endSession(c, SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
+    }
     this.#clients.clear();
+  }
+
+  /** The access line of a session, once. */
+  #endSession(c: Client, code: number | undefined, reason: string): void {
+    if (c.ended) return;
+    c.ended = true;
+    this.#logger.info(
+      {
+        remote: c.remote,
+        ...(c.origin === undefined ? {} : { origin: truncateValue(c.origin) }),
+        canControl: c.canControl,
+        durationMs: Math.round(this.#now() - c.openedAt),
+        framesReceived: c.framesReceived,
+        messagesSent: c.messagesSent,
+        code: code ?? 1006,
+        reason: truncateValue(reason),
+        ...(c.dropped === undefined ? {} : { dropped: c.dropped }),
+      },
+      'ws session ended',
+    );
   }
 
   // ---- events and batches ----------------------------------------------------------------------
@@ -245,6 +303,7 @@ export class Hub {
     for (const c of this.#clients) {
       if (c === except || c.behind || !this.#mayTakeDelta(c)) continue;
       c.ws.send(data);
+      c.messagesSent += 1;
       this.#counters.eventsSent += events.length;
     }
   }
@@ -332,11 +391,13 @@ export class Hub {
       return;
     }
     c.ws.send(data);
+    c.messagesSent += 1;
   }
 
   #drop(c: Client, cause: DropCause): void {
     if (!this.#clients.delete(c)) return;
     this.#counters.droppedByCause[cause] += 1;
+    c.dropped = cause;
     // An abuser is told why (1008); a client that cannot keep up would not read a close frame.
     if (cause === 'rate-limit') closeGracefully(c.ws, RATE_LIMIT_CLOSE);
     else c.ws.terminate();
@@ -379,12 +440,14 @@ export class Hub {
       // Counters are replaced by the next ones: never worth buffering for a slow client.
       if (c.behind || c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount > this.#o.highWaterBytes) continue;
       c.ws.send(data);
+      c.messagesSent += 1;
     }
   }
 
   // ---- commands ----------------------------------------------------------------------------------
 
   #onMessage(c: Client, data: RawData, isBinary: boolean): void {
+    c.framesReceived += 1;
     if (!this.#clients.has(c)) return;
     // The rate limit comes first, for every kind of frame: a refused frame is never decoded.
     const verdict = c.budget.onFrame(frameBytes(data));

@@ -4,3 +4,4 @@
  */
 export { startBridge, type Bridge, type BridgeOptions, type BridgeSettings } from './bridge.ts';
 export type { HubCounters } from './metrics.ts';
+export type { StructuredLogger } from './access-log.ts';

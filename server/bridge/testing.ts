@@ -3,6 +3,7 @@
  * timeouts, a WebSocket client that validates every message it gets, and a fake lab.
  * Not used by the server itself.
  */
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
@@ -67,6 +68,29 @@ export async function refusedAddr(): Promise<string> {
 
 export const quietLogger = { warn: () => undefined };
 
+/** A record a `CapturingLogger` kept. */
+export interface LogRecord {
+  level: 'info' | 'warn';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A structured logger (the bridge's, the app's) that keeps every record, for assertions. */
+export interface CapturingLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  readonly records: LogRecord[];
+}
+
+export function capturingLogger(): CapturingLogger {
+  const records: LogRecord[] = [];
+  return {
+    records,
+    info: (fields, message) => void records.push({ level: 'info', fields: { ...fields }, message }),
+    warn: (fields, message) => void records.push({ level: 'warn', fields: { ...fields }, message }),
+  };
+}
+
 /** A started manager with one loopback listener and short timeouts. */
 export async function startManager(options: ConnManagerOptions = {}): Promise<ConnManager> {
   const manager = new ConnManager({
@@ -97,6 +121,28 @@ export async function startStack(
       await manager.stop();
     },
   };
+}
+
+/** Parses Prometheus text exposition: `name{labels} value` lines, checking HELP/TYPE lines too (prom-client writes NaN as `Nan`, which Prometheus reads). */
+export function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      assert.match(
+        line,
+        /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/,
+        line,
+      );
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|Nan|[+-]Inf)$/.exec(
+      line,
+    );
+    assert.ok(m, `not a Prometheus sample: ${line}`);
+    samples.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
+  }
+  return samples;
 }
 
 /** The manager's listener address (`host:port`). */

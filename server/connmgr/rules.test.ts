@@ -276,7 +276,10 @@ describe('rule 2: persistent peers', () => {
     let drift = 0;
     // Every read of the clock finds it 7 ms later, as on a loaded machine.
     const busy = {
-      now: () => fake.now() + (drift += 7),
+      now: () => {
+        drift += 7;
+        return fake.now() + drift;
+      },
       setTimeout: fake.setTimeout.bind(fake),
       clearTimeout: fake.clearTimeout.bind(fake),
     };

@@ -76,3 +76,25 @@ test('the book is bounded: past maxSize the most-tried address without success g
   assert.equal(b.has(tried[2]!), false, 'the never-good address is evicted');
   assert.equal(b.has(tried[0]!), true);
 });
+
+test('refresh: a tried address comes around again as news, handed out before the untried ones; not while in use', () => {
+  const b = book();
+  const tried = [b.take(), b.take(), b.take()];
+  const last = tried.at(-1)!; // the most recently tried: without refresh it would come after every other
+  assert.equal(b.refresh(tried[0]!), true);
+  assert.equal(b.refresh(last), true);
+  assert.equal(b.get(last)?.attempts, 0);
+  assert.equal(b.tried, 1);
+  // The latest news first, then the other, then the never-tried ones (five remain untried).
+  assert.deepEqual([b.take(), b.take()], [last, tried[0]]);
+  assert.equal(b.get(last)?.attempts, 1);
+  const rest = Array.from({ length: ADDRS.length - 3 }, () => b.take());
+  assert.ok(
+    rest.every((a) => b.get(a)?.attempts === 1),
+    'then every untried one, once',
+  );
+  b.setInUse(tried[1]!, true);
+  assert.equal(b.refresh(tried[1]!), false, 'in use');
+  assert.equal(b.refresh('127.0.0.1:1'), false, 'unknown');
+  assert.notEqual(b.take(), tried[1]);
+});

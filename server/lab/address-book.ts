@@ -1,8 +1,9 @@
 /**
  * A btcd-like address book feeding the manager's `getNewAddress`. It tracks, per address, how
  * many times it was handed out (an *attempt*, as btcd's `Attempt`) and when, and picks:
- *   1. an address never tried (a seeded random one among them, so the order is not insertion order);
- *   2. else the least recently tried (ties: fewer attempts, then insertion order).
+ *   1. an address gossip brought around again (`refresh`), the latest first: news is tried first;
+ *   2. else an address never tried (a seeded random one among them, so the order is not insertion order);
+ *   3. else the least recently tried (ties: fewer attempts, then insertion order).
  * Addresses the manager already uses (known through `setInUse`) are skipped, as btcd's
  * `newAddressFunc` skips groups it is connected to. Deterministic: ordering uses an attempt
  * sequence number, not the wall clock, so the same seed and the same calls give the same picks.
@@ -34,6 +35,8 @@ interface Slot extends AddressEntry {
   readonly order: number;
   /** Sequence number of the last hand-out (0 = never): the deterministic recency order. */
   lastAttemptSeq: number;
+  /** Set by `refresh` (a sequence number, latest highest) until the next hand-out; 0 otherwise. */
+  refreshedSeq: number;
 }
 
 export class AddressBook {
@@ -78,7 +81,23 @@ export class AddressBook {
       lastSuccessAt: null,
       order: this.#order++,
       lastAttemptSeq: 0,
+      refreshedSeq: 0,
     });
+    return true;
+  }
+
+  /**
+   * Gossip brought a known address around again, as news: its attempt history is forgotten and it
+   * is handed out next, before the untried ones (the latest refreshed first). Its last success is
+   * kept. Returns false (and changes nothing) for an unknown address or one in use.
+   */
+  refresh(addr: string): boolean {
+    const s = this.#slots.get(addr);
+    if (!s || this.#inUse.has(addr)) return false;
+    s.attempts = 0;
+    s.lastAttemptSeq = 0;
+    s.lastAttemptAt = null;
+    s.refreshedSeq = ++this.#seq;
     return true;
   }
 
@@ -115,8 +134,10 @@ export class AddressBook {
   take(): string {
     const untried: Slot[] = [];
     let oldest: Slot | undefined;
+    let news: Slot | undefined;
     for (const s of this.#slots.values()) {
       if (this.#inUse.has(s.addr)) continue;
+      if (s.refreshedSeq > (news?.refreshedSeq ?? 0)) news = s;
       if (s.attempts === 0) {
         untried.push(s);
       } else if (
@@ -127,7 +148,8 @@ export class AddressBook {
         oldest = s;
       }
     }
-    const chosen = untried.length > 0 ? this.#rng.pick(untried) : oldest;
+    // Without news the rng is drawn exactly as before, so picks stay what they were for a seed.
+    const chosen = news ?? (untried.length > 0 ? this.#rng.pick(untried) : oldest);
     if (chosen === undefined) {
       throw new LabError(
         'ERR_LAB_NO_ADDRESS',
@@ -137,6 +159,7 @@ export class AddressBook {
       );
     }
     chosen.attempts += 1;
+    chosen.refreshedSeq = 0;
     chosen.lastAttemptSeq = ++this.#seq;
     chosen.lastAttemptAt = this.#now();
     return chosen.addr;

@@ -1,7 +1,9 @@
 /**
  * Inbound load on the manager's listener: a gentle *trickle* of connections that come and go, and
  * a *flood* that tries to hold N connections at once (past `maxInbound`, to show shedding or
- * pausing). Every socket is in a set that shrinks on 'close', and the flood holds at most N.
+ * pausing). For the lively scenario (scenario.ts) also a *silent* client (one at a time; it never
+ * sends, so the manager's idle timeout kicks it) and short *bursts*. Every socket is in a set that
+ * shrinks on 'close'; the flood holds at most N, a burst at most MAX_BURST.
  */
 import { connect, type Socket } from 'node:net';
 import { parseAddress, type HostPort } from '../connmgr/index.ts';
@@ -14,6 +16,8 @@ import type { LabTimings } from './timings.ts';
 export const DEFAULT_FLOOD_RATE_PER_SEC = 50;
 /** The trickle keeps at most this many connections open at once. */
 export const TRICKLE_MAX_OPEN = 3;
+/** Most connections one burst opens (bounded memory whatever `maxInbound` is). */
+export const MAX_BURST = 64;
 /** The flood tops up on this tick; per tick it may open `ratePerSec × tick` connections. */
 const FLOOD_TICK_MS = 100;
 
@@ -38,6 +42,12 @@ export class InboundDialers {
   readonly #trickle = new Map<Socket, NodeJS.Timeout[]>();
   #trickleTimer?: NodeJS.Timeout;
   #flood?: FloodRun;
+  /** The silent client (at most one) and the pause before the next one. */
+  #silent?: Socket;
+  #silentTimer?: NodeJS.Timeout;
+  #silentPause?: () => number;
+  /** Burst connections and their timers. */
+  readonly #burst = new Map<Socket, NodeJS.Timeout[]>();
   /** Last flood's settings and counters, kept for `floodInfo()` after it stops. */
   #floodInfo: LabFlood = { active: false, connections: 0, ratePerSec: 0, opened: 0, closedByServer: 0 };
   #closed = false;
@@ -52,7 +62,7 @@ export class InboundDialers {
 
   /** Sockets open right now (trickle and flood). */
   get openSockets(): number {
-    return this.#trickle.size + (this.#flood?.sockets.size ?? 0);
+    return this.#trickle.size + (this.#flood?.sockets.size ?? 0) + this.#burst.size + (this.#silent ? 1 : 0);
   }
 
   // ---- trickle ---------------------------------------------------------------------------------
@@ -89,17 +99,23 @@ export class InboundDialers {
   #openTrickle(): void {
     const target = this.#target();
     if (!target) return; // the manager is not listening (yet): try again next time
-    const t = this.#opts.timings;
-    const [min, max] = t.trickleLifetimeMs;
-    const lifetimeMs = Math.round(this.#opts.rng.between(min, max));
+    const [min, max] = this.#opts.timings.trickleLifetimeMs;
+    this.#openChatty(this.#trickle, target, Math.round(this.#opts.rng.between(min, max)), 'trickle');
+  }
+
+  /**
+   * One client that greets, sends a heartbeat (so it is never idle) and ends after `lifetimeMs`;
+   * kept in `set` (with its timers) until closed, whoever closes it.
+   */
+  #openChatty(set: Map<Socket, NodeJS.Timeout[]>, target: HostPort, lifetimeMs: number, name: string): void {
     const socket = connect({ host: target.host, port: target.port });
     const timers: NodeJS.Timeout[] = [];
-    this.#trickle.set(socket, timers);
+    set.set(socket, timers);
     socket.on('error', () => undefined);
-    socket.resume();
+    socket.resume(); // also reads a shed line, so that the server's FIN is seen
     socket.once('connect', () => {
-      socket.write('hello from the lab trickle\n');
-      timers.push(setInterval(() => socket.write('ping\n'), t.heartbeatMs));
+      socket.write(`hello from the lab ${name}\n`);
+      timers.push(setInterval(() => socket.write('ping\n'), this.#opts.timings.heartbeatMs));
       timers.push(
         setTimeout(() => {
           socket.end();
@@ -109,8 +125,76 @@ export class InboundDialers {
     });
     socket.once('close', () => {
       for (const timer of timers) clearTimeout(timer);
-      this.#trickle.delete(socket);
+      set.delete(socket);
     });
+  }
+
+  // ---- silent client and bursts (the lively scenario) ------------------------------------------
+
+  /**
+   * Keeps one silent client on the listener: it connects and never sends a byte, so the manager's
+   * idle timeout closes it (as it would shed or refuse it); `nextPauseMs()` later comes the next
+   * one. No-op if running, closed, or without a target.
+   */
+  startSilent(nextPauseMs: () => number): void {
+    if (this.#closed || this.#silentPause || !this.#opts.target) return;
+    this.#silentPause = nextPauseMs;
+    this.#scheduleSilent();
+  }
+
+  stopSilent(): void {
+    this.#silentPause = undefined;
+    clearTimeout(this.#silentTimer);
+    this.#silentTimer = undefined;
+    this.#silent?.destroy();
+    this.#silent = undefined;
+  }
+
+  #scheduleSilent(): void {
+    const pause = this.#silentPause;
+    if (!pause || this.#closed) return;
+    this.#silentTimer = setTimeout(() => {
+      this.#silentTimer = undefined;
+      this.#openSilent();
+    }, pause());
+  }
+
+  #openSilent(): void {
+    const target = this.#target();
+    if (!target) {
+      this.#scheduleSilent(); // not listening (yet): after another pause
+      return;
+    }
+    const socket = connect({ host: target.host, port: target.port });
+    this.#silent = socket;
+    socket.on('error', () => undefined);
+    socket.resume(); // never writes; reads (and drops) whatever the server says
+    socket.once('close', () => {
+      if (this.#silent !== socket) return; // stopped: no next one
+      this.#silent = undefined;
+      this.#scheduleSilent();
+    });
+  }
+
+  /**
+   * Opens `count` (at most MAX_BURST) chatty connections at once; those the server keeps close
+   * together after `lifetimeMs`. With more than the manager's free inbound slots, the rest are
+   * shed (or, with the `pause` policy, wait in the accept queue). No-op when closed or without a target.
+   */
+  burst(count: number, lifetimeMs: number): void {
+    if (this.#closed) return;
+    const target = this.#target();
+    if (!target) return;
+    for (let i = 0; i < Math.min(count, MAX_BURST); i++) this.#openChatty(this.#burst, target, lifetimeMs, 'burst');
+  }
+
+  /** Closes every burst connection. */
+  stopBursts(): void {
+    for (const [socket, timers] of this.#burst) {
+      for (const t of timers) clearTimeout(t);
+      socket.destroy();
+    }
+    this.#burst.clear();
   }
 
   // ---- flood -----------------------------------------------------------------------------------
@@ -202,9 +286,16 @@ export class InboundDialers {
   /** Stops the trickle and the flood; resolves when every socket has closed. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    const sockets = [...this.#trickle.keys(), ...(this.#flood?.sockets ?? [])];
+    const sockets = [
+      ...this.#trickle.keys(),
+      ...(this.#flood?.sockets ?? []),
+      ...this.#burst.keys(),
+      ...(this.#silent ? [this.#silent] : []),
+    ];
     this.stopTrickle();
     this.stopFlood();
+    this.stopSilent();
+    this.stopBursts();
     await Promise.all(sockets.map((s) => (s.closed ? undefined : new Promise((resolve) => s.once('close', resolve)))));
   }
 

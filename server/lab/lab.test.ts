@@ -365,7 +365,13 @@ test('a slow peer left waiting for dial signals opens on its own once switched b
   const dial = (peer: Peer): { socket: Socket; connected: Promise<void> } => {
     const socket = connect({ host: '127.0.0.1', port: peer.port });
     t.after(() => socket.destroy());
-    return { socket, connected: new Promise((resolve, reject) => (socket.once('connect', resolve), socket.once('error', reject))) };
+    return {
+      socket,
+      connected: new Promise((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      }),
+    };
   };
   const toSlow = dial(slow);
   const toBlackhole = dial(blackhole);

@@ -4,10 +4,12 @@
  * manager's listener. Deterministic from a seed: the same seed gives the same peer mix, ports,
  * lifetimes and address-book picks (ports move on only when one is taken on this machine).
  *
- * Typical wiring (server/cli.ts):
- *   const lab = await Lab.start({ seed, managerListen: () => cm.listeners()[0]?.address });
+ * Typical wiring (server/app.ts):
+ *   const lab = await Lab.start({ seed, scenario: 'lively', managerListen: () => cm.listeners()[0]?.address });
  *   const cm = new ConnManager({ getNewAddress: lab.getNewAddress, listen: [...] });
  *   lab.attach(cm); await cm.start();
+ * With the `lively` scenario (scenario.ts) the lab also keeps the network moving once the manager
+ * it is attached to runs: a failing persistent peer, restarts, idle kicks and inbound bursts.
  */
 import { setImmediate as setImmediateP } from 'node:timers/promises';
 import type { ConnManager, ConnStateEvent } from '../connmgr/index.ts';
@@ -17,7 +19,11 @@ import { LabError } from './errors.ts';
 import { InboundDialers } from './inbound.ts';
 import { Peer } from './peer.ts';
 import { createRng, type Rng } from './prng.ts';
+import { LAB_SCENARIOS, Scenario, type LabScenario, type ScenarioPlan } from './scenario.ts';
 import { scaleTimings, type LabTimings } from './timings.ts';
+
+/** What the lab uses of a manager it is attached to (its public API). */
+export type LabManager = Pick<ConnManager, 'on' | 'state' | 'config' | 'addPersistent'>;
 
 /** How many peers of one behaviour to start. */
 export interface PeerMixEntry {
@@ -60,6 +66,12 @@ export interface LabStartOptions {
   portRange?: readonly [number, number];
   /** `onChange` listeners are called at most once per this many ms. @default 100 */
   changeThrottleMs?: number;
+  /**
+   * `lively` (what `npm start` runs): one more `stable` peer, outside the address book, that the
+   * first attached manager keeps as a failing persistent peer, plus restarts, a silent client and
+   * inbound bursts (scenario.ts). `quiet`: the mix and the trickle only. @default 'quiet'
+   */
+  scenario?: LabScenario;
 }
 
 const HOST = '127.0.0.1';
@@ -87,6 +99,7 @@ export class Lab implements LabApi {
   /** Peers being started: they hold a slot against `maxPeers`; `stop()` waits for them. */
   readonly #starting = new Set<Promise<Peer>>();
   #attached = false;
+  #scenario?: Scenario;
   #changeTimer?: NodeJS.Timeout;
   #stopPromise?: Promise<void>;
 
@@ -121,6 +134,10 @@ export class Lab implements LabApi {
    */
   static async start(options: LabStartOptions = {}): Promise<Lab> {
     const lab = new Lab(options);
+    const scenario = options.scenario ?? 'quiet';
+    if (!(LAB_SCENARIOS as readonly string[]).includes(scenario)) {
+      throw new TypeError(`unknown scenario ${JSON.stringify(scenario)}; use one of ${LAB_SCENARIOS.join(', ')}`);
+    }
     const mix = options.peers ?? defaultLabMix;
     const behaviours: PeerBehaviour[] = [];
     for (const { behaviour, count } of mix) {
@@ -136,7 +153,20 @@ export class Lab implements LabApi {
     try {
       // Ids and port candidates are drawn in order before any await, so the result is the same
       // whatever order the binds finish in.
-      await Promise.all(order.map((b) => lab.#startPeer(b)));
+      const peers = await Promise.all(order.map((b) => lab.#startPeer(b)));
+      if (scenario === 'lively') {
+        // After the mix, so the mix's ids and ports are the same as in a quiet lab of this seed.
+        const target = await lab.#startPeer('stable', { inBook: false });
+        lab.#scenario = new Scenario({
+          seed: lab.seed,
+          timings: lab.timings,
+          target,
+          candidates: byId(peers.filter((p) => p.behaviour === 'stable')),
+          dead: byId(peers.filter((p) => p.behaviour === 'refuse' || p.behaviour === 'blackhole')),
+          book: lab.#book,
+          inbound: lab.#inbound,
+        });
+      }
     } catch (err) {
       await lab.stop();
       throw err;
@@ -159,19 +189,35 @@ export class Lab implements LabApi {
   /**
    * Follows a manager's `conn:state` events (its public API only): addresses in use are skipped
    * by the book, established ones are marked good, and a dial to a `slow` peer starts its delay
-   * (without this, slow peers open on their own `slowDelayMs` after each arming).
-   * Returns the detach function; `stop()` detaches too.
+   * (without this, slow peers open on their own `slowDelayMs` after each arming). With the
+   * `lively` scenario, the first manager attached also gets the scenario once it runs
+   * (scenario.ts; detaching stops it). Returns the detach function; `stop()` detaches too.
    */
-  attach(manager: Pick<ConnManager, 'on'>): () => void {
+  attach(manager: LabManager): () => void {
     this.#setAttached(true);
     const off = manager.on('conn:state', (e) => this.#onConnState(e));
+    const offScenario = this.#scenario?.attach(manager); // the first manager only
     const detach = (): void => {
       if (!this.#detachers.delete(detach)) return;
       off();
+      offScenario?.();
       if (this.#detachers.size === 0) this.#setAttached(false);
     };
     this.#detachers.add(detach);
     return detach;
+  }
+
+  /**
+   * The lively scenario's first `count` steps per thread, from the seed (the persistent peer,
+   * its outages, the restarts, bursts and silent clients' pauses); undefined for a quiet lab.
+   */
+  scenarioPlan(count = 20): ScenarioPlan | undefined {
+    return this.#scenario?.plan(count);
+  }
+
+  /** The lively scenario's steps so far (a prefix of `scenarioPlan`'s); undefined for a quiet lab. */
+  scenarioLog(): ScenarioPlan | undefined {
+    return this.#scenario?.log();
   }
 
   state(): LabState {
@@ -255,6 +301,7 @@ export class Lab implements LabApi {
   }
 
   async #shutdown(): Promise<void> {
+    this.#scenario?.stop(false); // every peer closes below: none to bring back up
     for (const detach of [...this.#detachers]) detach();
     // A peer still binding is stopped once bound (#startPeer does it too, but without us waiting).
     await Promise.allSettled([...this.#starting].map((starting) => starting.then((peer) => peer.stop())));
@@ -271,7 +318,8 @@ export class Lab implements LabApi {
 
   // ---- internals ---------------------------------------------------------------------------------
 
-  async #startPeer(behaviour: PeerBehaviour): Promise<Peer> {
+  /** `inBook: false` keeps the address out of the book (the scenario's persistent peer). */
+  async #startPeer(behaviour: PeerBehaviour, { inBook = true } = {}): Promise<Peer> {
     const running = [...this.#peers.values()].filter((p) => p.state === 'running').length;
     if (running + this.#starting.size >= this.#maxPeers) {
       throw new LabError('ERR_LAB_LIMIT', `at most ${this.#maxPeers} lab peers may run at once; stop one first`);
@@ -312,7 +360,7 @@ export class Lab implements LabApi {
     this.#usedPorts.add(peer.port);
     this.#peers.set(id, peer);
     this.#peersByAddr.set(peer.addr, peer);
-    this.#book.add(peer.addr);
+    if (inBook) this.#book.add(peer.addr);
     this.#changed();
     return peer;
   }
@@ -381,6 +429,10 @@ function checkBehaviour(behaviour: unknown): asserts behaviour is PeerBehaviour 
 
 function idNumber(peerId: string): number {
   return Number(peerId.slice(1));
+}
+
+function byId(peers: Peer[]): Peer[] {
+  return peers.sort((a, b) => idNumber(a.id) - idNumber(b.id));
 }
 
 function stoppedError(): LabError {

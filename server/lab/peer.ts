@@ -12,6 +12,10 @@
  * | blackhole | `dial-timeout` | a gate that never opens: SYNs go unanswered |
  *
  * A gate's listening socket is held by a small child process while closed (see gate.ts).
+ *
+ * A listening peer (not a gated one) can also be taken *down* for a while (`setDown`), as a node
+ * that restarts: its connections drop and dials are refused until it listens again on the same
+ * port. The lively scenario (scenario.ts) uses it; the peer's behaviour and state do not change.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { LabPeer, PeerBehaviour } from '../protocol/lab.ts';
@@ -54,6 +58,10 @@ export class Peer {
   readonly #sockets = new Map<Socket, Set<NodeJS.Timeout>>();
   #openTimer?: NodeJS.Timeout;
   #stopPromise?: Promise<void>;
+  /** Taken down by `setDown(true)`: no listener, dials refused. */
+  #down = false;
+  /** `setDown` calls run one after the other (a close and a listen must not interleave). */
+  #downChain: Promise<void> = Promise.resolve();
 
   private constructor(options: PeerOptions) {
     this.id = options.id;
@@ -125,6 +133,46 @@ export class Peer {
     if (on && this.#gate?.isArmed) this.#scheduleOpen();
   }
 
+  /** True while taken down by `setDown(true)` (dials are refused). */
+  get down(): boolean {
+    return this.#down;
+  }
+
+  /**
+   * Takes a listening peer down (its listener closes, its connections drop, dials are refused) or
+   * brings it back up on the same port. Resolves once done; a no-op for a gated peer (`slow`,
+   * `blackhole`), a stopped one, or one already in that state. If the port was taken meanwhile
+   * (not expected: lab ports lie below the ephemeral range), the peer stays down.
+   */
+  setDown(down: boolean): Promise<void> {
+    this.#downChain = this.#downChain.then(() => this.#applyDown(down)).catch(() => undefined);
+    return this.#downChain;
+  }
+
+  async #applyDown(down: boolean): Promise<void> {
+    if (this.#state !== 'running' || this.#gate || this.behaviour === 'refuse' || down === this.#down) return;
+    if (down) {
+      this.#down = true;
+      const server = this.#server;
+      this.#server = undefined;
+      this.#dropSockets();
+      if (server) await closeServer(server);
+    } else {
+      const server = await this.#listenOnce(
+        createServer({ allowHalfOpen: false }, (s) => this.#onConnection(s)),
+        this.#port,
+      );
+      // Stopped while binding: #shutdown already ran without this server, so close it here.
+      if (this.#state !== 'running') {
+        await closeServer(server);
+        return;
+      }
+      this.#server = server;
+      this.#down = false;
+    }
+    this.#opts.onChange();
+  }
+
   /** Closes the listener (or gate), every socket and timer. Idempotent. */
   stop(): Promise<void> {
     this.#stopPromise ??= this.#shutdown();
@@ -135,16 +183,23 @@ export class Peer {
     this.#state = 'stopped';
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
+    // A setDown under way finishes first (a listen in flight closes its own server, seeing us stopped).
+    await this.#downChain;
     const closing: Promise<unknown>[] = [];
     if (this.#server?.listening) closing.push(new Promise((resolve) => this.#server!.close(resolve)));
+    this.#dropSockets();
+    if (this.#gate) closing.push(this.#gate.stop());
+    await Promise.all(closing);
+    this.#opts.onChange();
+  }
+
+  /** Destroys every accepted socket and its timers. */
+  #dropSockets(): void {
     for (const [socket, timers] of this.#sockets) {
       for (const t of timers) clearTimeout(t);
       socket.destroy();
     }
     this.#sockets.clear();
-    if (this.#gate) closing.push(this.#gate.stop());
-    await Promise.all(closing);
-    this.#opts.onChange();
   }
 
   async #bind(): Promise<void> {

@@ -15,6 +15,37 @@ export interface LabTimings {
   trickleIntervalMs: readonly [number, number];
   /** Each trickle connection lives a seeded random time in this range, then closes. @default [4000, 15000] */
   trickleLifetimeMs: readonly [number, number];
+  // ---- the lively scenario (scenario.ts); each range is drawn from, seeded, once per step ----
+  /**
+   * The scenario's persistent peer is down (refusing) this long, then up for `outageUpMs`, again
+   * and again. With the lab's 2 s linear retry step, a 16–24 s outage shows failures at 0, 2, 6,
+   * 12 (and 20) s: the backoff visibly grows (2 → 8 or 10 s) and starts over after each outage.
+   * @default [16000, 24000]
+   */
+  outageDownMs: readonly [number, number];
+  /**
+   * …and up this long, counted from the connection. The longest wait between two growing failures
+   * is the last delay of an outage (≤ 10 s) + this + one step: under 30 s. @default [6000, 10000]
+   */
+  outageUpMs: readonly [number, number];
+  /**
+   * Every so often one of the mix's `stable` peers restarts: its connections drop (an automatic
+   * slot to fill) and dials are refused until it is back. @default [5000, 10000]
+   */
+  restartEveryMs: readonly [number, number];
+  /** How long a restarting peer is down. At most `restartEveryMs`'s minimum, so restarts never overlap. @default [2000, 5000] */
+  restartDownMs: readonly [number, number];
+  /** The first inbound burst comes this long after the scenario starts… @default [4000, 8000] */
+  firstBurstMs: readonly [number, number];
+  /** …then one every so often: more inbound connections at once than `maxInbound`. @default [18000, 24000] */
+  burstEveryMs: readonly [number, number];
+  /** A burst connection the manager admitted closes after this long (all of one burst together). @default [2000, 4000] */
+  burstLifetimeMs: readonly [number, number];
+  /**
+   * The scenario keeps one silent inbound client (it never sends a byte) open; once the manager
+   * has kicked it (`idle-timeout`), the next one comes after a pause in this range. @default [1000, 3000]
+   */
+  silentPauseMs: readonly [number, number];
 }
 
 export const DEFAULT_TIMINGS: LabTimings = {
@@ -24,6 +55,14 @@ export const DEFAULT_TIMINGS: LabTimings = {
   slowDelayMs: 2500,
   trickleIntervalMs: [2000, 6000],
   trickleLifetimeMs: [4000, 15000],
+  outageDownMs: [16000, 24000],
+  outageUpMs: [6000, 10000],
+  restartEveryMs: [5000, 10000],
+  restartDownMs: [2000, 5000],
+  firstBurstMs: [4000, 8000],
+  burstEveryMs: [18000, 24000],
+  burstLifetimeMs: [2000, 4000],
+  silentPauseMs: [1000, 3000],
 };
 
 /**
@@ -50,5 +89,13 @@ export function scaleTimings(overrides: Partial<LabTimings> = {}, timeScale = 1)
     slowDelayMs: one('slowDelayMs', t.slowDelayMs),
     trickleIntervalMs: range('trickleIntervalMs', t.trickleIntervalMs),
     trickleLifetimeMs: range('trickleLifetimeMs', t.trickleLifetimeMs),
+    outageDownMs: range('outageDownMs', t.outageDownMs),
+    outageUpMs: range('outageUpMs', t.outageUpMs),
+    restartEveryMs: range('restartEveryMs', t.restartEveryMs),
+    restartDownMs: range('restartDownMs', t.restartDownMs),
+    firstBurstMs: range('firstBurstMs', t.firstBurstMs),
+    burstEveryMs: range('burstEveryMs', t.burstEveryMs),
+    burstLifetimeMs: range('burstLifetimeMs', t.burstLifetimeMs),
+    silentPauseMs: range('silentPauseMs', t.silentPauseMs),
   };
 }

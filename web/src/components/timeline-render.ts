@@ -160,10 +160,10 @@ export class TimelinePainter {
       let hi = text.length;
       while (lo < hi) {
         const mid = (lo + hi + 1) >>> 1;
-        if (ctx.measureText('…' + text.slice(text.length - mid)).width <= maxW) lo = mid;
+        if (ctx.measureText(`…${text.slice(text.length - mid)}`).width <= maxW) lo = mid;
         else hi = mid - 1;
       }
-      out = '…' + text.slice(text.length - lo);
+      out = `…${text.slice(text.length - lo)}`;
     }
     if (this.#labels.size > 20_000) this.#labels.clear();
     this.#labels.set(key, out);

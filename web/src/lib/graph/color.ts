@@ -37,7 +37,7 @@ export function parseColor(text: string, fallback: Rgba = [128, 128, 128, 1]): R
 
 /** `a` → `b` by t in 0..1. */
 export function mixColor(a: Rgba, b: Rgba, t: number): Rgba {
-  const u = t <= 0 ? 0 : t >= 1 ? 1 : t;
+  const u = t <= 0 ? 0 : Math.min(t, 1);
   return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u, a[3] + (b[3] - a[3]) * u];
 }
 

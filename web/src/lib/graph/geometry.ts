@@ -138,7 +138,7 @@ export function wrapAngle(a: number): number {
 
 /** `v` clamped into [lo, hi]. */
 export function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return v < lo ? lo : Math.min(v, hi);
 }
 
 /** A number in [0, 1) from an integer, stable across runs (so a peer always starts at the same spot). */

@@ -113,7 +113,7 @@ export function gauges(counts: GroupCounts, limits: SlotLimits): Record<GroupKey
       group: 'manual',
       used: counts.persistent,
       limit: limits.maxPersistent,
-      label: `${counts.persistent}/${limits.maxPersistent} persistent` + (oneShot > 0 ? ` + ${oneShot} manual` : ''),
+      label: `${counts.persistent}/${limits.maxPersistent} persistent${oneShot > 0 ? ` + ${oneShot} manual` : ''}`,
     },
   };
 }

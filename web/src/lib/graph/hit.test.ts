@@ -38,7 +38,10 @@ test('GridHash: accept filter, rebuild replaces, empty grid', () => {
 
 test('GridHash agrees with a linear scan on random points', () => {
   let seed = 1;
-  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const rnd = (): number => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed - 1) / 2147483646;
+  };
   const pts: P[] = Array.from({ length: 2000 }, (_, i) => ({ id: i, x: rnd() * 1000 - 500, y: rnd() * 1000 - 500 }));
   const g = new GridHash<P>(9);
   g.rebuild(pts);

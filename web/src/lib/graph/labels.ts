@@ -133,6 +133,9 @@ export interface LabelFonts {
   pillTitle: string;
   pillLine: string;
   pillRetry: string;
+  /** The limits' marks ("shed", "paused: 8/8", the throttle banner): title, then its second line. */
+  mark: string;
+  markSub: string;
 }
 
 export function labelFonts(family: string): LabelFonts {
@@ -144,6 +147,8 @@ export function labelFonts(family: string): LabelFonts {
     pillTitle: `600 12px ${family}`,
     pillLine: `11px ${family}`,
     pillRetry: `600 11px ${family}`,
+    mark: `700 12px ${family}`,
+    markSub: `600 11px ${family}`,
   };
 }
 
@@ -172,6 +177,8 @@ export interface CaptionRequest {
   /** Extra room around the text (the "this node" tag is a pill). */
   padX?: number;
   height?: number;
+  /** A second line under the text (the throttle banner's countdown); `height` must hold both. */
+  sub?: { text: string; font: string };
 }
 
 /** A placed caption: where to draw it (same alignment) and the box it takes. */
@@ -183,6 +190,7 @@ export interface PlacedCaption {
   y: number;
   align: 'left' | 'right' | 'center';
   baseline: 'top' | 'bottom' | 'middle';
+  sub?: { text: string; font: string };
   box: Box;
 }
 
@@ -217,7 +225,7 @@ export function placeCaptions(
 ): PlacedCaption[] {
   const placed: PlacedCaption[] = [];
   for (const req of requests) {
-    const w = widths.width(req.text, req.font);
+    const w = Math.max(widths.width(req.text, req.font), req.sub ? widths.width(req.sub.text, req.sub.font) : 0);
     const base = captionRect(req, req.x, req.y, w);
     // Clamp the anchor so the caption is inside the pane before nudging.
     const cx = clampInto(base.x, base.w, bounds.x, bounds.w) - base.x;
@@ -241,6 +249,7 @@ export function placeCaptions(
       y: chosen.y,
       align: req.align,
       baseline: req.baseline,
+      ...(req.sub && { sub: req.sub }),
       box: chosen.box,
     });
   }

@@ -184,6 +184,6 @@ test('2,000 peers: first sync packs them (no overlap to untangle) in reasonable 
   const before = layout.nodes.map((n) => [n.x, n.y] as const);
   for (let i = 0; i < 10; i++) layout.step();
   let moved = 0;
-  layout.nodes.forEach((n, i) => (moved = Math.max(moved, Math.hypot(n.x - before[i]![0], n.y - before[i]![1]))));
+  for (const [i, n] of layout.nodes.entries()) moved = Math.max(moved, Math.hypot(n.x - before[i]![0], n.y - before[i]![1]));
   assert.ok(moved < layout.sizings.inbound.spacing * 2, `packed nodes barely move (max ${moved.toFixed(1)})`);
 });

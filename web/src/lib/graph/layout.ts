@@ -213,7 +213,7 @@ export class GraphLayout {
       if (sector.nodes.length === 0 && news.length >= PACK_FROM) {
         news.sort((a, b) => a.id - b.id);
         const spots = packedPositions(news.length, SECTORS[g], this.bands[g], sizings[g].spacing);
-        news.forEach((n, i) => Object.assign(n, spots[i]));
+        for (const [i, n] of news.entries()) Object.assign(n, spots[i]);
       }
       const big = counts[g] > BIG_SECTOR;
       const before = sector.nodes.length;
@@ -305,7 +305,9 @@ export class GraphLayout {
       const { sim } = this.sectors[g];
       let n = 0;
       let late = false;
-      while (this.isHot(g) && n < maxTicks && !(late = deadline())) {
+      while (this.isHot(g) && n < maxTicks) {
+        late = deadline();
+        if (late) break;
         sim.tick();
         n++;
       }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { MarkText } from '../model/limits.ts';
 import type { ConnView } from '../model/types.ts';
 import { sectorExtents } from './geometry.ts';
 import { gauges, type GroupKey } from './groups.ts';
@@ -39,7 +40,7 @@ function plan(
   width: number,
   height: number,
   widths: TextWidths,
-  extra: { selectedId?: number; activeId?: number } = {},
+  extra: { selectedId?: number; activeId?: number; marks?: MarkText[] } = {},
 ): TextPlan {
   const labelPx = labelRoomFor(layout.nodes, layout.sizings, widths, fonts);
   const allowance = labelAllowance(labelPx, width, height);
@@ -64,6 +65,7 @@ function plan(
         { x: 12, y: height - 24, w: Math.min(300, width - 24), h: 16 },
       ],
       previous: new Set(),
+      marks: extra.marks ?? [],
     },
     widths,
     fonts,
@@ -75,6 +77,7 @@ function assertReadable(p: TextPlan, width: number, height: number, context: str
   const pane = { x: 0, y: 0, w: width, h: height };
   const all: { box: Box; what: string }[] = [
     ...p.captions.map((c) => ({ box: c.box, what: `caption "${c.text}"` })),
+    ...p.marks.map((m) => ({ box: m.box, what: `mark "${m.text}"` })),
     ...p.pills.map((c) => ({ box: c.box, what: `pill #${c.id}` })),
     ...p.labels.map((l) => ({ box: l.box, what: `label #${l.id}` })),
   ];
@@ -181,4 +184,47 @@ test('text is measured once per string: a second frame measures nothing new', ()
   assert.ok(first > 0);
   for (let i = 0; i < 10; i++) plan(layout, 960, 410, widths, { selectedId: 1 });
   assert.equal(measured, first, 'frames after the first are served from the cache');
+});
+
+/** Every mark at once: "shed" and "paused" at the inbound sector, the throttle banner at the outbound one. */
+const ALL_MARKS: MarkText[] = [
+  { key: 'shed', text: 'shed', sub: null },
+  { key: 'paused', text: 'paused: 117/117', sub: null },
+  { key: 'throttle', text: 'outbound throttled', sub: 'next try in 25s' },
+];
+
+test("the limits' marks keep clear of every other text, at any population, in every pane size", () => {
+  const widths = new TextWidths(fakeMeasure);
+  for (const [w, h] of PANES) {
+    const layout = new GraphLayout();
+    for (let n = 1; n <= 300; n += 7) {
+      layout.sync(population({ outbound: n, inbound: n, manual: Math.min(n, 8) }), { serverNow: 1000, localNow: n, reducedMotion: true });
+      const p = plan(layout, w, h, widths, { selectedId: 1, activeId: 2, marks: ALL_MARKS });
+      assertReadable(p, w, h, `${w}×${h} n=${n}`);
+      assert.deepEqual(
+        p.marks.map((m) => m.key),
+        ['shed', 'paused', 'throttle'],
+        'every mark is drawn',
+      );
+      assert.equal(p.captions.length, 4, 'the captions keep their places');
+    }
+  }
+});
+
+test('the marks sit at their sectors: inbound ones left of the centre, the banner upper right', () => {
+  const widths = new TextWidths(fakeMeasure);
+  const layout = new GraphLayout();
+  layout.sync(population({ outbound: 12, inbound: 16, manual: 8 }), { serverNow: 1000, localNow: 0, reducedMotion: true });
+  layout.settle(10_000);
+  for (const [w, h] of PANES.filter(([pw]) => pw >= 700)) {
+    const p = plan(layout, w, h, widths, { marks: ALL_MARKS });
+    const box = (key: string) => p.marks.find((m) => m.key === key)?.box ?? assert.fail(`no ${key} mark`);
+    assert.ok(box('shed').cx < w / 2 && box('paused').cx < w / 2, `${w}×${h}: inbound marks on the left`);
+    assert.ok(box('shed').cy < box('paused').cy, '"shed" above "paused"');
+    assert.ok(box('throttle').cx > w / 2 && box('throttle').cy < h / 2, `${w}×${h}: the banner upper right`);
+    // The banner has two lines (its countdown under the title).
+    assert.ok(box('throttle').hh * 2 >= 30);
+  }
+  // No limit reached: no marks, and the plan is as before.
+  assert.deepEqual(plan(layout, 960, 410, widths).marks, []);
 });

@@ -1,11 +1,13 @@
 /**
- * One frame's text for the graph: which captions, pills and peer labels are drawn, and where
- * (labels.ts does the placing). Here is the policy: captions are always shown; the selected and
- * the keyboard-focused peer get a pill; peers in a sector whose peers fit on one ring ask for a
+ * One frame's text for the graph: which captions, limit marks, pills and peer labels are drawn,
+ * and where (labels.ts does the placing). Here is the policy: captions are always shown; the
+ * limits' marks next ("shed" and "paused: N/N" beside the inbound gauge, the throttle banner
+ * beside the outbound one); the selected and the keyboard-focused peer get a pill; peers in a sector whose peers fit on one ring ask for a
  * radial label, live before fading, matching before dimmed, last frame's labels before new ones.
  * Pure: no Svelte, no DOM — the unit tests run it over every population from 1 to 300 per sector.
  */
 import { gaugeRadiusPx, type Band, type Sizing } from './geometry.ts';
+import type { MarkText } from '../model/limits.ts';
 import { GROUP_ORDER, retryText, SECTORS, type Gauge, type GroupKey } from './groups.ts';
 import {
   labelRoomPx,
@@ -69,10 +71,14 @@ export interface TextPlanInput {
   overlays: readonly Rect[];
   /** Peers labelled in the previous frame (they keep their labels first: no flicker). */
   previous: ReadonlySet<number>;
+  /** The limits' marks to show (limits.ts `markTexts`); none when absent. */
+  marks?: readonly MarkText[];
 }
 
 export interface TextPlan {
   captions: PlacedCaption[];
+  /** The limits' marks, keyed `shed`, `paused`, `throttle`. */
+  marks: PlacedCaption[];
   pills: PlacedPill[];
   labels: PlacedLabel[];
   /** The overlays' boxes (for the debug hook; nothing is drawn there). */
@@ -116,6 +122,53 @@ export function captionRequests(input: TextPlanInput, fonts: LabelFonts): Captio
   return out;
 }
 
+/** Line pitch and padding of a mark's tag (px). */
+export const MARK_LINE_PX = 15;
+const MARK_PAD_Y = 3;
+export const MARK_PAD_X = 7;
+/** Gap between a gauge and the marks beside it (px). */
+const MARK_GAP = 12;
+/** Where the throttle banner sits: beside the outbound gauge, below its middle (away from its caption). */
+const THROTTLE_ANGLE = -26 * (Math.PI / 180);
+
+/**
+ * The marks' anchors: the inbound ones just outside the inbound gauge's outermost point (left),
+ * "shed" above "paused" when both show; the throttle banner outside the outbound gauge.
+ */
+export function markRequests(input: TextPlanInput, fonts: LabelFonts): CaptionRequest[] {
+  const marks = input.marks ?? [];
+  if (marks.length === 0) return [];
+  const { transform: t, bands, sizings, labelPx } = input;
+  const inboundR = gaugeRadiusPx(bands.inbound, sizings.inbound, t.k, labelPx) + MARK_GAP;
+  const outboundR = gaugeRadiusPx(bands.outbound, sizings.outbound, t.k, labelPx) + MARK_GAP;
+  const both = marks.some((m) => m.key === 'shed') && marks.some((m) => m.key === 'paused');
+  return marks.map((m): CaptionRequest => {
+    const lines = m.sub === null ? 1 : 2;
+    const common = {
+      key: m.key,
+      text: m.text,
+      font: fonts.mark,
+      padX: MARK_PAD_X,
+      height: lines * MARK_LINE_PX + 2 * MARK_PAD_Y,
+      ...(m.sub !== null && { sub: { text: m.sub, font: fonts.markSub } }),
+    };
+    if (m.key === 'throttle') {
+      return {
+        ...common,
+        x: t.x + Math.cos(THROTTLE_ANGLE) * outboundR + MARK_PAD_X,
+        y: t.y + Math.sin(THROTTLE_ANGLE) * outboundR,
+        align: 'left',
+        baseline: 'middle',
+      };
+    }
+    const x = t.x - inboundR - MARK_PAD_X;
+    if (!both) return { ...common, x, y: t.y, align: 'right', baseline: 'middle' };
+    return m.key === 'shed'
+      ? { ...common, x, y: t.y - 2, align: 'right', baseline: 'bottom' }
+      : { ...common, x, y: t.y + 2, align: 'right', baseline: 'top' };
+  });
+}
+
 function pillLines(node: GraphNode, serverNow: number, fonts: LabelFonts): PillLine[] {
   const c = node.conn;
   const lines: PillLine[] = [
@@ -134,7 +187,12 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
   const bounds: Rect = { x: EDGE, y: EDGE, w: Math.max(0, width - 2 * EDGE), h: Math.max(0, height - 2 * EDGE) };
   const overlays = input.overlays.map(rectBox);
   const captions = placeCaptions(captionRequests(input, fonts), bounds, overlays, widths);
-  const fixed = overlays.concat(captions.map((c) => c.box));
+  // Marks after the captions (which never move for them), before pills and labels (which yield).
+  const marks = placeCaptions(markRequests(input, fonts), bounds, overlays.concat(captions.map((c) => c.box)), widths);
+  const fixed = overlays.concat(
+    captions.map((c) => c.box),
+    marks.map((m) => m.box),
+  );
 
   const screen = (n: GraphNode): { x: number; y: number; angle: number; r: number } => ({
     x: n.x * k + t.x,
@@ -183,7 +241,7 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
     };
   });
   const labels = placeLabels(requests, bounds, fixed.concat(pills.map((p) => p.box)), widths, fonts);
-  return { captions, pills, labels, overlays };
+  return { captions, marks, pills, labels, overlays };
 }
 
 /** The room labels of labelled sectors take beyond their nodes (see `labelRoomPx`). */
@@ -209,7 +267,7 @@ export function boxTuple(b: Box): [number, number, number, number, number] {
 
 /**
  * The debug hook's text: every drawn box as `[cx, cy, hw, hh, angle]` in pane px, by kind —
- * `labels` and `pills` as `[id, box]`, `captions` and `overlays` as `[key, box]`. Graph.svelte
+ * `labels` and `pills` as `[id, box]`, `captions`, `marks` and `overlays` as `[key, box]`. Graph.svelte
  * writes it on its accessible mirror (`data-text-boxes`), so an e2e test can check, in a real
  * browser, that no two drawn pieces of text overlap.
  */
@@ -218,6 +276,7 @@ export function textBoxesAttr(plan: TextPlan): string {
     labels: plan.labels.map((l) => [l.id, boxTuple(l.box)]),
     pills: plan.pills.map((p) => [p.id, boxTuple(p.box)]),
     captions: plan.captions.map((c) => [c.key, boxTuple(c.box)]),
+    marks: plan.marks.map((m) => [m.key, boxTuple(m.box)]),
     overlays: plan.overlays.map((o, i) => [`overlay-${i}`, boxTuple(o)]),
   });
 }

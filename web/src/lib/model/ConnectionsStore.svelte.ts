@@ -8,6 +8,7 @@ import type { BridgeStats, ConnManagerConfig, ConnStats, LabState, ListenerInfo,
 import type { AddrStats } from './addr-stats.ts';
 import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
+import { emptyShedTrack, limitSignals, type FailureCount, type LimitSignals, type ShedTrack } from './limits.ts';
 import {
   createModelState,
   reduce,
@@ -43,6 +44,10 @@ export class ConnectionsStore implements ConnModel {
   bridge = $state.raw<BridgeStats | null>(null);
   lab = $state.raw<LabState | null>(null);
   throttle = $state.raw<ThrottleInfo | null>(null);
+  /** Consecutive automatic failures (the newest reading of events and stats). */
+  failures = $state.raw<FailureCount | null>(null);
+  /** Inbound connections shed at the limit, seen live. */
+  shed = $state.raw<ShedTrack>(emptyShedTrack());
   canControl = $state(false);
   readOnlyReason = $state<string | null>(null);
   /** Delivery delay of the last event batch (ms). */
@@ -65,6 +70,22 @@ export class ConnectionsStore implements ConnModel {
     void this.version;
     return countLive(this.#s.conns.values());
   });
+
+  /** What the limits' marks and words are drawn from (limits.ts), derived once per change. */
+  readonly limitSignals: LimitSignals = $derived.by(() =>
+    limitSignals(
+      {
+        managerState: this.managerState,
+        shed: this.shed,
+        listeners: this.listeners,
+        limits: this.limits,
+        throttle: this.throttle,
+        failures: this.failures,
+        config: this.config,
+      },
+      this.counts,
+    ),
+  );
 
   constructor(caps: Partial<ModelCaps> = {}) {
     this.#s = createModelState(caps);
@@ -144,6 +165,7 @@ export class ConnectionsStore implements ConnModel {
         this.stats = s.stats;
         this.bridge = s.bridge;
         this.limits = s.limits;
+        this.failures = s.failures;
         this.serverSeq = s.serverSeq;
         this.statsVersion += 1;
         return;
@@ -178,6 +200,9 @@ export class ConnectionsStore implements ConnModel {
     this.bridge = s.bridge;
     this.lab = s.lab;
     this.throttle = s.throttle;
+    this.failures = s.failures;
+    // The reducer counts sheds in place: a copy, so that readers see the change.
+    if (s.shed.seen !== this.shed.seen || s.shed.lastAt !== this.shed.lastAt) this.shed = { ...s.shed };
     this.canControl = s.canControl;
     this.readOnlyReason = s.readOnlyReason;
     this.lagMs = s.lagMs;

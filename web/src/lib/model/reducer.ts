@@ -25,6 +25,7 @@ import {
 import { clearAddrBook, createAddrBook, noteSnapshot, noteTransition, type AddrBook } from './addr-stats.ts';
 import { countLive } from './counts.ts';
 import { describeEvent } from './describe.ts';
+import { emptyShedTrack, noteFailures, noteShed, type FailureCount, type ShedTrack, type ThrottleInfo } from './limits.ts';
 import { Ring } from './ring.ts';
 import type { ConnState, ConnView, SlotLimits, Transition } from './types.ts';
 
@@ -69,12 +70,7 @@ export interface ModelCaps {
 
 export const DEFAULT_CAPS: ModelCaps = { logEntries: 20_000, endedConns: 5_000, historyPerConn: 500, statsSamples: 600, addresses: 5_000 };
 
-/** Automatic outbound is paused after too many failures in a row. */
-export interface ThrottleInfo {
-  failedAttempts: number;
-  delayMs: number;
-  at: number;
-}
+export type { ThrottleInfo } from './limits.ts';
 
 /** Everything the page knows, as plain data. */
 export interface ModelState {
@@ -102,7 +98,12 @@ export interface ModelState {
   bridge: BridgeStats | null;
   samples: Ring<StatsSample>;
   lab: LabState | null;
+  /** The latest `outbound:throttled` since the last successful automatic dial (limits.ts). */
   throttle: ThrottleInfo | null;
+  /** Consecutive automatic failures: from the newest of `stats`, a throttle, a successful automatic dial. */
+  failures: FailureCount | null;
+  /** Inbound connections shed at the limit, seen live (the graph's "shed" pulse). */
+  shed: ShedTrack;
   log: Ring<LogEntry>;
   /** Lowest seq a backfill merged (null before one): what is older than it is still to be asked. */
   oldestSeq: number | null;
@@ -161,6 +162,8 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     samples: new Ring(all.statsSamples),
     lab: null,
     throttle: null,
+    failures: null,
+    shed: emptyShedTrack(),
     log: new Ring(all.logEntries),
     oldestSeq: null,
     logged: 0,
@@ -234,7 +237,8 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       applyConnState(s, ev);
       break;
     case 'inbound:rejected':
-      // Counted by the server's stats; the log keeps the event itself.
+      // Counted by the server's stats (the totals); here only the graph's pulse is fed.
+      if (ev.reason === 'limit') noteShed(s.shed, ev.at);
       break;
     case 'listener:state':
       s.listeners.set(
@@ -244,6 +248,7 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       break;
     case 'outbound:throttled':
       s.throttle = { failedAttempts: ev.failedAttempts, delayMs: ev.delayMs, at: ev.at };
+      s.failures = noteFailures(s.failures, ev.failedAttempts, ev.at);
       break;
     case 'manager:state':
       s.managerState = ev.state;
@@ -302,7 +307,14 @@ function applyConnState(s: ModelState, ev: WireEventOf<'conn:state'>): void {
   if (ev.attempt !== undefined) c.attempt = ev.attempt;
   c.retryAt = ev.retryAt;
   c.lastActivityAt = Math.max(c.lastActivityAt, ev.at);
-  if (ev.to === 'established') c.establishedAt = ev.at;
+  if (ev.to === 'established') {
+    c.establishedAt = ev.at;
+    // Only a successful automatic dial ends an outage (the manager's rule 1): the throttle is over.
+    if (ev.type === 'outbound') {
+      s.throttle = null;
+      s.failures = noteFailures(s.failures, 0, ev.at);
+    }
+  }
   c.history.push(toTransition(ev));
   if (c.history.length > s.caps.historyPerConn) c.history.splice(0, c.history.length - s.caps.historyPerConn);
   if (isFinalState(ev.to)) {
@@ -341,6 +353,7 @@ export function applyBackfill(s: ModelState, events: readonly WireEvent[]): numb
   const older = events.filter((e) => e.seq < firstHeld).sort((a, b) => a.seq - b.seq);
   if (older.length === 0) return 0;
   s.oldestSeq = older[0]!.seq;
+  if (s.throttle === null) s.throttle = lastThrottle(older);
   s.log.prepend(older.filter(isLogged).map((ev) => ({ ev, text: describeEvent(ev) })));
   s.labUpdates += older.length - older.filter(isLogged).length;
   const byConn = new Map<number, WireEventOf<'conn:state'>[]>();
@@ -402,6 +415,20 @@ export function applyBackfill(s: ModelState, events: readonly WireEvent[]): numb
     }
   }
   return older.length;
+}
+
+/**
+ * The throttle still in force at the end of `events` (oldest first): the last `outbound:throttled`
+ * with no successful automatic dial after it. Whether it is still in force now, the snapshot's
+ * failure count says (limits.ts).
+ */
+function lastThrottle(events: readonly WireEvent[]): ThrottleInfo | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.kind === 'outbound:throttled') return { failedAttempts: e.failedAttempts, delayMs: e.delayMs, at: e.at };
+    if (e.kind === 'conn:state' && e.type === 'outbound' && e.to === 'established') return null;
+  }
+  return null;
 }
 
 function markEnded(s: ModelState, id: number): void {
@@ -475,6 +502,8 @@ function resetModel(s: ModelState): void {
   s.bridge = null;
   s.lab = null;
   s.throttle = null;
+  s.failures = null;
+  s.shed = emptyShedTrack();
   s.managerState = null;
   s.config = null;
   s.clockOffsetMs = null;
@@ -502,6 +531,7 @@ function loadSnapshot(s: ModelState, snap: Snapshot, config: ConnManagerConfig, 
   for (const l of snap.listeners) s.listeners.set(l.address, l);
   s.managerState = snap.state;
   s.stats = snap.stats;
+  s.failures = noteFailures(s.failures, snap.stats.consecutiveFailedAttempts, snap.at);
   s.lab = lab;
   s.lastSeq = snap.seq;
   s.serverSeq = Math.max(s.serverSeq, snap.seq);
@@ -527,6 +557,7 @@ function viewFromInfo(info: ConnInfo, prev: ConnView | undefined, seq: number): 
 
 function applyStats(s: ModelState, msg: StatsMessage, receivedAt: number): void {
   s.stats = msg.stats;
+  s.failures = noteFailures(s.failures, msg.stats.consecutiveFailedAttempts, msg.at);
   s.bridge = msg.bridge;
   s.serverSeq = Math.max(s.serverSeq, msg.seq, msg.bridge.eventsTotal);
   s.limits = { targetOutbound: msg.stats.targetOutbound, maxInbound: msg.stats.maxInbound, maxPersistent: msg.stats.maxPersistent };

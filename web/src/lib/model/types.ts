@@ -9,6 +9,7 @@
 
 import type { ConnInfo, ConnState } from '$protocol';
 import type { LiveCounts } from './counts.ts';
+import type { LimitSignals } from './limits.ts';
 
 // The vocabulary is the protocol's (one definition, checked against the manager's).
 export type { ConnState, ConnType } from '$protocol';
@@ -68,6 +69,8 @@ export interface ConnModel {
    * freezes or replays them too.
    */
   now(): number;
+  /** The manager's limits (shed, paused, throttled), for the graph's marks; absent in dev fakes. */
+  readonly limitSignals?: LimitSignals;
 }
 
 /** Colours per state, shared by graph, timeline, log and legend (CSS custom properties). */

@@ -203,7 +203,7 @@ export class LinkClient {
     }
     const msg = parsed.msg;
     if (msg.type === 'reply') this.#settle(msg);
-    let out;
+    let out: ReturnType<ConnectionsStore['apply']>;
     try {
       out = this.#store.apply(msg);
     } catch (err) {

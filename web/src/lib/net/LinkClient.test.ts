@@ -72,7 +72,14 @@ class FakeWebSocket {
 }
 
 /** Stands in for ConnectionsStore: `apply`, `runId`, and `linkLost` (counted). */
-const fakeStore = { runId: null, losses: 0, apply: () => ({ kind: 'reply' }), linkLost: () => void (fakeStore.losses += 1) };
+const fakeStore = {
+  runId: null,
+  losses: 0,
+  apply: () => ({ kind: 'reply' }),
+  linkLost: () => {
+    fakeStore.losses += 1;
+  },
+};
 
 describe('LinkClient: reconnecting', () => {
   let LinkClient: LinkClientCtor | undefined;
