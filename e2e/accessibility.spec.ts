@@ -38,6 +38,21 @@ test('axe: a selected connection with its details open', async ({ sharedServer, 
   await expectNoViolations(dashboard, 'details open');
 });
 
+test('axe: the connections table, per connection and per address, with a row selected', async ({ sharedServer, dashboard }) => {
+  // Four axe passes (two modes, two themes): each takes seconds on a loaded machine.
+  test.setTimeout(90_000);
+  await openLive(dashboard, sharedServer);
+  await dashboard.openTable();
+  await expect(dashboard.tableRows).not.toHaveCount(0);
+  const [id] = await dashboard.tableIds();
+  await dashboard.select(id!);
+  await expect(dashboard.tableRow(id!)).toHaveAttribute('aria-selected', 'true');
+  await expectNoViolations(dashboard, 'table per connection');
+  await dashboard.openTable('addrs');
+  await expect(dashboard.tableRows).not.toHaveCount(0);
+  await expectNoViolations(dashboard, 'table per address');
+});
+
 test('axe: the help sheet', async ({ sharedServer, dashboard, page }) => {
   await openLive(dashboard, sharedServer);
   // The theme buttons are behind the modal sheet: pick the theme, then open the sheet.
@@ -60,9 +75,12 @@ test('axe: a read-only viewer', async ({ launchServer, dashboard }) => {
 });
 
 test('axe: a phone', async ({ sharedServer, dashboard, page }) => {
+  test.setTimeout(60_000);
   await page.setViewportSize({ width: 390, height: 844 });
   await openLive(dashboard, sharedServer);
   await expectNoViolations(dashboard, 'phone');
+  await dashboard.openTable();
+  await expectNoViolations(dashboard, 'phone, table');
 });
 
 test('a stopped lab peer is still readable (its row passes the contrast check)', async ({ server, dashboard }) => {
@@ -88,12 +106,17 @@ async function tabTo(page: Page, name: string): Promise<void> {
   await expect(page.locator(':focus')).toHaveAccessibleName(name);
 }
 
-test('skip links come first in the Tab order and land on the timeline and the log', async ({ sharedServer, dashboard, page }) => {
+test('skip links come first in the Tab order and land on the timeline, the log and the table', async ({
+  sharedServer,
+  dashboard,
+  page,
+}) => {
   await openLive(dashboard, sharedServer);
   await page.locator('body').focus();
   await tabTo(page, 'Skip to graph');
   await tabTo(page, 'Skip to timeline');
   await tabTo(page, 'Skip to event log');
+  await tabTo(page, 'Skip to connections table');
   await tabTo(page, 'Skip to controls');
   // A skip link is visible while focused (sighted keyboard users see where they are).
   await expect(page.getByRole('link', { name: 'Skip to controls' })).toBeVisible();
@@ -102,6 +125,13 @@ test('skip links come first in the Tab order and land on the timeline and the lo
   await expect(page.getByRole('listbox', { name: 'Timeline lanes' })).toBeFocused();
   await page.getByRole('link', { name: 'Skip to event log' }).press('Enter');
   await expect(dashboard.log).toBeFocused();
+  // The table shares the log's place as a tab: its skip link shows it, and back.
+  await page.getByRole('link', { name: 'Skip to connections table' }).press('Enter');
+  await expect(dashboard.table).toBeFocused();
+  await expect(dashboard.tableTab).toHaveAttribute('aria-selected', 'true');
+  await page.getByRole('link', { name: 'Skip to event log' }).press('Enter');
+  await expect(dashboard.log).toBeFocused();
+  await expect(dashboard.logTab).toHaveAttribute('aria-selected', 'true');
   await page.getByRole('link', { name: 'Skip to graph' }).press('Enter');
   await expect(dashboard.graph).toBeFocused();
 });

@@ -9,7 +9,17 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { packageRoot } from '../server/package-info.ts';
-import type { ApiSnapshot, ConnInfo, LabPeer } from '../server/protocol/index.ts';
+import { WebSocket } from 'ws';
+import {
+  PROTOCOL_VERSION,
+  type ApiSnapshot,
+  type CommandOf,
+  type CommandResult,
+  type CommandType,
+  type ConnInfo,
+  type LabPeer,
+  type ReplyMessage,
+} from '../server/protocol/index.ts';
 
 const ROOT = packageRoot();
 /** This very file tells how the CLI is run: compiled (`.js`) runs compiled, sources run sources. */
@@ -198,6 +208,31 @@ export class LabServer {
     const peer = lab?.peers.find((p) => p.behaviour === behaviour && p.state === 'running' && !used.has(p.addr));
     if (!peer) throw new Error(`no unused running ${behaviour} lab peer in ${JSON.stringify(lab?.peers)}`);
     return peer;
+  }
+
+  /**
+   * Sends one command over a WebSocket of its own (a script's, with no Origin: it may control a
+   * loopback server without a token) and resolves with its result; throws the server's error.
+   * For what the page's controls cannot ask, e.g. a flood faster than the Lab panel's rate.
+   */
+  async command<T extends CommandType>(type: T, fields: Omit<CommandOf<T>, 'v' | 'id' | 'type' | 'token'>): Promise<CommandResult<T>> {
+    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/ws`);
+    try {
+      await once(ws, 'open');
+      const id = `e2e-${type}`;
+      const reply = new Promise<ReplyMessage>((resolve) => {
+        ws.on('message', (data) => {
+          const msg = JSON.parse(String(data)) as { type: string; id?: string };
+          if (msg.type === 'reply' && msg.id === id) resolve(msg as ReplyMessage);
+        });
+      });
+      ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id, type, ...fields }));
+      const r = await reply;
+      if (!r.ok) throw new Error(`${type}: ${r.error.code} ${r.error.message}`);
+      return r.result as CommandResult<T>;
+    } finally {
+      ws.close();
+    }
   }
 
   async #get(path: string): Promise<unknown> {

@@ -125,6 +125,18 @@ export class Dashboard {
   readonly logRows: Locator;
   readonly logCount: Locator;
 
+  // connections table (a tab beside the event log; virtualized grid: only rows in view are in the DOM)
+  readonly logTab: Locator;
+  readonly tableTab: Locator;
+  /** The grid, in either mode ("Connections table", "Connections table by address"). */
+  readonly table: Locator;
+  /** Its rendered rows (`data-id`: the connection, or in address mode the live or newest id there; `data-addr`, `data-state`, `data-type`). */
+  readonly tableRows: Locator;
+  /** "N connections" / "N of M addresses". */
+  readonly tableCount: Locator;
+  /** The one result line of the rows' Disconnect and Remove (the latest action's). */
+  readonly tableActionStatus: Locator;
+
   // details of the selected connection
   readonly details: Locator;
   readonly detailState: Locator;
@@ -196,6 +208,13 @@ export class Dashboard {
     this.log = page.getByRole('grid', { name: 'Event log' });
     this.logRows = this.log.locator('[role="row"][data-seq]');
     this.logCount = page.getByTestId('log-count');
+
+    this.logTab = page.getByRole('tab', { name: 'Event log', exact: true });
+    this.tableTab = page.getByRole('tab', { name: 'Connections table', exact: true });
+    this.table = page.getByRole('grid', { name: /^Connections table/ });
+    this.tableRows = this.table.locator('[role="row"][data-id]');
+    this.tableCount = page.getByTestId('table-count');
+    this.tableActionStatus = page.getByTestId('table-action-status');
 
     this.details = page.getByRole('region', { name: 'Connection details' });
     this.detailState = this.details.getByTestId('detail-state');
@@ -291,6 +310,7 @@ export class Dashboard {
       this.page.locator('#graph-pane'),
       this.timeline,
       this.page.locator('#log-pane'),
+      this.page.locator('#table-pane'),
       this.details,
       this.nodeSummary,
     ];
@@ -469,6 +489,58 @@ export class Dashboard {
     const m = /^(\d+)/.exec(text.trim());
     if (!m) throw new Error(`unexpected log count "${text}"`);
     return Number(m[1]);
+  }
+
+  // ---- connections table ----
+
+  /** Shows the table tab, one row per connection (`conns`) or per address (`addrs`). */
+  async openTable(mode: 'conns' | 'addrs' = 'conns'): Promise<void> {
+    await this.tableTab.click();
+    await expect(this.tableTab).toHaveAttribute('aria-selected', 'true');
+    await this.page.getByRole('radio', { name: mode === 'conns' ? 'Per connection' : 'Per address' }).check();
+    await expect(this.table).toHaveAccessibleName(mode === 'conns' ? 'Connections table' : 'Connections table by address');
+  }
+
+  /** The table's row of connection `id` (connection mode), if rendered. */
+  tableRow(id: number): Locator {
+    return this.tableRows.and(this.page.locator(`[data-id="${id}"]`));
+  }
+
+  /** The table's row of address `addr` (address mode), if rendered. */
+  tableAddrRow(addr: string): Locator {
+    return this.tableRows.and(this.page.locator(`[data-addr="${addr}"]`));
+  }
+
+  /** The header cell of column `label` (it carries `aria-sort` while the table is sorted by it). */
+  tableHeader(label: string): Locator {
+    return this.table.getByRole('columnheader', { name: label, exact: true });
+  }
+
+  /** Clicks column `label`'s sort button (again to reverse). */
+  async sortTableBy(label: string): Promise<void> {
+    await this.tableHeader(label).getByRole('button').click();
+  }
+
+  /** `attr` of the rendered rows, in row order (by `aria-rowindex`, not DOM order). */
+  async tableColumn(attr: 'data-id' | 'data-addr' | 'data-state' | 'data-type'): Promise<string[]> {
+    return this.tableRows.evaluateAll(
+      (els, a) =>
+        els
+          .map((el) => ({ i: Number(el.getAttribute('aria-rowindex')), v: el.getAttribute(a) ?? '' }))
+          .sort((x, y) => x.i - y.i)
+          .map((x) => x.v),
+      attr,
+    );
+  }
+
+  /** Connection ids of the rendered rows, in row order. */
+  async tableIds(): Promise<number[]> {
+    return (await this.tableColumn('data-id')).map(Number);
+  }
+
+  /** Rows the table holds (`data-rows`: all of them, not only those in the DOM). */
+  async tableRowCount(): Promise<number> {
+    return Number(await this.table.getAttribute('data-rows'));
   }
 
   // ---- counters ----

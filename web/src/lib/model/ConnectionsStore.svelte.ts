@@ -5,6 +5,7 @@
  * once (`counts`), and the model's clock (`now()`) stops while the link is down (`linkLost`).
  */
 import type { BridgeStats, ConnManagerConfig, ConnStats, LabState, ListenerInfo, ManagerState, ServerMessage } from '$protocol';
+import type { AddrStats } from './addr-stats.ts';
 import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
 import { emptyShedTrack, limitSignals, type FailureCount, type LimitSignals, type ShedTrack } from './limits.ts';
@@ -93,6 +94,14 @@ export class ConnectionsStore implements ConnModel {
   /** Live connections and the most recent ended ones, by id (plain Map, mutated in place). */
   get conns(): ReadonlyMap<number, ConnView> {
     return this.#s.conns;
+  }
+
+  /**
+   * Per address: every id seen there, failures, drops, last reason (bounded; read it when
+   * `version` changes). It keeps what the model forgets about ended connections.
+   */
+  get addrs(): ReadonlyMap<string, AddrStats> {
+    return this.#s.addrs.byAddr;
   }
 
   /** The event log (bounded, oldest first); read it when `logVersion` changes. */

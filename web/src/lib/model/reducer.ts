@@ -22,6 +22,7 @@ import {
   type WireEvent,
   type WireEventOf,
 } from '$protocol';
+import { clearAddrBook, createAddrBook, noteSnapshot, noteTransition, type AddrBook } from './addr-stats.ts';
 import { countLive } from './counts.ts';
 import { describeEvent } from './describe.ts';
 import { emptyShedTrack, noteFailures, noteShed, type FailureCount, type ShedTrack, type ThrottleInfo } from './limits.ts';
@@ -63,9 +64,11 @@ export interface ModelCaps {
   historyPerConn: number;
   /** Stats samples kept for charts (one per `stats` message, ~1 s apart). @default 600 */
   statsSamples: number;
+  /** Addresses kept in the per-address aggregates (`addrs`). @default 5000 */
+  addresses: number;
 }
 
-export const DEFAULT_CAPS: ModelCaps = { logEntries: 20_000, endedConns: 5_000, historyPerConn: 500, statsSamples: 600 };
+export const DEFAULT_CAPS: ModelCaps = { logEntries: 20_000, endedConns: 5_000, historyPerConn: 500, statsSamples: 600, addresses: 5_000 };
 
 export type { ThrottleInfo } from './limits.ts';
 
@@ -85,6 +88,8 @@ export interface ModelState {
   conns: Map<number, ConnView>;
   /** Ids of ended connections (disconnected/canceled), in the order they ended. */
   ended: Set<number>;
+  /** Every id ever seen per address, with failures and last reason (outlives forgotten connections). */
+  addrs: AddrBook;
   limits: SlotLimits;
   config: ConnManagerConfig | null;
   listeners: Map<string, ListenerInfo>;
@@ -147,6 +152,7 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     lagMs: 0,
     conns: new Map(),
     ended: new Set(),
+    addrs: createAddrBook(all.addresses),
     limits: { targetOutbound: 0, maxInbound: 0, maxPersistent: 0 },
     config: null,
     listeners: new Map(),
@@ -274,6 +280,7 @@ export function isLogged(ev: WireEvent): boolean {
 }
 
 function applyConnState(s: ModelState, ev: WireEventOf<'conn:state'>): void {
+  noteTransition(s.addrs, ev);
   let c = s.conns.get(ev.id);
   if (c === undefined) {
     c = {
@@ -352,6 +359,8 @@ export function applyBackfill(s: ModelState, events: readonly WireEvent[]): numb
   const byConn = new Map<number, WireEventOf<'conn:state'>[]>();
   for (const e of older) {
     if (e.kind !== 'conn:state') continue;
+    // Every older event counts for its address, even of a connection too little is known of to keep.
+    noteTransition(s.addrs, e);
     const list = byConn.get(e.id);
     if (list) list.push(e);
     else byConn.set(e.id, [e]);
@@ -478,6 +487,7 @@ function applyHello(s: ModelState, msg: HelloMessage, receivedAt: number): Outco
 function resetModel(s: ModelState): void {
   s.conns.clear();
   s.ended.clear();
+  clearAddrBook(s.addrs);
   s.log.clear();
   s.oldestSeq = null;
   s.logged = 0;
@@ -514,6 +524,7 @@ function loadSnapshot(s: ModelState, snap: Snapshot, config: ConnManagerConfig, 
   // A live connection the snapshot no longer lists ended while we were not watching: we do not
   // know how, so it is dropped rather than given an invented end. Ended ones stay for the timeline.
   for (const [id, c] of s.conns) if (!listed.has(id) && !isFinalState(c.state)) s.conns.delete(id);
+  noteSnapshot(s.addrs, snap.conns, snap.seq);
   s.config = config;
   s.limits = { targetOutbound: config.targetOutbound, maxInbound: config.maxInbound, maxPersistent: config.maxPersistent };
   s.listeners.clear();
