@@ -12,13 +12,16 @@ const DOCS = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? '../docs/' :
 
 test.use({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light', reducedMotion: 'reduce' });
 
-test('screenshots of the main view, light and dark', async ({ sharedServer, dashboard, page }) => {
+test('screenshots of the main view, light and dark, and a phone', async ({ launchServer, dashboard, page }) => {
   await mkdir(DOCS, { recursive: true });
-  await dashboard.open(sharedServer);
+  // The lively lab, as `npm start` runs it: a persistent peer failing with a growing backoff.
+  const server = await launchServer(['--lab-scenario', 'lively']);
+  await dashboard.open(server);
   await expect(dashboard.counter('outbound')).toHaveAttribute('data-value', String(TARGET_OUTBOUND));
   const established = dashboard.graphOptions({ type: 'outbound', state: 'established' });
   await expect(established).toHaveCount(TARGET_OUTBOUND);
   await expect(dashboard.graphOptions({ type: 'inbound' })).not.toHaveCount(0);
+  await expect(dashboard.graphOptions({ state: 'failing' })).not.toHaveCount(0, { timeout: 20_000 });
   // Show a connection's details too, as a user would.
   const [id] = await dashboard.idsOf(established);
   await dashboard.select(id!);
@@ -33,4 +36,9 @@ test('screenshots of the main view, light and dark', async ({ sharedServer, dash
     expect(png.readUInt32BE(16)).toBe(1600); // IHDR width
     expect(png.readUInt32BE(20)).toBe(1000); // IHDR height
   }
+  await page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: 'Light', exact: true }).click();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const phone = `${DOCS}screenshot-phone.png`;
+  await page.screenshot({ path: phone, animations: 'disabled' });
+  expect((await readFile(phone)).readUInt32BE(16)).toBe(390);
 });
