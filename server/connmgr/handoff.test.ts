@@ -9,33 +9,10 @@ import { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import type { ConnManagerOptions } from './options.ts';
-import {
-  EventLog,
-  FakeClock,
-  assertHandlesBackTo,
-  eventually,
-  lineReader,
-  stopAndAssertClean,
-  tcpHandleCount,
-  testClient,
-  testServer,
-  type TestClient,
-} from './test-helpers.ts';
+import { EventLog, FakeClock, eventually, lineReader, testClient, testServer, type TestClient, realSocketSuite } from './test-helpers.ts';
 import type { ConnInfo } from './types.ts';
 
-let baseline = 0;
-const cleanups: Array<() => Promise<void>> = [];
-const managers: ConnManager[] = [];
-
-beforeEach(() => {
-  baseline = tcpHandleCount();
-});
-
-afterEach(async () => {
-  for (const cm of managers.splice(0)) await stopAndAssertClean(cm);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await assertHandlesBackTo(baseline);
-});
+const suite = realSocketSuite({ beforeEach, afterEach });
 
 interface Handed {
   info: ConnInfo;
@@ -64,7 +41,7 @@ function manager(
       return app(h, cm);
     },
   });
-  managers.push(cm);
+  suite.track(cm);
   cm.on('conn:state', (e) => {
     if (e.to === 'established') order.push(`established #${e.id}`);
   });
@@ -73,14 +50,14 @@ function manager(
 
 async function server(onConnection?: (socket: Socket) => void): Promise<{ addr: string; port: number }> {
   const s = await testServer(onConnection);
-  cleanups.push(s.close);
+  suite.cleanup(s.close);
   return s;
 }
 
 /** A client of the manager's listener, closed after the test. */
 async function client(port: number, onConnect?: (socket: Socket) => void): Promise<TestClient> {
   const c = await testClient(port, onConnect);
-  cleanups.push(c.close);
+  suite.cleanup(c.close);
   return c;
 }
 

@@ -11,46 +11,33 @@ import type { ConnManagerOptions } from './options.ts';
 import {
   EventLog,
   FakeClock,
-  assertHandlesBackTo,
   closedPort,
   eventually,
-  stopAndAssertClean,
   tcpHandleCount,
   testClient,
   testServer,
   type TestClient,
+  realSocketSuite,
 } from './test-helpers.ts';
 
-let baseline = 0;
-const cleanups: Array<() => Promise<void>> = [];
-const managers: ConnManager[] = [];
-
-beforeEach(() => {
-  baseline = tcpHandleCount();
-});
-
-afterEach(async () => {
-  for (const cm of managers.splice(0)) await stopAndAssertClean(cm);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await assertHandlesBackTo(baseline);
-});
+const suite = realSocketSuite({ beforeEach, afterEach });
 
 function manager(options: ConnManagerOptions = {}): { cm: ConnManager; log: EventLog } {
   const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 200, logger: { warn: () => undefined }, ...options });
-  managers.push(cm);
+  suite.track(cm);
   return { cm, log: new EventLog(cm) };
 }
 
 async function server(onConnection?: (socket: Socket) => void): Promise<{ addr: string; port: number }> {
   const s = await testServer(onConnection);
-  cleanups.push(s.close);
+  suite.cleanup(s.close);
   return s;
 }
 
 /** A client of the manager's listener, closed after the test. */
 async function client(port: number): Promise<TestClient> {
   const c = await testClient(port);
-  cleanups.push(c.close);
+  suite.cleanup(c.close);
   return c;
 }
 

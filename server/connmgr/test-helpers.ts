@@ -389,3 +389,34 @@ export function addressSequence(startPort = 20000): () => Promise<string> {
     return `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}:${startPort}`;
   };
 }
+
+/**
+ * The leak accounting of a real-socket suite, registered once per file: before each test the
+ * process's TCP handles are counted; after it, every manager handed to `track` is stopped and must
+ * hold nothing, every `cleanup` runs (last first), and the handles must fall back to the count.
+ */
+export function realSocketSuite(hooks: { beforeEach(fn: () => void): void; afterEach(fn: () => Promise<void>): void }): {
+  track(cm: ConnManager): ConnManager;
+  cleanup(fn: () => Promise<void>): void;
+} {
+  let baseline = 0;
+  const managers: ConnManager[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  hooks.beforeEach(() => {
+    baseline = tcpHandleCount();
+  });
+  hooks.afterEach(async () => {
+    for (const cm of managers.splice(0)) await stopAndAssertClean(cm);
+    for (const fn of cleanups.splice(0).reverse()) await fn();
+    await assertHandlesBackTo(baseline);
+  });
+  return {
+    track: (cm) => {
+      managers.push(cm);
+      return cm;
+    },
+    cleanup: (fn) => {
+      cleanups.push(fn);
+    },
+  };
+}

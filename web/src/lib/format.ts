@@ -1,7 +1,10 @@
 /** Small pure formatters shared by the panels (durations, times, byte counts). */
 
-/** `850 ms`, `4.2 s`, `15 s`, `2 min 5 s`, `1 h 3 min`. Negative durations read as 0. */
-export function formatDuration(ms: number): string {
+/**
+ * `850 ms`, `4.2 s`, `15 s`, then `2 min 5 s`, `1 h 3 min` — or, `compact` (narrow table cells),
+ * `2m 05s`, `1h 03m`, `2d 5h`: at most two units. Negative durations read as 0.
+ */
+export function formatDuration(ms: number, { compact = false }: { compact?: boolean } = {}): string {
   if (!Number.isFinite(ms)) return '—';
   const v = Math.max(0, ms);
   if (v < 1000) return `${Math.round(v)} ms`;
@@ -10,8 +13,13 @@ export function formatDuration(ms: number): string {
   if (s < 60) return `${Math.floor(s)} s`;
   const totalS = Math.floor(s);
   const m = Math.floor(totalS / 60);
-  if (m < 60) return totalS % 60 === 0 ? `${m} min` : `${m} min ${totalS % 60} s`;
   const h = Math.floor(m / 60);
+  if (compact) {
+    if (m < 60) return `${m}m ${String(totalS % 60).padStart(2, '0')}s`;
+    if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+    return `${Math.floor(h / 24)}d ${h % 24}h`;
+  }
+  if (m < 60) return totalS % 60 === 0 ? `${m} min` : `${m} min ${totalS % 60} s`;
   return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
 }
 
