@@ -7,7 +7,7 @@
  * established = tall solid bar, pending = thin hatched bar, failing = thin dotted bar with a
  * dotted outline, disconnected = end bar "⊣", canceled = end cross "×".
  */
-import type { ConnState, ConnType, ConnView } from '../lib/model/types.ts';
+import type { ConnState, ConnView } from '../lib/model/types.ts';
 import type { TimelineLayout } from '../lib/timeline/hit-test.ts';
 import type { Mark, Run, Segment } from '../lib/timeline/segments.ts';
 import { laneRuns } from '../lib/timeline/segments.ts';
@@ -15,49 +15,10 @@ import type { TimeScale } from '../lib/timeline/time-scale.ts';
 import { xOfTime } from '../lib/timeline/time-scale.ts';
 import { chooseTickStep, formatClock, formatTick, tickTimes } from '../lib/timeline/ticks.ts';
 import { visibleRange } from '../lib/timeline/lanes.ts';
+import type { ThemeTokens } from '../lib/ui/theme-tokens.ts';
 
-/** Theme tokens read from CSS custom properties (app.css). */
-export interface Theme {
-  bg: string;
-  panel: string;
-  panel2: string;
-  border: string;
-  text: string;
-  muted: string;
-  accent: string;
-  focus: string;
-  font: string;
-  mono: string;
-  state: Record<ConnState, string>;
-  type: Record<ConnType, string>;
-}
-
-const STATES: readonly ConnState[] = ['pending', 'established', 'failing', 'disconnected', 'canceled'];
-const TYPES: readonly ConnType[] = ['inbound', 'outbound', 'manual'];
-
-/** Read the theme from computed style: call again when `data-theme` or the colour scheme changes. */
-export function readTheme(el: Element): Theme {
-  const cs = getComputedStyle(el);
-  const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
-  const state = {} as Record<ConnState, string>;
-  for (const s of STATES) state[s] = v(`--state-${s}`, '#888');
-  const type = {} as Record<ConnType, string>;
-  for (const t of TYPES) type[t] = v(`--type-${t}`, '#888');
-  return {
-    bg: v('--bg', '#fff'),
-    panel: v('--panel', '#fff'),
-    panel2: v('--panel-2', '#eee'),
-    border: v('--border', '#ccc'),
-    text: v('--text', '#000'),
-    muted: v('--muted', '#666'),
-    accent: v('--accent', '#36f'),
-    focus: v('--focus', '#f90'),
-    font: v('--font', 'system-ui, sans-serif'),
-    mono: v('--mono', 'monospace'),
-    state,
-    type,
-  };
-}
+/** Theme tokens as the painter uses them: the CSS strings (theme-tokens.ts reads them). */
+export type Theme = ThemeTokens;
 
 /** Bar height per state (px). Different heights and textures are the non-colour cue. */
 const BAR: Record<ConnState, number> = { established: 14, pending: 10, failing: 12, disconnected: 14, canceled: 14 };

@@ -21,6 +21,11 @@ export interface Sizing {
 export const MIN_RING = 120;
 /** A sector grows its first ring up to this radius before it stacks further rings outside it. */
 export const MAX_FIRST_RING = 300;
+/**
+ * Above this many peers a sector is "big": small label-less dots, faint established edges, and
+ * leavers' spots reused by newcomers instead of reheating the layout (churn must not shake it).
+ */
+export const BIG_SECTOR = 300;
 /** Spacing of labelled nodes: room for 12 px text set along the radius between neighbours. */
 const LABELLED = { radius: 9, spacing: 34, labels: true, charge: -40 } as const;
 
@@ -39,7 +44,7 @@ export function ringCapacity(span: number, r: number, spacing: number): number {
  */
 export function sizingFor(count: number, span: number): Sizing {
   if (count <= ringCapacity(span, MAX_FIRST_RING, LABELLED.spacing)) return { ...LABELLED };
-  if (count <= 300) return { radius: 6, spacing: 17, labels: false, charge: 0 };
+  if (count <= BIG_SECTOR) return { radius: 6, spacing: 17, labels: false, charge: 0 };
   if (count <= 1000) return { radius: 4.5, spacing: 12, labels: false, charge: 0 };
   return { radius: 3.5, spacing: 9, labels: false, charge: 0 };
 }

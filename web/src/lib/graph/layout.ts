@@ -11,7 +11,7 @@
  */
 import { forceCollide, forceManyBody, forceSimulation, type Force, type Simulation, type SimulationNodeDatum } from 'd3-force';
 import type { ConnState, ConnView } from '../model/types.ts';
-import { bandsFor, constrainToSector, packedPositions, sizingsFor, startPosition, type Band, type Sizing } from './geometry.ts';
+import { BIG_SECTOR, bandsFor, constrainToSector, packedPositions, sizingsFor, startPosition, type Band, type Sizing } from './geometry.ts';
 import { countInto, emptyCounts, GROUP_ORDER, groupOf, isLive, SECTORS, type GroupCounts, type GroupKey } from './groups.ts';
 
 /** A new peer fades in over this long (local clock). */
@@ -24,8 +24,6 @@ export const END_FADE_MS = 1500;
 export const REDUCED_END_OPACITY = 0.4;
 /** How hot a sector gets when peers come or go: gentle, so the rest barely moves. */
 export const REHEAT_ALPHA = 0.3;
-/** Sectors above this many peers reuse the spots leavers free (no reheat under churn). */
-export const BIG_SECTOR = 300;
 /** A sector that grows by at least this many peers at once from empty is packed, not simulated into place. */
 const PACK_FROM = 12;
 

@@ -6,12 +6,14 @@
  */
 import type { ConnState, ConnType } from '../model/types.ts';
 import { css, mixColor, parseColor, type Rgba } from './color.ts';
-import { gaugeRadiusPx } from './geometry.ts';
+import { BIG_SECTOR, gaugeRadiusPx } from './geometry.ts';
 import { GROUP_ORDER, SECTORS, type Gauge, type GroupKey } from './groups.ts';
 import { labelFonts, LINE_PX, PILL_LINE_PX, type LabelFonts, type PlacedCaption, type PlacedLabel, type PlacedPill } from './labels.ts';
 import type { GraphLayout, GraphNode } from './layout.ts';
 import { CAPTION_PLACE, centerRadiusPx, nodeRadiusPx, type TextPlan } from './text-plan.ts';
 import type { Transform } from './view.ts';
+import { readThemeTokens } from '../ui/dom.ts';
+import { STATES, TYPES } from '../ui/theme-tokens.ts';
 
 /** Theme colours read from CSS custom properties (re-read on theme change). */
 export interface Palette {
@@ -31,29 +33,27 @@ export interface Palette {
   fonts: LabelFonts;
 }
 
-const STATES: readonly ConnState[] = ['pending', 'established', 'failing', 'disconnected', 'canceled'];
-
-/** Reads the theme tokens as they apply to `el` (so a `data-theme` switch is picked up). */
+/** Parses the theme's tokens into the colours the graph blends (re-read on theme change). */
 export function readPalette(el: Element): Palette {
-  const cs = getComputedStyle(el);
-  const v = (name: string): Rgba => parseColor(cs.getPropertyValue(name));
+  const t = readThemeTokens(el);
   const state = {} as Record<ConnState, Rgba>;
-  for (const s of STATES) state[s] = v(`--state-${s}`);
-  const font = cs.getPropertyValue('--font').trim() || 'system-ui, sans-serif';
+  for (const s of STATES) state[s] = parseColor(t.state[s]);
+  const type = {} as Record<ConnType, Rgba>;
+  for (const g of TYPES) type[g] = parseColor(t.type[g]);
   return {
-    bg: v('--bg'),
-    panel: v('--panel'),
-    panel2: v('--panel-2'),
-    border: v('--border'),
-    text: v('--text'),
-    muted: v('--muted'),
-    accent: v('--accent'),
-    focus: v('--focus'),
+    bg: parseColor(t.bg),
+    panel: parseColor(t.panel),
+    panel2: parseColor(t.panel2),
+    border: parseColor(t.border),
+    text: parseColor(t.text),
+    muted: parseColor(t.muted),
+    accent: parseColor(t.accent),
+    focus: parseColor(t.focus),
     state,
-    type: { inbound: v('--type-inbound'), outbound: v('--type-outbound'), manual: v('--type-manual') },
-    font,
-    mono: cs.getPropertyValue('--mono').trim() || 'monospace',
-    fonts: labelFonts(font),
+    type,
+    font: t.font,
+    mono: t.mono,
+    fonts: labelFonts(t.font),
   };
 }
 
@@ -160,7 +160,7 @@ export function screenRadius(layout: GraphLayout, group: GroupKey, k: number): n
 /** Edge opacity by sector population: thousands of established edges would be a solid fan. */
 function edgeAlpha(count: number, labelled: boolean, state: ConnState): number {
   if (labelled) return 0.75;
-  if (count > 300) return state === 'established' ? 0.06 : 0.4;
+  if (count > BIG_SECTOR) return state === 'established' ? 0.06 : 0.4;
   return state === 'established' ? 0.22 : 0.6;
 }
 
@@ -199,14 +199,14 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
     ctx.beginPath();
     for (const node of b.nodes) edgePath(ctx, node, t, centerR, nodeR);
     const alpha = (b.emphasis ? 1 : DIM) * edgeAlpha(counts[b.group], layout.sizings[b.group].labels, b.state);
-    strokeEdge(ctx, b.state, p.state[b.state], alpha, counts[b.group] > 300 ? 1 : 1.6, s.dashOffset);
+    strokeEdge(ctx, b.state, p.state[b.state], alpha, counts[b.group] > BIG_SECTOR ? 1 : 1.6, s.dashOffset);
   }
   for (const node of singles) {
     ctx.beginPath();
     edgePath(ctx, node, t, centerR, radii[node.group]);
     const alpha =
       (s.dimmed.has(node.id) ? DIM : 1) * edgeAlpha(counts[node.group], layout.sizings[node.group].labels, node.state) * node.opacity;
-    strokeEdge(ctx, node.state, nodeColor(node, p), alpha, counts[node.group] > 300 ? 1 : 1.6, s.dashOffset);
+    strokeEdge(ctx, node.state, nodeColor(node, p), alpha, counts[node.group] > BIG_SECTOR ? 1 : 1.6, s.dashOffset);
   }
 
   // Direction arrows at mid-edge (dial direction: outwards for ours, inwards for inbound).

@@ -4,16 +4,14 @@
  * component; returns the function that detaches every listener.
  */
 import { listen } from './dom.ts';
+import { DragGesture, type Point } from './drag.ts';
 
-export interface Point {
-  x: number;
-  y: number;
-}
+export type { Point } from './drag.ts';
 
 export interface PointerHandlers {
   /** The pointer moved without dragging (null: it left the canvas). */
   hover(p: Point | null): void;
-  /** A press that moved less than `DRAG_PX`, released. */
+  /** A press that moved less than `DRAG_PX` (drag.ts), released. */
   tap(p: Point): void;
   /** Double-click. */
   open(p: Point): void;
@@ -23,11 +21,8 @@ export interface PointerHandlers {
   zoom(p: Point, factor: number): void;
 }
 
-/** Movement (px) before a press counts as a drag rather than a tap. */
-export const DRAG_PX = 4;
-
 export function watchPointer(cv: HTMLCanvasElement, on: PointerHandlers): () => void {
-  let down: { x: number; y: number; dragging: boolean; id: number } | null = null;
+  const gesture = new DragGesture();
   const local = (e: MouseEvent): Point => {
     const r = cv.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
@@ -35,21 +30,16 @@ export function watchPointer(cv: HTMLCanvasElement, on: PointerHandlers): () => 
   return listen(cv, {
     pointerdown: (e: PointerEvent) => {
       if (e.button !== 0) return;
-      down = { ...local(e), dragging: false, id: e.pointerId };
+      gesture.press(local(e), e.pointerId);
       cv.setPointerCapture(e.pointerId);
     },
     pointermove: (e: PointerEvent) => {
       const p = local(e);
-      if (down && down.id === e.pointerId) {
-        const start = !down.dragging && Math.hypot(p.x - down.x, p.y - down.y) > DRAG_PX;
-        if (start) {
-          down.dragging = true;
-          cv.style.cursor = 'grabbing';
-        }
-        if (down.dragging) {
-          on.drag(p.x - down.x, p.y - down.y, start);
-          return;
-        }
+      const drag = gesture.move(p, e.pointerId);
+      if (drag) {
+        if (drag.start) cv.style.cursor = 'grabbing';
+        on.drag(drag.dx, drag.dy, drag.start);
+        return;
       }
       on.hover(p);
     },
@@ -67,12 +57,11 @@ export function watchPointer(cv: HTMLCanvasElement, on: PointerHandlers): () => 
     ],
   });
 
-  function release(e: PointerEvent, tap: boolean): void {
-    if (!down || down.id !== e.pointerId) return;
-    const wasDrag = down.dragging;
-    down = null;
+  function release(e: PointerEvent, completed: boolean): void {
+    const ended = completed ? gesture.release(e.pointerId) : null;
+    if (!completed) gesture.cancel();
     cv.style.cursor = '';
     if (cv.hasPointerCapture(e.pointerId)) cv.releasePointerCapture(e.pointerId);
-    if (tap && !wasDrag) on.tap(local(e));
+    if (ended?.tap) on.tap(local(e));
   }
 }

@@ -3,6 +3,9 @@
  * function that detaches it, so a component's teardown is a list of those functions.
  */
 
+import type { FrameHost } from './frame-scheduler.ts';
+import { themeTokens, type ThemeTokens } from './theme-tokens.ts';
+
 type Handler = (event: never) => void;
 
 /** Adds event listeners to `target`; returns the function that removes exactly those. */
@@ -38,4 +41,21 @@ export function watchSize(el: Element, onResize: () => void): () => void {
   const observer = new ResizeObserver(onResize);
   observer.observe(el);
   return () => observer.disconnect();
+}
+
+/** The browser's frame host for FrameScheduler: requestAnimationFrame, setTimeout, performance.now(). */
+export function browserFrameHost(): FrameHost {
+  return {
+    requestFrame: (cb) => requestAnimationFrame(cb),
+    cancelFrame: (h) => cancelAnimationFrame(h),
+    setTimer: (cb, ms) => setTimeout(cb, ms),
+    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    now: () => performance.now(),
+  };
+}
+
+/** The theme's tokens as they apply to `el` (so a `data-theme` switch on <html> is picked up). */
+export function readThemeTokens(el: Element): ThemeTokens {
+  const cs = getComputedStyle(el);
+  return themeTokens((name) => cs.getPropertyValue(name));
 }
