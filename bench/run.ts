@@ -163,6 +163,7 @@ function benchReducer(): void {
       from,
       to,
       reason: to === 'failing' ? 'remote-closed' : to === 'pending' ? 'retry' : 'dial-succeeded',
+      rule: to === 'failing' ? 'persistent-backoff' : to === 'pending' ? 'persistent-retry' : 'dial-succeeded',
       ...(to === 'failing' ? { attempt: 1, retryAt: seq + 5000 } : {}),
     });
     if (batch.length === 500) {

@@ -28,6 +28,7 @@ export type Agreement = [
   Assert<Same<p.ConnType, cm.ConnType>>,
   Assert<Same<p.ConnReason, cm.ConnReason>>,
   Assert<Same<p.RejectReason, cm.RejectReason>>,
+  Assert<Same<p.RuleId, cm.RuleId>>,
   Assert<Same<p.ListenerState, cm.ListenerState>>,
   Assert<Same<p.ManagerState, cm.ManagerState>>,
   Assert<Same<p.InboundPolicy, cm.InboundPolicy>>,

@@ -22,6 +22,7 @@ import { SafeEmitter, type Listener } from './emitter.ts';
 import { ConnMgrError } from './errors.ts';
 import { watchLocalClose } from './handoff.ts';
 import { ListenerSet } from './listener-set.ts';
+import { transitionRule, type OutboundCause, type RuleId } from './rule-ids.ts';
 import { resolveOptions, type ConnManagerOptions, type ResolvedOptions } from './options.ts';
 import { assertTransition, isFinal, type ConnState, type LiveConnState } from './states.ts';
 import type {
@@ -75,6 +76,8 @@ interface ConnRecord {
   localAddr: string | null;
   /** When the latest dial started: the stable-connection rule measures from here (rule 2). */
   lastAttemptAt: number;
+  /** Automatic only: why the filler dialed it (its first transition's rule). */
+  outboundCause?: OutboundCause;
   dial?: PendingDial;
   socket?: Socket;
   /** Why we are closing the socket ourselves; unset means the remote side (or the app) closed it. */
@@ -119,6 +122,8 @@ export class ConnManager {
 
   // inbound pause (rule 6)
   #pausedSince: number | null = null;
+  /** The rule of the latest pause of accepting (rule 6), carried by its listener events. */
+  #pauseRule: RuleId | undefined;
   #pausedForExhaustion = false;
   #exhaustionTimer: unknown;
 
@@ -150,6 +155,9 @@ export class ConnManager {
           address,
           state,
           ...(reason === undefined ? {} : { reason }),
+          // A pause, and the later listening again, carry the rule that paused (after start(),
+          // 'listening' only ever follows a pause).
+          ...(this.#pauseRule !== undefined && (state === 'paused' || state === 'listening') ? { rule: this.#pauseRule } : {}),
           at: this.#now(),
         }),
       onAcceptExhausted: (address, code) => this.#onAcceptExhausted(address, code),
@@ -195,7 +203,7 @@ export class ConnManager {
     if (this.#opts.inboundPolicy === 'pause' && this.#countByType.inbound >= this.#opts.maxInbound) {
       this.#pauseAccepting('limit'); // maxInbound 0: never accept
     }
-    this.#fillOutbound();
+    this.#fillOutbound('outbound-fill');
   }
 
   /**
@@ -280,7 +288,7 @@ export class ConnManager {
     if (n === this.#targetOutbound) return;
     this.#targetOutbound = n;
     this.#emitter.emit('config:changed', { targetOutbound: n, at: this.#now() });
-    this.#fillOutbound();
+    this.#fillOutbound('outbound-fill');
   }
 
   /** The connection with this id, or undefined once it has ended. */
@@ -404,6 +412,7 @@ export class ConnManager {
     } else {
       this.#countByState[to as LiveConnState] += 1;
     }
+    const rule = transitionRule({ type: rec.type, persistent: rec.persistent, to, reason, outboundCause: rec.outboundCause });
     this.#emitter.emit('conn:state', {
       id: rec.id,
       type: rec.type,
@@ -412,6 +421,7 @@ export class ConnManager {
       from,
       to,
       reason,
+      rule,
       ...(to === 'failing' || to === 'pending' ? { attempt: rec.attempt } : {}),
       ...(to === 'failing' && extra.retryAt !== undefined ? { retryAt: extra.retryAt } : {}),
       ...(extra.code === undefined ? {} : { code: extra.code }),
@@ -508,7 +518,7 @@ export class ConnManager {
     if (rec.type === 'outbound') {
       // Only a successful automatic dial ends an outage: fill the target at full speed again.
       this.#resetAutomaticFailures();
-      this.#fillOutbound();
+      this.#fillOutbound('outbound-fill');
     }
     if (rec.waiter) {
       const waiter = rec.waiter;
@@ -544,7 +554,7 @@ export class ConnManager {
     }
     if (rec.type === 'outbound') {
       this.#countAutomaticFailure();
-      this.#fillOutbound();
+      this.#fillOutbound('replace-failed-outbound');
     }
   }
 
@@ -613,7 +623,7 @@ export class ConnManager {
           : new ConnMgrError('ERR_ABORTED', `connect to ${rec.addr} was ${describeCancel(reason)} while pending`),
       );
     }
-    if (rec.type === 'outbound' && reason !== 'shutdown') this.#fillOutbound();
+    if (rec.type === 'outbound' && reason !== 'shutdown') this.#fillOutbound('replace-failed-outbound');
   }
 
   /** Rule 4: disconnect or remove, whatever state the request is in. */
@@ -737,7 +747,7 @@ export class ConnManager {
       this.#transition(rec, 'disconnected', reason, code === undefined ? {} : { code });
     }
     if (rec.type === 'inbound') this.#maybeResumeAccepting();
-    if (rec.type === 'outbound') this.#fillOutbound();
+    if (rec.type === 'outbound') this.#fillOutbound('replace-failed-outbound');
   }
 
   /**
@@ -820,14 +830,15 @@ export class ConnManager {
 
   // ---- automatic outbound (rule 1) -----------------------------------------------------------
 
-  #fillOutbound(): void {
+  /** `cause`: towards the target (start, a raised target, after a success) or replacing a failed/closed one. */
+  #fillOutbound(cause: 'outbound-fill' | 'replace-failed-outbound'): void {
     if (this.#state !== 'running' || !this.#opts.getNewAddress) return;
     while (this.#countByType.outbound + this.#addressRequests < this.#targetOutbound) {
       if (this.#consecutiveFailures >= this.#opts.maxFailedAttempts) {
         this.#scheduleThrottledAttempt();
         return;
       }
-      void this.#requestAutomatic();
+      void this.#requestAutomatic(cause);
     }
   }
 
@@ -841,6 +852,7 @@ export class ConnManager {
     this.#emitter.emit('outbound:throttled', {
       failedAttempts: this.#consecutiveFailures,
       delayMs,
+      rule: 'outage-pause',
       at: this.#now(),
     });
     this.#throttleTimer = this.#setTimer(() => {
@@ -848,11 +860,11 @@ export class ConnManager {
       if (this.#state !== 'running') return;
       if (this.#countByType.outbound + this.#addressRequests >= this.#targetOutbound) return;
       this.#totals.throttledAttempts += 1;
-      void this.#requestAutomatic();
+      void this.#requestAutomatic('outage-pause');
     }, delayMs);
   }
 
-  async #requestAutomatic(): Promise<void> {
+  async #requestAutomatic(cause: OutboundCause): Promise<void> {
     const source = this.#opts.getNewAddress;
     if (!source) return;
     this.#addressRequests += 1;
@@ -866,7 +878,7 @@ export class ConnManager {
       // only multiply the output.
       this.#opts.logger.warn(`connmgr: address source failed: ${err instanceof Error ? err.message : String(err)}`);
       this.#countAutomaticFailure();
-      this.#fillOutbound();
+      this.#fillOutbound('replace-failed-outbound');
       return;
     }
     this.#addressRequests -= 1;
@@ -875,10 +887,12 @@ export class ConnManager {
     if (this.#countByType.outbound >= this.#targetOutbound) return;
     if (this.#byAddr.has(addr)) {
       this.#countAutomaticFailure();
-      this.#fillOutbound();
+      this.#fillOutbound('replace-failed-outbound');
       return;
     }
-    this.#startDial(this.#newRecord('outbound', false, addr), 'requested');
+    const rec = this.#newRecord('outbound', false, addr);
+    rec.outboundCause = cause;
+    this.#startDial(rec, 'requested');
   }
 
   #countAutomaticFailure(): void {
@@ -927,13 +941,14 @@ export class ConnManager {
   #reject(socket: Socket, remote: string, listener: string, reason: RejectReason, farewell?: string): void {
     this.#rejected[reason] += 1;
     this.#discardSocket(socket, farewell);
-    this.#emitter.emit('inbound:rejected', { remote, listener, reason, at: this.#now() });
+    this.#emitter.emit('inbound:rejected', { remote, listener, reason, rule: REJECT_RULE[reason], at: this.#now() });
   }
 
   #pauseAccepting(reason: string): void {
     if (this.#pausedSince !== null) return;
     this.#pausedSince = this.#now();
     this.#totals.listenDisabledNum += 1;
+    this.#pauseRule = reason === 'limit' ? 'inbound-limit-pause' : 'accept-exhausted';
     this.#listeners.pause(reason);
   }
 
@@ -1084,6 +1099,9 @@ export class ConnManager {
 function shutdownError(): ConnMgrError {
   return new ConnMgrError('ERR_SHUTDOWN', 'the connection manager is shut down');
 }
+
+/** Rule ids of inbound refusals (rules 3, 6 and 8). */
+const REJECT_RULE: Record<RejectReason, RuleId> = { limit: 'inbound-limit-shed', duplicate: 'duplicate', shutdown: 'shutdown' };
 
 function describeCancel(reason: ConnReason): string {
   switch (reason) {

@@ -19,5 +19,6 @@ export {
 export { BACKOFF_KINDS, backoffDelayMs, type BackoffKind, type BackoffParams } from './backoff.ts';
 export { formatAddress, normalizeAddress, parseAddress, type HostPort } from './address.ts';
 export { realClock } from './clock.ts';
+export { RULE_IDS, transitionRule, type OutboundCause, type RuleId, type TransitionFacts } from './rule-ids.ts';
 export { tcpDialer } from './dialer.ts';
 export * from './types.ts';

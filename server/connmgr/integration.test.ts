@@ -112,6 +112,11 @@ describe('integration: inbound limit', () => {
     assert.equal(extra.received(), 'ERROR Too many open connections\r\n');
     const rejected = await log.waitFor('inbound:rejected', () => true);
     assert.equal(rejected.reason, 'limit');
+    assert.equal(rejected.rule, 'inbound-limit-shed');
+    assert.ok(
+      log.states().every((e) => e.rule === 'inbound-accept'),
+      'both admitted connections name the accept rule',
+    );
     assert.equal(cm.stats().rejected.limit, 1);
     assert.equal(cm.stats().currByType.inbound, 2);
     assert.equal(cm.stats().totalAccepted, 2);
@@ -124,12 +129,15 @@ describe('integration: inbound limit', () => {
     const first = await client(port);
     const paused = await log.waitFor('listener:state', (e) => e.state === 'paused');
     assert.equal(paused.reason, 'limit');
+    assert.equal(paused.rule, 'inbound-limit-pause');
+    assert.equal(log.of('listener:state')[0]!.rule, undefined, 'the first listening is no rule’s doing');
     assert.equal(cm.stats().acceptingConns, false);
     assert.equal(cm.stats().listenDisabledNum, 1);
     await assert.rejects(client(port), (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED', 'not accepting while paused');
     await new Promise((r) => setTimeout(r, 30));
     first.destroy();
-    await log.waitFor('listener:state', (e) => e.state === 'listening' && log.of('listener:state').indexOf(e) > 1);
+    const resumed = await log.waitFor('listener:state', (e) => e.state === 'listening' && log.of('listener:state').indexOf(e) > 1);
+    assert.equal(resumed.rule, 'inbound-limit-pause', 'listening again names the rule that paused');
     assert.equal(cm.stats().acceptingConns, true);
     assert.ok(cm.stats().timeInListenDisabledMs >= 20, `paused for ${cm.stats().timeInListenDisabledMs} ms`);
     assert.equal(listenPort(cm), port, 'the same port again');

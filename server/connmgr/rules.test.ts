@@ -367,6 +367,7 @@ describe('rule 3: duplicates', () => {
       const rejected = await r.log.waitFor('inbound:rejected', () => true);
       await closed;
       assert.equal(rejected.reason, 'duplicate');
+      assert.equal(rejected.rule, 'duplicate');
       assert.equal(rejected.remote, addr);
       assert.equal(r.cm.stats().rejected.duplicate, 1);
       assert.equal(r.cm.stats().currByType.inbound, 0);

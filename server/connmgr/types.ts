@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { BackoffKind } from './backoff.ts';
+import type { RuleId } from './rule-ids.ts';
 import type { ConnState, LiveConnState } from './states.ts';
 
 /** `inbound`: accepted; `outbound`: automatic; `manual`: `connect()` and persistent entries. */
@@ -114,6 +115,8 @@ export interface ConnStateEvent {
   retryAt?: number;
   /** System error code (`ECONNREFUSED`, …) where there is one. */
   code?: string;
+  /** The README rule that chose `to` (rule-ids.ts). */
+  rule: RuleId;
   at: number;
 }
 
@@ -121,6 +124,7 @@ export interface InboundRejectedEvent {
   remote: string;
   listener: string;
   reason: RejectReason;
+  rule: RuleId;
   at: number;
 }
 
@@ -128,12 +132,15 @@ export interface ListenerStateEvent {
   address: string;
   state: ListenerState;
   reason?: string;
+  /** With a pause or resume a rule caused (`inbound-limit-pause`, `accept-exhausted`). */
+  rule?: RuleId;
   at: number;
 }
 
 export interface OutboundThrottledEvent {
   failedAttempts: number;
   delayMs: number;
+  rule: RuleId;
   at: number;
 }
 

@@ -48,6 +48,38 @@ export const CONN_REASONS = [
 export const ConnReasonSchema = v.picklist(CONN_REASONS);
 export type ConnReason = v.InferOutput<typeof ConnReasonSchema>;
 
+/**
+ * Which README manager rule chose where a connection went (README "Rule ids"); `reason` says what
+ * happened, `rule` why the connection then went where it went.
+ */
+export const RULE_IDS = [
+  'connect-request',
+  'persistent-add',
+  'outbound-fill',
+  'replace-failed-outbound',
+  'outage-pause',
+  'dial-succeeded',
+  'inbound-accept',
+  'persistent-backoff',
+  'persistent-retry',
+  'stable-connection',
+  'one-shot-dial-failed',
+  'dial-timeout',
+  'peer-closed',
+  'idle-timeout',
+  'disconnect',
+  'remove',
+  'connect-aborted',
+  'handoff-close',
+  'shutdown',
+  'duplicate',
+  'inbound-limit-shed',
+  'inbound-limit-pause',
+  'accept-exhausted',
+] as const;
+export const RuleIdSchema = v.picklist(RULE_IDS);
+export type RuleId = v.InferOutput<typeof RuleIdSchema>;
+
 /** Why an inbound connection was refused. */
 export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown'] as const;
 export const RejectReasonSchema = v.picklist(REJECT_REASONS);
@@ -107,6 +139,8 @@ export const ConnStateEventSchema = v.object({
   retryAt: v.optional(time),
   /** System error code (`ECONNREFUSED`, …) where there is one. */
   code: v.optional(v.string()),
+  /** The rule that chose `to`. */
+  rule: RuleIdSchema,
 });
 
 /** An inbound connection was refused (at the limit, a duplicate, or during shutdown). */
@@ -117,6 +151,7 @@ export const InboundRejectedEventSchema = v.object({
   remote: v.string(),
   listener: v.string(),
   reason: RejectReasonSchema,
+  rule: RuleIdSchema,
 });
 
 /** A listener started, paused (inbound limit or EMFILE), resumed, closed or failed. */
@@ -127,6 +162,8 @@ export const ListenerStateEventSchema = v.object({
   address: v.string(),
   state: ListenerStateSchema,
   reason: v.optional(v.string()),
+  /** With a pause of accepting, and the listening again after it: the rule that paused. */
+  rule: v.optional(RuleIdSchema),
 });
 
 /** Automatic outbound paused after `failedAttempts` failures in a row; next try in `delayMs`. */
@@ -136,6 +173,7 @@ export const OutboundThrottledEventSchema = v.object({
   kind: v.literal('outbound:throttled'),
   failedAttempts: count,
   delayMs: count,
+  rule: RuleIdSchema,
 });
 
 export const ManagerStateEventSchema = v.object({

@@ -21,6 +21,7 @@ function ev(seq: number, id: number, from: Conn['from'], to: Conn['to'], reason:
     from,
     to,
     reason: reason as Conn['reason'],
+    rule: 'peer-closed',
     ...over,
   };
 }

@@ -40,6 +40,7 @@ const shed = (seq: number, at: number, reason: 'limit' | 'duplicate' = 'limit'):
   remote: `127.0.0.1:${40000 + seq}`,
   listener: '127.0.0.1:8333',
   reason,
+  rule: reason === 'limit' ? 'inbound-limit-shed' : 'duplicate',
 });
 const throttled = (seq: number, at: number, failedAttempts = 3): WireEvent => ({
   seq,
@@ -47,6 +48,7 @@ const throttled = (seq: number, at: number, failedAttempts = 3): WireEvent => ({
   kind: 'outbound:throttled',
   failedAttempts,
   delayMs: 5000,
+  rule: 'outage-pause',
 });
 const outboundUp = (seq: number, at: number, id = 1): WireEvent => ({
   seq,
@@ -59,6 +61,7 @@ const outboundUp = (seq: number, at: number, id = 1): WireEvent => ({
   from: 'pending',
   to: 'established',
   reason: 'dial-succeeded',
+  rule: 'dial-succeeded',
 });
 
 function statsAt(at: number, seq: number, over: Partial<ConnStats>): ServerMessage {

@@ -77,6 +77,7 @@ function cs(
     from,
     to,
     reason: to === 'pending' ? 'requested' : to === 'established' ? 'dial-succeeded' : 'dial-refused',
+    rule: to === 'pending' ? 'outbound-fill' : to === 'established' ? 'dial-succeeded' : 'one-shot-dial-failed',
     ...over,
   };
 }
@@ -319,11 +320,19 @@ describe('reducer: events', () => {
       s,
       events(
         { seq: 1, at: T0, kind: 'listener:state', address: '127.0.0.1:8333', state: 'paused', reason: 'limit' },
-        { seq: 2, at: T0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 },
+        { seq: 2, at: T0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000, rule: 'outage-pause' },
         { seq: 3, at: T0, kind: 'config:changed', targetOutbound: 12 },
         { seq: 4, at: T0, kind: 'manager:state', state: 'stopping' },
         { seq: 5, at: T0, kind: 'lab:state', state: lab },
-        { seq: 6, at: T0, kind: 'inbound:rejected', remote: '127.0.0.1:40000', listener: '127.0.0.1:8333', reason: 'limit' },
+        {
+          seq: 6,
+          at: T0,
+          kind: 'inbound:rejected',
+          remote: '127.0.0.1:40000',
+          listener: '127.0.0.1:8333',
+          reason: 'limit',
+          rule: 'inbound-limit-shed',
+        },
       ),
       T0,
     );
@@ -430,7 +439,7 @@ describe('describeEvent', () => {
   test('reads every kind', () => {
     assert.equal(describeEvent(cs(1, 3, null, 'pending')), '#3 outbound 127.0.0.1:9003: → pending (requested)');
     assert.equal(
-      describeEvent({ seq: 1, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000 }),
+      describeEvent({ seq: 1, at: 0, kind: 'outbound:throttled', failedAttempts: 25, delayMs: 5000, rule: 'outage-pause' }),
       'automatic outbound throttled after 25 failures in a row; next attempt in 5.0 s',
     );
     assert.equal(describeEvent({ seq: 1, at: 0, kind: 'config:changed', targetOutbound: 3 }), 'config changed: targetOutbound = 3');

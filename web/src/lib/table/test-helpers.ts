@@ -54,6 +54,7 @@ export function connEvent(
     from,
     to,
     reason: reason as Conn['reason'],
+    rule: 'peer-closed',
     ...over,
   };
 }
