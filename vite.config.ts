@@ -1,11 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { parseRuleTable } from './web/src/lib/rules/readme-rules.ts';
+
+/** `virtual:readme-rules`: the README's "Rule ids" table, so the page cites the README's own words. */
+function readmeRules(): Plugin {
+  const id = 'virtual:readme-rules';
+  const readme = fileURLToPath(new URL('./README.md', import.meta.url));
+  return {
+    name: 'connscope-readme-rules',
+    resolveId: (source) => (source === id ? `\0${id}` : undefined),
+    load(source) {
+      if (source !== `\0${id}`) return undefined;
+      this.addWatchFile(readme);
+      return `export default ${JSON.stringify(parseRuleTable(readFileSync(readme, 'utf8')))};`;
+    },
+  };
+}
 
 export default defineConfig({
   root: 'web',
   // Svelte 5 strips <script lang="ts"> types itself; no svelte.config.js needed.
-  plugins: [svelte({ configFile: false })],
+  plugins: [svelte({ configFile: false }), readmeRules()],
   resolve: {
     alias: { $protocol: fileURLToPath(new URL('./server/protocol/index.ts', import.meta.url)) },
   },

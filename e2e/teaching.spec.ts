@@ -198,8 +198,14 @@ test('details of a failing persistent peer: the retry in words, the attempt and 
   const failure = (n: number, wait: string): Locator =>
     history
       .getByRole('row')
-      .filter({ hasText: `retry after ${wait}` })
+      .filter({ hasText: `next try in ${wait}` })
       .filter({ has: dashboard.page.getByRole('cell', { name: String(n), exact: true }) });
   await expect(failure(1, '1.0 s')).toHaveCount(1);
   await expect(failure(2, '2.0 s')).toHaveCount(1);
+  // Each says its rule with the numbers (linear: n × step) and cites it: the link opens the help there.
+  await expect(failure(2, '2.0 s')).toContainText('attempt 2: next try in 2.0 s (2.0 s = 2 × 1.0 s)');
+  await failure(2, '2.0 s').getByRole('link', { name: 'rule 2' }).click();
+  const rule = dashboard.page.getByRole('dialog').locator('#rule-persistent-backoff');
+  await expect(rule).toBeFocused();
+  await expect(rule).toContainText("a persistent peer's failure is counted and the backoff waited");
 });

@@ -30,6 +30,7 @@ export const PARTS = [
       'scripts/precompress.mjs',
       'vite.config.ts',
       'web/tsconfig.json',
+      'README.md', // its "Rule ids" table is built into the page (virtual:readme-rules)
       ...CONFIG_FILES,
     ],
     steps: [

@@ -334,6 +334,7 @@ function toTransition(ev: WireEventOf<'conn:state'>): Transition {
     from: ev.from,
     to: ev.to,
     reason: ev.reason,
+    rule: ev.rule,
     ...(ev.attempt !== undefined && { attempt: ev.attempt }),
     ...(ev.retryAt !== undefined && { retryAt: ev.retryAt }),
     ...(ev.code !== undefined && { code: ev.code }),

@@ -7,7 +7,7 @@
  * animation frame, so thousands of connections and a fast event stream cost one redraw per frame.
  */
 
-import type { ConnInfo, ConnState } from '$protocol';
+import type { ConnInfo, ConnState, RuleId } from '$protocol';
 import type { LiveCounts } from './counts.ts';
 import type { LimitSignals } from './limits.ts';
 
@@ -22,6 +22,8 @@ export interface Transition {
   from: ConnState | null;
   to: ConnState;
   reason: string;
+  /** The manager rule that chose `to` (README "Rule ids"); absent on a snapshot stand-in. */
+  rule?: RuleId;
   attempt?: number;
   retryAt?: number;
   code?: string;
