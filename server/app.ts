@@ -75,6 +75,7 @@ export async function startApp(
       allowedOrigins: [...config.allowedOrigins, ...(config.dev ? DEV_ORIGINS : [])],
       maxClients: config.maxClients,
       staticDir: config.staticDir,
+      ...(config.recordFile === undefined ? {} : { recordFile: config.recordFile }),
       logger: log,
     });
   } catch (err) {

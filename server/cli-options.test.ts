@@ -42,6 +42,13 @@ describe('cli flags', () => {
     assert.match(HELP, /^ {2}--lab-scenario <name> .*\n.*\(lively\)$/m);
   });
 
+  test('--record names the file the session is written to; none by default', () => {
+    assert.equal(parseCli([]).recordFile, undefined);
+    assert.equal(parseCli(['--record', 'lesson.ndjson']).recordFile, 'lesson.ndjson');
+    assert.throws(() => parseCli(['--record']), CliError);
+    assert.match(HELP, /--record <file>/);
+  });
+
   test('--log-format and --log-level', () => {
     const table: Array<[string[], { logFormat: string; logLevel: string }]> = [
       [['--log-format', 'json'], { logFormat: 'json', logLevel: 'info' }],

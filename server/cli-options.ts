@@ -50,6 +50,8 @@ export interface CliConfig {
   version: boolean;
   /** `--token-file`: read by `readTokenFile` (I/O stays out of this pure parser). */
   tokenFile?: string;
+  /** `--record`: write the session to this file as NDJSON (README "Record and replay"). */
+  recordFile?: string;
   /** Where the token came from, so the CLI prints it only when the user typed or was given it. */
   tokenSource?: 'flag' | 'env' | 'file';
 }
@@ -101,6 +103,7 @@ server
                              (http://localhost:5173, http://127.0.0.1:5173); loopback --host only
   --max-clients <n>          WebSocket clients at once (more: HTTP 503)  (64)
   --static-dir <dir>         the built page                              (the package's dist/web)
+  --record <file>            write the session to <file> as it happens (NDJSON; replaces the file)
 
 peers
   --lab / --no-lab           run the embedded loopback peer lab          (on)
@@ -169,6 +172,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         dev: { type: 'boolean' },
         'max-clients': { type: 'string' },
         'static-dir': { type: 'string' },
+        record: { type: 'string' },
         lab: { type: 'boolean' },
         'no-lab': { type: 'boolean' },
         seed: { type: 'string' },
@@ -267,6 +271,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     dev,
     maxClients: int('max-clients', str('max-clients') ?? '64', 1),
     staticDir: str('static-dir') ?? defaultStaticDir(),
+    ...(str('record') === undefined ? {} : { recordFile: str('record') as string }),
     lab,
     labScenario: labScenario as LabScenario,
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),

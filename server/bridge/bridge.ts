@@ -5,15 +5,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import * as v from 'valibot';
 import { WebSocketServer } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
-import { MAX_MESSAGE_BYTES, type LabApi } from '../protocol/index.ts';
-import { defaultStaticDir } from '../package-info.ts';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION, type LabApi } from '../protocol/index.ts';
+import { defaultStaticDir, packageVersion } from '../package-info.ts';
 import { MAX_HOST_HEADER_CHARS, allowedOriginProblem, isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
 import { RefusedUpgradeLog, SILENT_LOGGER, remoteOf, type StructuredLogger } from './access-log.ts';
 import { Hub } from './hub.ts';
+import { FileRecording, SessionRecording, type HeaderFields } from './recorder.ts';
 import { createMetrics, type HubCounters, type UpgradeRefusal } from './metrics.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { sendText, serveStatic } from './static-files.ts';
@@ -59,6 +60,13 @@ const BridgeSettingsSchema = v.pipe(
     highWaterBytes: v.optional(int(1), 1024 * 1024),
     /** Past this many bytes buffered for a client, it is cut off. @default 8 MiB */
     hardLimitBytes: v.optional(int(1), 8 * 1024 * 1024),
+    /**
+     * Bytes of the session kept in memory for `GET /api/recording` (the oldest part goes first,
+     * a keyframe at a time); 0 turns the endpoint off. @default 32 MiB
+     */
+    recordingMaxBytes: v.optional(int(0), 32 * 1024 * 1024),
+    /** Also write the whole session to this file as it happens (`--record FILE`). @default none */
+    recordFile: v.optional(v.pipe(v.string(), v.nonEmpty())),
     /** Ping period; a client that missed the previous pong is cut off; 0 = off. @default 15000 */
     heartbeatMs: v.optional(int(0), 15_000),
     /** How often a client that is behind is checked for having drained. @default 100 */
@@ -145,6 +153,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     rateLimit: o.rateLimit,
     logger,
   });
+  const recording = startRecorders(hub, manager, lab, o, logger);
+  if (recording.file) {
+    try {
+      await recording.file.ready();
+    } catch (err) {
+      await recording.close();
+      hub.close();
+      throw new Error(`cannot record to ${recording.file.path}: ${(err as Error).message}`);
+    }
+  }
   const metrics = createMetrics(manager, () => hub.counters());
   const registry = metrics.registry;
   const refusals = new RefusedUpgradeLog(logger);
@@ -199,6 +217,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       }
       case '/api/snapshot':
         return sendJson(res, hub.apiSnapshot());
+      case '/api/recording':
+        return sendRecording(res, recording.session, hub.runId);
       case '/ws':
         return sendText(res, 426, 'this is the WebSocket endpoint: connect with a WebSocket client', { upgrade: 'websocket' });
       default:
@@ -247,6 +267,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
+      void recording.close();
       hub.close();
       metrics.close();
       refusals.close();
@@ -272,6 +293,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     close() {
       closing ??= (async () => {
         hub.close();
+        await recording.close();
         metrics.close();
         refusals.close();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -282,6 +304,68 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return closing;
     },
   };
+}
+
+/**
+ * The session recorders: in memory for `/api/recording` (unless `recordingMaxBytes` is 0) and to
+ * `recordFile`. Both start from the state as of now, before the first event they see.
+ */
+function startRecorders(
+  hub: Hub,
+  manager: ConnManager,
+  lab: LabApi | undefined,
+  o: { recordingMaxBytes: number; recordFile?: string | undefined },
+  logger: StructuredLogger,
+): { session: SessionRecording | undefined; file: FileRecording | undefined; close(): Promise<void> } {
+  const start = hub.apiSnapshot();
+  const header: HeaderFields = {
+    type: 'recording',
+    format: RECORDING_FORMAT,
+    version: RECORDING_VERSION,
+    protocol: PROTOCOL_VERSION,
+    app: `connscope ${packageVersion()}`,
+    runId: hub.runId,
+    startedAt: Date.now(),
+    config: manager.snapshot().config,
+    lab: start.lab,
+  };
+  const session =
+    o.recordingMaxBytes > 0 ? new SessionRecording({ header, start: start.snapshot, maxBytes: o.recordingMaxBytes }) : undefined;
+  const file =
+    o.recordFile === undefined
+      ? undefined
+      : new FileRecording({
+          path: o.recordFile,
+          header: { ...header, snapshot: start.snapshot },
+          onError: (err) => logger.warn({ err: err.message, path: o.recordFile }, 'recording stopped: cannot write the file'),
+        });
+  const untap = [session, file].filter((t) => t !== undefined).map((t) => hub.tap(t));
+  return {
+    session,
+    file,
+    async close() {
+      for (const off of untap) off();
+      await file?.close();
+    },
+  };
+}
+
+/** `GET /api/recording`: the session held in memory, as an NDJSON download. */
+function sendRecording(res: ServerResponse, session: SessionRecording | undefined, runId: string): void {
+  if (!session) return sendText(res, 404, 'recording is off on this server (recordingMaxBytes is 0)');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  res.writeHead(200, {
+    'content-type': 'application/x-ndjson; charset=utf-8',
+    'content-disposition': `attachment; filename="connscope-${runId.slice(0, 8)}-${stamp}.ndjson"`,
+    'cache-control': 'no-store',
+  });
+  // A snapshot of the lines as of now, written with backpressure (a large session is many MiB).
+  const lines = [...session.lines()];
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < lines.length; i += 256) yield `${lines.slice(i, i + 256).join('\n')}\n`;
+    })(),
+  ).pipe(res);
 }
 
 /** The request target as a URL; `//x` stays a path (never a host). */

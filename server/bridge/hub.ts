@@ -39,6 +39,7 @@ import { RATE_LIMIT_CLOSE, SHUTDOWN_CLOSE, closeGracefully, frameBuffer, frameBy
 import type { DropCause, HubCounters, ResyncCause } from './metrics.ts';
 import type { RateLimit } from './rate-limit.ts';
 import { historyAnswer, resumeAnswer } from './replay.ts';
+import type { RecordingTap } from './recorder.ts';
 import { eventsMessage } from './wire-json.ts';
 
 /** The hub's settings; `startBridge` validates them and documents their defaults. */
@@ -111,6 +112,8 @@ export class Hub {
   readonly #intervals: NodeJS.Timeout[] = [];
   #drainTimer: NodeJS.Timeout | undefined;
   readonly #unsubscribe: (() => void)[] = [];
+  /** Recorders (recorder.ts): every numbered event and stats message, and batch ends. */
+  readonly #taps = new Set<RecordingTap>();
   #closed = false;
   readonly #counters = {
     eventsSent: 0,
@@ -150,6 +153,15 @@ export class Hub {
     }
     if (options.heartbeatMs > 0) this.#every(options.heartbeatMs, () => this.#heartbeat());
     if (options.statsMs > 0) this.#every(options.statsMs, () => this.#broadcastStats());
+  }
+
+  /**
+   * Feeds a recorder from now on (call it before the first event it should see, e.g. right after
+   * construction with `apiSnapshot().snapshot` as its start). Returns the function that stops it.
+   */
+  tap(t: RecordingTap): () => void {
+    this.#taps.add(t);
+    return () => this.#taps.delete(t);
   }
 
   /** Counters for `/metrics` and the `stats` message. */
@@ -306,12 +318,15 @@ export class Hub {
       c.messagesSent += 1;
       this.#counters.eventsSent += events.length;
     }
+    for (const t of this.#taps) t.batchEnd(() => this.#snapshot());
   }
 
   /** Numbers an event and queues its text for the next batch. */
   #append(event: UnnumberedEvent): void {
     this.#log.append(event);
-    this.#pending.push(this.#log.lastJson as string);
+    const json = this.#log.lastJson as string;
+    this.#pending.push(json);
+    for (const t of this.#taps) t.event(json);
   }
 
   /**
@@ -436,6 +451,7 @@ export class Hub {
       bridge,
     };
     const data = JSON.stringify(message);
+    for (const t of this.#taps) t.stats(data);
     for (const c of this.#clients) {
       // Counters are replaced by the next ones: never worth buffering for a slow client.
       if (c.behind || c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount > this.#o.highWaterBytes) continue;
