@@ -74,6 +74,11 @@ async function execute(msg: ActionCommand, { manager, lab }: CommandTargets): Pr
     case 'setTargetOutbound':
       manager.setTargetOutbound(msg.n);
       return okReply(msg.id, 'setTargetOutbound', { targetOutbound: manager.config().targetOutbound });
+    case 'configure': {
+      const { v: _v, id: _id, type: _type, token: _token, ...patch } = msg;
+      const changed = manager.configure(patch);
+      return okReply(msg.id, 'configure', { changed, config: manager.config() });
+    }
     case 'lab.addPeer':
       return okReply(msg.id, 'lab.addPeer', await needLab(lab).addPeer(msg.behaviour));
     case 'lab.stopPeer':

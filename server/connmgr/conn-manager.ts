@@ -23,7 +23,7 @@ import { ConnMgrError } from './errors.ts';
 import { watchLocalClose } from './handoff.ts';
 import { ListenerSet } from './listener-set.ts';
 import { transitionRule, type OutboundCause, type RuleId } from './rule-ids.ts';
-import { resolveOptions, type ConnManagerOptions, type ResolvedOptions } from './options.ts';
+import { checkLivePatch, resolveOptions, type ConnManagerOptions, type LiveOptions, type ResolvedOptions } from './options.ts';
 import { assertTransition, isFinal, type ConnState, type LiveConnState } from './states.ts';
 import type {
   ConnInfo,
@@ -285,10 +285,37 @@ export class ConnManager {
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
       throw new ConnMgrError('ERR_INVALID_ARGUMENT', `target outbound must be an integer >= 0, got ${JSON.stringify(n)}`);
     }
-    if (n === this.#targetOutbound) return;
-    this.#targetOutbound = n;
-    this.#emitter.emit('config:changed', { targetOutbound: n, at: this.#now() });
-    this.#fillOutbound('outbound-fill');
+    this.configure({ targetOutbound: n });
+  }
+
+  /**
+   * Changes rules at run time (README "Changing the rules live"): the target, the backoff (kind,
+   * step, cap), the dial and idle timeouts, the inbound limit and policy. Only what differs from
+   * now changes, and one `config:changed` event lists it. What is already scheduled keeps its
+   * time (a waiting retry, a pending dial's timeout); what comes next follows the new rules. The
+   * idle timeout is re-armed at once for every connection, and the inbound limit and policy take
+   * effect at once (pause or resume accepting), closing nothing. Returns what changed.
+   * @throws ConnMgrError `ERR_INVALID_ARGUMENT` (naming the option), `ERR_SHUTDOWN`.
+   */
+  configure(patch: LiveOptions): LiveOptions {
+    this.#assertUsable();
+    const changed = checkLivePatch({ ...this.#opts, targetOutbound: this.#targetOutbound }, patch);
+    if (Object.keys(changed).length === 0) return changed;
+    const { targetOutbound, ...rest } = changed;
+    Object.assign(this.#opts, rest);
+    if (targetOutbound !== undefined) this.#targetOutbound = targetOutbound;
+    this.#emitter.emit('config:changed', { ...changed, at: this.#now() });
+    if (changed.idleTimeoutMs !== undefined) {
+      for (const rec of this.#conns.values()) {
+        if (rec.state !== 'established' || !rec.socket) continue;
+        this.#clearTimer(rec.idleTimer);
+        rec.idleTimer = undefined;
+        this.#armIdle(rec);
+      }
+    }
+    if (changed.maxInbound !== undefined || changed.inboundPolicy !== undefined) this.#reconsiderAccepting();
+    if (targetOutbound !== undefined) this.#fillOutbound('outbound-fill');
+    return changed;
   }
 
   /** The connection with this id, or undefined once it has ended. */
@@ -950,6 +977,14 @@ export class ConnManager {
     this.#totals.listenDisabledNum += 1;
     this.#pauseRule = reason === 'limit' ? 'inbound-limit-pause' : 'accept-exhausted';
     this.#listeners.pause(reason);
+  }
+
+  /** After a live change of the inbound limit or policy: pause at the limit under 'pause', else listen. */
+  #reconsiderAccepting(): void {
+    if (this.#state !== 'running') return;
+    const full = this.#countByType.inbound >= this.#opts.maxInbound;
+    if (this.#opts.inboundPolicy === 'pause' && full) this.#pauseAccepting('limit');
+    else if (!this.#pausedForExhaustion) this.#resumeAccepting();
   }
 
   #maybeResumeAccepting(): void {

@@ -4,7 +4,15 @@
  */
 export { ConnManager } from './conn-manager.ts';
 export { ConnMgrError, ERROR_CODES, isConnMgrError, type ConnMgrErrorCode } from './errors.ts';
-export { DEFAULTS, resolveOptions, type ConnManagerOptions, type Logger } from './options.ts';
+export {
+  DEFAULTS,
+  LIVE_OPTIONS,
+  resolveOptions,
+  type ConnManagerOptions,
+  type LiveOptionName,
+  type LiveOptions,
+  type Logger,
+} from './options.ts';
 export {
   CONN_STATES,
   LIVE_CONN_STATES,

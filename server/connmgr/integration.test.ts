@@ -100,6 +100,26 @@ describe('integration: outbound on real sockets', () => {
 });
 
 describe('integration: inbound limit', () => {
+  test('changed live: policy pause at the limit stops accepting at once; a higher limit accepts again', async () => {
+    const { cm, log } = manager({ listen: [{ host: '127.0.0.1', port: 0 }], maxInbound: 1, inboundPolicy: 'shed' });
+    await cm.start();
+    const port = listenPort(cm);
+    await client(port);
+    await log.waitFor('conn:state', () => cm.stats().currByType.inbound === 1);
+    cm.configure({ inboundPolicy: 'pause' });
+    const paused = await log.waitFor('listener:state', (e) => e.state === 'paused');
+    assert.equal(paused.rule, 'inbound-limit-pause');
+    await assert.rejects(client(port), (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED', 'not accepting at the new policy');
+    cm.configure({ maxInbound: 2 });
+    await log.waitFor('listener:state', (e) => e.state === 'listening' && log.of('listener:state').indexOf(e) > 1);
+    await client(port);
+    await log.waitFor('conn:state', () => cm.stats().currByType.inbound === 2);
+    assert.deepEqual(
+      log.of('config:changed').map(({ at: _at, ...rest }) => rest),
+      [{ inboundPolicy: 'pause' }, { maxInbound: 2 }],
+    );
+  });
+
   test("'shed': the connection past maxInbound is told why, closed and counted", async () => {
     const { cm, log } = manager({ listen: [{ host: '127.0.0.1', port: 0 }], maxInbound: 2, inboundPolicy: 'shed' });
     await cm.start();

@@ -5,6 +5,7 @@
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.ts';
 import { realClock } from './clock.ts';
 import { tcpDialer } from './dialer.ts';
+import { ConnMgrError } from './errors.ts';
 import { INBOUND_POLICIES, type Clock, type ConnectionHandler, type Dialer, type InboundPolicy, type ListenAddress } from './types.ts';
 
 export interface Logger {
@@ -141,4 +142,57 @@ function checkClock(clock: Clock): Clock {
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Options `configure()` changes at run time (README "Changing the rules live"). */
+export const LIVE_OPTIONS = [
+  'targetOutbound',
+  'backoff',
+  'retryDelayMs',
+  'maxRetryDelayMs',
+  'dialTimeoutMs',
+  'idleTimeoutMs',
+  'inboundPolicy',
+  'maxInbound',
+] as const;
+export type LiveOptionName = (typeof LIVE_OPTIONS)[number];
+export type LiveOptions = Partial<Pick<ResolvedOptions, LiveOptionName>>;
+
+/**
+ * Checks a `configure()` patch against the current values and returns only what changes. Same
+ * rules as the constructor's options (and `maxRetryDelayMs >= retryDelayMs` after the change);
+ * an unknown or fixed option is refused by name. Throws ConnMgrError `ERR_INVALID_ARGUMENT`.
+ */
+export function checkLivePatch(current: Pick<ResolvedOptions, LiveOptionName>, patch: unknown): LiveOptions {
+  const bad = (message: string): never => {
+    throw new ConnMgrError('ERR_INVALID_ARGUMENT', message);
+  };
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) bad('configure() takes an object of options');
+  const entries = Object.entries(patch as Record<string, unknown>).filter(([, value]) => value !== undefined);
+  if (entries.length === 0) bad(`configure() needs at least one of ${LIVE_OPTIONS.join(', ')}`);
+  const changed: Record<string, unknown> = {};
+  for (const [name, value] of entries) {
+    if (!(LIVE_OPTIONS as readonly string[]).includes(name)) {
+      bad(`option ${name} cannot be changed at run time (these can: ${LIVE_OPTIONS.join(', ')})`);
+    }
+    const key = name as LiveOptionName;
+    if (key === 'backoff') {
+      if (!BACKOFF_KINDS.includes(value as BackoffKind))
+        bad(`backoff must be one of ${BACKOFF_KINDS.join(', ')}, got ${JSON.stringify(value)}`);
+    } else if (key === 'inboundPolicy') {
+      if (!INBOUND_POLICIES.includes(value as InboundPolicy)) {
+        bad(`inboundPolicy must be one of ${INBOUND_POLICIES.join(', ')}, got ${JSON.stringify(value)}`);
+      }
+    } else {
+      const min = key === 'retryDelayMs' || key === 'maxRetryDelayMs' || key === 'dialTimeoutMs' ? 1 : 0;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+        bad(`${key} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+    }
+    if (current[key] !== value) changed[key] = value;
+  }
+  const next = { ...current, ...changed };
+  if (next.maxRetryDelayMs < next.retryDelayMs) {
+    bad(`maxRetryDelayMs (${next.maxRetryDelayMs}) must be >= retryDelayMs (${next.retryDelayMs})`);
+  }
+  return changed as LiveOptions;
 }

@@ -149,8 +149,16 @@ export interface ManagerStateEvent {
   at: number;
 }
 
+/** What `configure()` (or `setTargetOutbound`) changed: only the options whose value changed. */
 export interface ConfigChangedEvent {
   targetOutbound?: number;
+  backoff?: BackoffKind;
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  dialTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  inboundPolicy?: InboundPolicy;
+  maxInbound?: number;
   at: number;
 }
 

@@ -5,8 +5,8 @@
  */
 import * as v from 'valibot';
 import { FloodOptionsSchema, LabPeerSchema, PeerBehaviourSchema } from './lab.ts';
-import { WireEventSchema } from './events.ts';
-import { ConnInfoSchema } from './snapshot.ts';
+import { BackoffKindSchema, InboundPolicySchema, WireEventSchema } from './events.ts';
+import { ConnInfoSchema, ConnManagerConfigSchema } from './snapshot.ts';
 
 /** Version of this protocol; every message carries it as `v`. */
 export const PROTOCOL_VERSION = 1;
@@ -56,6 +56,27 @@ export const SetTargetOutboundCommandSchema = v.object({
   ...base,
   type: v.literal('setTargetOutbound'),
   n: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TARGET_OUTBOUND)),
+});
+
+/** Longest delay `configure` accepts (a day): longer is a typo, not a teaching choice. */
+export const MAX_CONFIG_DELAY_MS = 24 * 60 * 60 * 1000;
+const delayMs = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(MAX_CONFIG_DELAY_MS));
+
+/**
+ * `configure`: change rules at run time (README "Changing the rules live"); give one or more.
+ * The manager checks them together (e.g. `maxRetryDelayMs >= retryDelayMs` after the change).
+ */
+export const ConfigureCommandSchema = v.object({
+  ...base,
+  type: v.literal('configure'),
+  targetOutbound: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TARGET_OUTBOUND))),
+  backoff: v.optional(BackoffKindSchema),
+  retryDelayMs: v.optional(delayMs(1)),
+  maxRetryDelayMs: v.optional(delayMs(1)),
+  dialTimeoutMs: v.optional(delayMs(1)),
+  idleTimeoutMs: v.optional(delayMs(0)),
+  inboundPolicy: v.optional(InboundPolicySchema),
+  maxInbound: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000))),
 });
 
 export const LabAddPeerCommandSchema = v.object({ ...base, type: v.literal('lab.addPeer'), behaviour: PeerBehaviourSchema });
@@ -111,6 +132,7 @@ export const ClientMessageSchema = v.variant('type', [
   DisconnectCommandSchema,
   RemoveCommandSchema,
   SetTargetOutboundCommandSchema,
+  ConfigureCommandSchema,
   LabAddPeerCommandSchema,
   LabStopPeerCommandSchema,
   LabStartFloodCommandSchema,
@@ -140,6 +162,20 @@ export const COMMAND_RESULT_SCHEMAS = {
   disconnect: v.null(),
   remove: v.null(),
   setTargetOutbound: v.object({ targetOutbound: v.number() }),
+  /** What changed (only options whose value differs), and the whole configuration after. */
+  configure: v.object({
+    changed: v.object({
+      targetOutbound: v.optional(v.number()),
+      backoff: v.optional(BackoffKindSchema),
+      retryDelayMs: v.optional(v.number()),
+      maxRetryDelayMs: v.optional(v.number()),
+      dialTimeoutMs: v.optional(v.number()),
+      idleTimeoutMs: v.optional(v.number()),
+      inboundPolicy: v.optional(InboundPolicySchema),
+      maxInbound: v.optional(v.number()),
+    }),
+    config: ConnManagerConfigSchema,
+  }),
   'lab.addPeer': LabPeerSchema,
   'lab.stopPeer': v.null(),
   'lab.startFlood': v.null(),

@@ -189,6 +189,13 @@ export const ConfigChangedEventSchema = v.object({
   at: time,
   kind: v.literal('config:changed'),
   targetOutbound: v.optional(count),
+  backoff: v.optional(BackoffKindSchema),
+  retryDelayMs: v.optional(count),
+  maxRetryDelayMs: v.optional(count),
+  dialTimeoutMs: v.optional(count),
+  idleTimeoutMs: v.optional(count),
+  inboundPolicy: v.optional(InboundPolicySchema),
+  maxInbound: v.optional(count),
 });
 
 /**

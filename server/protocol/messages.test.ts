@@ -11,6 +11,7 @@ const VALID: Record<CommandType, Record<string, unknown>> = {
   disconnect: { ...base, type: 'disconnect', connId: 3 },
   remove: { ...base, type: 'remove', connId: 3 },
   setTargetOutbound: { ...base, type: 'setTargetOutbound', n: 0 },
+  configure: { ...base, type: 'configure', backoff: 'exponential', retryDelayMs: 500 },
   'lab.addPeer': { ...base, type: 'lab.addPeer', behaviour: 'flap' },
   'lab.stopPeer': { ...base, type: 'lab.stopPeer', peerId: 'p1' },
   'lab.startFlood': { ...base, type: 'lab.startFlood', connections: 50, ratePerSec: 10 },

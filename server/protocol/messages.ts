@@ -99,6 +99,7 @@ const OkReplySchema = v.variant('command', [
   okReply('disconnect'),
   okReply('remove'),
   okReply('setTargetOutbound'),
+  okReply('configure'),
   okReply('lab.addPeer'),
   okReply('lab.stopPeer'),
   okReply('lab.startFlood'),

@@ -66,6 +66,9 @@ test('every message a running server sends parses, losslessly, and covers every 
   assert.ok((await client.request({ type: 'setTargetOutbound', n: 1 })).ok);
   await client.waitFor((m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.kind === 'outbound:throttled'));
   assert.ok((await client.request({ type: 'setTargetOutbound', n: 0 })).ok);
+  const configured = await client.request({ type: 'configure', backoff: 'exponential', maxInbound: 2 });
+  assert.ok(configured.ok && configured.command === 'configure');
+  assert.deepEqual(configured.result.changed, { backoff: 'exponential', maxInbound: 2 });
 
   // lab commands: lab:state events.
   assert.ok((await client.request({ type: 'lab.addPeer', behaviour: 'stable' })).ok);
