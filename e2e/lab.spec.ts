@@ -26,3 +26,21 @@ test('an inbound flood past the limit is shed, and the rejections are counted on
   await expect(dashboard.stopFloodButton).toBeDisabled();
   await expect.poll(async () => (await server.snapshot()).lab?.flood.active).toBe(false);
 });
+
+test('bulk: add several peers of a behaviour in one click, then stop all of them', async ({ server, dashboard }) => {
+  await dashboard.open(server);
+  const refusing = async (): Promise<number> =>
+    (await server.snapshot()).lab?.peers.filter((p) => p.behaviour === 'refuse' && p.state === 'running').length ?? 0;
+  const before = await refusing(); // the lab's mix has some already
+  await dashboard.behaviour.selectOption('refuse');
+  await dashboard.lab.getByRole('spinbutton', { name: 'How many' }).fill('3');
+  await dashboard.lab.getByRole('button', { name: 'Add 3 peers' }).click();
+  await expect(dashboard.addPeerStatus).toHaveAttribute('data-status', 'ok');
+  await expect(dashboard.addPeerStatus).toContainText('Added 3 refuse peers');
+  await expect.poll(refusing).toBe(before + 3);
+
+  await dashboard.lab.getByRole('button', { name: `Stop all refuse (${before + 3})` }).click();
+  await expect(dashboard.addPeerStatus).toContainText(`Stopped ${before + 3} refuse peers`);
+  await expect.poll(refusing).toBe(0);
+  await expect(dashboard.lab.getByRole('button', { name: 'Stop all refuse (0)' })).toBeDisabled();
+});

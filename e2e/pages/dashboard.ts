@@ -168,6 +168,8 @@ export class Dashboard {
   readonly lab: Locator;
   readonly behaviour: Locator;
   readonly addPeerButton: Locator;
+  /** "Stop all <behaviour> (n)": every running peer of the chosen behaviour. */
+  readonly stopAllButton: Locator;
   readonly addPeerStatus: Locator;
   readonly stopPeerStatus: Locator;
   readonly labPeersHeading: Locator;
@@ -241,6 +243,7 @@ export class Dashboard {
     this.lab = page.getByRole('region', { name: /^Lab\b/ });
     this.behaviour = this.lab.getByRole('combobox', { name: 'Behaviour' });
     this.addPeerButton = this.lab.getByRole('button', { name: 'Add peer', exact: true });
+    this.stopAllButton = this.lab.getByRole('button', { name: /^Stop all / });
     this.addPeerStatus = this.lab.getByTestId('add-peer-status');
     this.stopPeerStatus = this.lab.getByTestId('stop-peer-status');
     this.labPeersHeading = this.lab.getByRole('heading', { name: /^Peers\b/ });

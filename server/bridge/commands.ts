@@ -84,6 +84,10 @@ async function execute(msg: ActionCommand, { manager, lab }: CommandTargets): Pr
     case 'lab.stopPeer':
       await needLab(lab).stopPeer(msg.peerId);
       return okReply(msg.id, 'lab.stopPeer', null);
+    case 'lab.addPeers':
+      return okReply(msg.id, 'lab.addPeers', { peers: await needLab(lab).addPeers(msg.behaviour, msg.count) });
+    case 'lab.stopPeers':
+      return okReply(msg.id, 'lab.stopPeers', { stopped: await needLab(lab).stopPeers(msg.behaviour) });
     case 'lab.startFlood':
       needLab(lab).startFlood({
         connections: msg.connections,

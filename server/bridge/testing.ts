@@ -302,6 +302,20 @@ export class FakeLab implements LabApi {
     return { ...peer };
   }
 
+  async addPeers(behaviour: PeerBehaviour, count: number): Promise<LabPeer[]> {
+    const peers: LabPeer[] = [];
+    for (let i = 0; i < count; i++) peers.push(await this.addPeer(behaviour));
+    return peers;
+  }
+
+  async stopPeers(behaviour: PeerBehaviour): Promise<number> {
+    this.calls.push(`stopPeers:${behaviour}`);
+    const running = this.#peers.filter((p) => p.behaviour === behaviour && p.state === 'running');
+    for (const p of running) p.state = 'stopped';
+    if (running.length > 0) this.changed();
+    return running.length;
+  }
+
   async stopPeer(peerId: string): Promise<void> {
     this.calls.push(`stopPeer:${peerId}`);
     const peer = this.#peers.find((p) => p.peerId === peerId);

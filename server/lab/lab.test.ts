@@ -289,6 +289,32 @@ test('lab commands: errors carry codes; stopPeer closes the port; stop is final 
   );
 });
 
+test('bulk: addPeers starts N of a behaviour at once (all or none past maxPeers); stopPeers stops every running one of it', async (t) => {
+  const lab = await Lab.start({ seed: 7, peers: [{ behaviour: 'stable', count: 1 }], maxPeers: 6 });
+  t.after(() => lab.stop());
+  const refusers = await lab.addPeers('refuse', 4);
+  assert.equal(refusers.length, 4);
+  assert.ok(refusers.every((p) => p.behaviour === 'refuse' && p.state === 'running'));
+  assert.equal(new Set(refusers.map((p) => p.addr)).size, 4);
+  for (const p of refusers) assert.equal(lab.addressBook.has(p.addr), true);
+  // 1 + 4 running: 2 more would pass the limit of 6, so none starts.
+  await assert.rejects(
+    lab.addPeers('hang', 2),
+    (e) => isLabError(e, 'ERR_LAB_LIMIT') && /2 more peers would make 7; at most 6/.test(e.message),
+  );
+  assert.equal(lab.state().peers.filter((p) => p.state === 'running').length, 5);
+  await assert.rejects(lab.addPeers('hang', 0), (e) => isLabError(e, 'ERR_LAB_INVALID_ARGUMENT'));
+
+  assert.equal(await lab.stopPeers('refuse'), 4);
+  assert.equal(await lab.stopPeers('refuse'), 0, 'none left running');
+  const states = lab.state().peers.map((p) => [p.behaviour, p.state]);
+  assert.ok(
+    states.every(([b, st]) => (b === 'refuse' ? st === 'stopped' : st === 'running')),
+    JSON.stringify(states),
+  );
+  assert.equal(await dialResult(Number(refusers[0]!.addr.split(':')[1])), 'ECONNREFUSED');
+});
+
 test('stop() leaves nothing open: default mix, manager, trickle and flood all running', async () => {
   await tick();
   const before = countByType(process.getActiveResourcesInfo());

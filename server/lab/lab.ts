@@ -254,6 +254,42 @@ export class Lab implements LabApi {
   }
 
   /**
+   * Starts `count` peers of one behaviour at once (a scene in one command). All or none: past
+   * `maxPeers` nothing starts; a peer that fails to bind stops the ones started with it.
+   * @throws LabError `ERR_LAB_INVALID_ARGUMENT`, `ERR_LAB_LIMIT`, `ERR_LAB_LISTEN_FAILED`, `ERR_LAB_STOPPED`.
+   */
+  async addPeers(behaviour: PeerBehaviour, count: number): Promise<LabPeer[]> {
+    if (this.#stopPromise) throw stoppedError();
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new LabError('ERR_LAB_INVALID_ARGUMENT', `count must be an integer >= 1, got ${JSON.stringify(count)}`);
+    }
+    const running = [...this.#peers.values()].filter((p) => p.state === 'running').length + this.#starting.size;
+    if (running + count > this.#maxPeers) {
+      throw new LabError(
+        'ERR_LAB_LIMIT',
+        `${count} more peers would make ${running + count}; at most ${this.#maxPeers} lab peers may run at once`,
+      );
+    }
+    const started = await Promise.allSettled(Array.from({ length: count }, () => this.addPeer(behaviour)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? this.stopPeer(r.value.peerId) : undefined)));
+      throw failed.reason;
+    }
+    return started.map((r) => (r as PromiseFulfilledResult<LabPeer>).value);
+  }
+
+  /** Stops every running peer of a behaviour (as `stopPeer` does each); resolves with how many. @throws LabError `ERR_LAB_STOPPED`. */
+  async stopPeers(behaviour: PeerBehaviour): Promise<number> {
+    if (this.#stopPromise) throw stoppedError();
+    const peers = [...this.#peers.values()].filter((p) => p.behaviour === behaviour && p.state === 'running');
+    await Promise.all(peers.map((p) => p.stop()));
+    this.#trimStopped();
+    if (peers.length > 0) this.#changed();
+    return peers.length;
+  }
+
+  /**
    * Stops a peer: its port closes (dials to it are then refused) and open connections drop. Its
    * address stays in the book, as a departed node's would. Stopping a stopped peer is a no-op.
    * @throws LabError `ERR_LAB_NOT_FOUND`, `ERR_LAB_STOPPED`.

@@ -81,6 +81,20 @@ export const ConfigureCommandSchema = v.object({
 
 export const LabAddPeerCommandSchema = v.object({ ...base, type: v.literal('lab.addPeer'), behaviour: PeerBehaviourSchema });
 
+/** Most peers `lab.addPeers` starts at once. */
+export const MAX_BULK_PEERS = 50;
+
+/** `lab.addPeers`: several peers of one behaviour at once (building a scene in one click). */
+export const LabAddPeersCommandSchema = v.object({
+  ...base,
+  type: v.literal('lab.addPeers'),
+  behaviour: PeerBehaviourSchema,
+  count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_BULK_PEERS)),
+});
+
+/** `lab.stopPeers`: every running peer of one behaviour. */
+export const LabStopPeersCommandSchema = v.object({ ...base, type: v.literal('lab.stopPeers'), behaviour: PeerBehaviourSchema });
+
 export const LabStopPeerCommandSchema = v.object({
   ...base,
   type: v.literal('lab.stopPeer'),
@@ -134,7 +148,9 @@ export const ClientMessageSchema = v.variant('type', [
   SetTargetOutboundCommandSchema,
   ConfigureCommandSchema,
   LabAddPeerCommandSchema,
+  LabAddPeersCommandSchema,
   LabStopPeerCommandSchema,
+  LabStopPeersCommandSchema,
   LabStartFloodCommandSchema,
   LabStopFloodCommandSchema,
   ResumeCommandSchema,
@@ -177,7 +193,9 @@ export const COMMAND_RESULT_SCHEMAS = {
     config: ConnManagerConfigSchema,
   }),
   'lab.addPeer': LabPeerSchema,
+  'lab.addPeers': v.object({ peers: v.array(LabPeerSchema) }),
   'lab.stopPeer': v.null(),
+  'lab.stopPeers': v.object({ stopped: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
   'lab.startFlood': v.null(),
   'lab.stopFlood': v.null(),
   resume: ResumeResultSchema,

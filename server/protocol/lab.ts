@@ -68,7 +68,11 @@ export type FloodOptions = v.InferOutput<typeof FloodOptionsSchema>;
 export interface LabApi {
   state(): LabState;
   addPeer(behaviour: PeerBehaviour): Promise<LabPeer>;
+  /** `count` more peers of one behaviour at once (all or none: the limit is checked first). */
+  addPeers(behaviour: PeerBehaviour, count: number): Promise<LabPeer[]>;
   stopPeer(peerId: string): Promise<void>;
+  /** Stops every running peer of a behaviour; resolves with how many. */
+  stopPeers(behaviour: PeerBehaviour): Promise<number>;
   startFlood(options: FloodOptions): void;
   stopFlood(): void;
   /** Called after every change of `state()`; returns the unsubscribe function. */

@@ -14,6 +14,8 @@ const VALID: Record<CommandType, Record<string, unknown>> = {
   configure: { ...base, type: 'configure', backoff: 'exponential', retryDelayMs: 500 },
   'lab.addPeer': { ...base, type: 'lab.addPeer', behaviour: 'flap' },
   'lab.stopPeer': { ...base, type: 'lab.stopPeer', peerId: 'p1' },
+  'lab.addPeers': { ...base, type: 'lab.addPeers', behaviour: 'refuse', count: 8 },
+  'lab.stopPeers': { ...base, type: 'lab.stopPeers', behaviour: 'refuse' },
   'lab.startFlood': { ...base, type: 'lab.startFlood', connections: 50, ratePerSec: 10 },
   'lab.stopFlood': { ...base, type: 'lab.stopFlood' },
   resume: { ...base, type: 'resume', fromSeq: 0, runId: 'abc' },

@@ -73,6 +73,10 @@ test('every message a running server sends parses, losslessly, and covers every 
   // lab commands: lab:state events.
   assert.ok((await client.request({ type: 'lab.addPeer', behaviour: 'stable' })).ok);
   assert.ok((await client.request({ type: 'lab.stopPeer', peerId: 'p1' })).ok);
+  const bulk = await client.request({ type: 'lab.addPeers', behaviour: 'refuse', count: 3 });
+  assert.ok(bulk.ok && bulk.command === 'lab.addPeers' && bulk.result.peers.length === 3);
+  const stopped = await client.request({ type: 'lab.stopPeers', behaviour: 'refuse' });
+  assert.ok(stopped.ok && stopped.command === 'lab.stopPeers' && stopped.result.stopped === 3);
   assert.ok((await client.request({ type: 'lab.startFlood', connections: 5, ratePerSec: 2 })).ok);
   assert.ok((await client.request({ type: 'lab.stopFlood' })).ok);
   assert.equal((await client.request({ type: 'lab.stopPeer', peerId: 'nope' })).ok, false);
