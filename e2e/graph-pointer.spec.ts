@@ -1,0 +1,58 @@
+/**
+ * The graph's pointer gestures in a real browser: a drag pans by its whole movement, the wheel
+ * zooms about the pointer, "Fit" brings the view back, and a click on empty canvas clears the
+ * selection. The view is read from where the canvas drew the centre node's caption (the mirror's
+ * `data-text-boxes`), which sits at the view's origin whatever the peers do.
+ */
+import { expect, test } from './fixtures.ts';
+import { TARGET_OUTBOUND } from './lab-server.ts';
+
+test('the graph pans by dragging, zooms about the pointer, Fit brings it back, a click on empty canvas clears the selection', async ({
+  sharedServer,
+  dashboard,
+  page,
+}) => {
+  await dashboard.open(sharedServer);
+  await expect(dashboard.graphOptions({ type: 'outbound', state: 'established' })).toHaveCount(TARGET_OUTBOUND);
+  const canvas = page.locator('#graph-pane canvas');
+  const pane = (await canvas.boundingBox())!;
+  const centre = async (): Promise<{ x: number; y: number }> => {
+    const c = (await dashboard.graphText()).captions.find((t) => t.what === 'caption center');
+    if (!c) throw new Error('no centre caption drawn');
+    return { x: c.box.cx, y: c.box.cy };
+  };
+  // Auto-fit keeps the centre node in the middle of the pane, however the peers change.
+  const fitted = await centre();
+  const moved = async (): Promise<{ dx: number; dy: number }> => {
+    const c = await centre();
+    return { dx: Math.round(c.x - fitted.x), dy: Math.round(c.y - fitted.y) };
+  };
+
+  // Drag from an empty corner by (80, 40), in steps: the view follows the whole movement.
+  await page.mouse.move(pane.x + 10, pane.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(pane.x + 50, pane.y + 30, { steps: 3 });
+  await page.mouse.move(pane.x + 90, pane.y + 50, { steps: 3 });
+  await page.mouse.up();
+  await expect.poll(moved).toEqual({ dx: 80, dy: 40 });
+  // Auto-fit is off: the view stays where it was put.
+  await dashboard.nextFrames();
+  expect(await moved()).toEqual({ dx: 80, dy: 40 });
+
+  // Wheel up 100 px to the right of the centre: zoom in about the pointer, so the centre moves
+  // left (zooming about the centre would leave it where it is).
+  const before = await centre();
+  await page.mouse.move(pane.x + before.x + 100, pane.y + before.y);
+  await page.mouse.wheel(0, -200);
+  await expect.poll(async () => (await centre()).x).toBeLessThan(before.x - 10);
+
+  await page.getByRole('button', { name: 'Fit graph to view' }).click();
+  await expect.poll(moved).toEqual({ dx: 0, dy: 0 });
+
+  // A click on empty canvas selects nothing.
+  const [id] = await dashboard.idsOf(dashboard.graphOptions({ type: 'outbound', state: 'established' }));
+  await dashboard.select(id!);
+  await expect(dashboard.graphOption(id!)).toHaveAttribute('aria-selected', 'true');
+  await page.mouse.click(pane.x + 10, pane.y + 10);
+  await expect(dashboard.graph.locator('[role="option"][aria-selected="true"]')).toHaveCount(0);
+});
