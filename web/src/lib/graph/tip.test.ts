@@ -1,7 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { conn } from './test-fixtures.ts';
+import { config as RULE_CONFIG } from '../model/test-fixtures.ts';
 import { sameTip, TIP_FLIP_WITHIN, TIP_OFFSET, tipFor } from './tip.ts';
+
+test("the tip says the rule behind the latest transition, with the configuration's numbers", () => {
+  const c = conn(4, {
+    state: 'failing',
+    retryAt: 7000,
+    attempt: 3,
+    history: [
+      { seq: 9, at: 1000, from: 'pending', to: 'failing', reason: 'dial-refused', rule: 'persistent-backoff', attempt: 3, retryAt: 7000 },
+    ],
+  });
+  const config = { ...RULE_CONFIG, backoff: 'linear' as const, retryDelayMs: 2000, maxRetryDelayMs: 30_000 };
+  assert.equal(tipFor(c, { x: 0, y: 0 }, 800, 2000, config).rule, 'attempt 3: next try in 6.0 s (6.0 s = 3 × 2.0 s).');
+  assert.equal(tipFor(conn(5), { x: 0, y: 0 }, 800, 0).rule, undefined, 'no transition seen: no rule to tell');
+});
 
 test('the tip sits beside the pointer, and left of it near the right edge', () => {
   const c = conn(3, { state: 'failing', retryAt: 4000, attempt: 2 });

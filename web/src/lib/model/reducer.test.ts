@@ -190,6 +190,17 @@ describe('reducer: hello', () => {
 });
 
 describe('reducer: events', () => {
+  test('config:changed updates the configuration the views read (rules changed live), and the limits', () => {
+    const s = createModelState();
+    reduce(s, hello(), T0);
+    reduce(s, events({ seq: 1, at: T0, kind: 'config:changed', backoff: 'exponential', retryDelayMs: 500, maxInbound: 3 }), T0);
+    assert.equal(s.config?.backoff, 'exponential');
+    assert.equal(s.config?.retryDelayMs, 500);
+    assert.equal(s.config?.maxInbound, 3);
+    assert.equal(s.config?.maxRetryDelayMs, config.maxRetryDelayMs, 'what did not change stays');
+    assert.equal(s.limits.maxInbound, 3);
+  });
+
   test('conn:state builds a connection and its history', () => {
     const s = started();
     const out = reduce(

@@ -253,12 +253,14 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
     case 'manager:state':
       s.managerState = ev.state;
       break;
-    case 'config:changed':
-      if (ev.targetOutbound !== undefined) {
-        s.limits = { ...s.limits, targetOutbound: ev.targetOutbound };
-        if (s.config) s.config = { ...s.config, targetOutbound: ev.targetOutbound };
-      }
+    case 'config:changed': {
+      // Rules changed live (README "Changing the rules live"): the event lists what changed.
+      const { seq: _seq, at: _at, kind: _kind, ...changed } = ev;
+      if (s.config) s.config = { ...s.config, ...changed };
+      if (ev.targetOutbound !== undefined) s.limits = { ...s.limits, targetOutbound: ev.targetOutbound };
+      if (ev.maxInbound !== undefined) s.limits = { ...s.limits, maxInbound: ev.maxInbound };
       break;
+    }
     case 'lab:state':
       s.lab = ev.state;
       s.labUpdates += 1;

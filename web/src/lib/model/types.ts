@@ -7,7 +7,7 @@
  * animation frame, so thousands of connections and a fast event stream cost one redraw per frame.
  */
 
-import type { ConnInfo, ConnState, RuleId } from '$protocol';
+import type { ConnInfo, ConnManagerConfig, ConnState, RuleId } from '$protocol';
 import type { LiveCounts } from './counts.ts';
 import type { LimitSignals } from './limits.ts';
 
@@ -71,6 +71,8 @@ export interface ConnModel {
    * freezes or replays them too.
    */
   now(): number;
+  /** The manager's configuration (the rule sentences' numbers); null before the first hello. */
+  readonly config?: ConnManagerConfig | null;
   /** The manager's limits (shed, paused, throttled), for the graph's marks; absent in dev fakes. */
   readonly limitSignals?: LimitSignals;
 }
