@@ -209,3 +209,38 @@ test('details of a failing persistent peer: the retry in words, the attempt and 
   await expect(rule).toBeFocused();
   await expect(rule).toContainText("a persistent peer's failure is counted and the backoff waited");
 });
+
+test('change the backoff kind live: the same failing peer follows the new rule, and the schedule says so', async ({
+  server,
+  dashboard,
+}) => {
+  await dashboard.open(server);
+  const peer = await server.unusedPeer('refuse');
+  await dashboard.useAddressOf(peer.peerId).click();
+  await dashboard.persistent.check();
+  await dashboard.connectButton.click();
+  await expect(dashboard.connectStatus).toContainText('Added persistent peer #');
+  const id = Number(/#(\d+)/.exec((await dashboard.connectStatus.textContent()) ?? '')?.[1]);
+  await dashboard.select(id);
+  await expect(dashboard.details).toContainText('linear: min(n × 1.0 s, 30 s)');
+
+  const controls = dashboard.page.locator('#controls-pane');
+  await controls.locator('summary', { hasText: 'Rules' }).click();
+  await controls.getByRole('combobox', { name: 'Backoff' }).selectOption('exponential');
+  await controls.getByRole('spinbutton', { name: 'Retry step (ms)' }).fill('500');
+  await controls.getByRole('button', { name: 'Apply' }).click();
+  await expect(controls.getByTestId('rules-status')).toContainText('changed: backoff exponential, retryDelayMs 500');
+
+  // The manager runs on the new rule, and the page's explanation with it.
+  await expect.poll(async () => (await server.snapshot()).snapshot.config.backoff).toBe('exponential');
+  await expect(dashboard.details).toContainText('exponential: b = min(500 ms × 2^(n−1), 30 s), wait in [b/2, b)');
+  // Exponential waits are drawn from a range: the schedule shows ranges now.
+  await expect(dashboard.backoffSchedule.getByRole('cell', { name: /–/ }).first()).toBeVisible();
+  // And the timeline's log has the change as one event.
+  await expect(dashboard.logEntries('config changed')).not.toHaveCount(0);
+
+  // A slip is answered beside the form, nothing is sent.
+  await controls.getByRole('spinbutton', { name: 'Backoff cap (ms)' }).fill('100');
+  await controls.getByRole('button', { name: 'Apply' }).click();
+  await expect(controls.getByTestId('rules-error')).toContainText('must be at least the step');
+});
