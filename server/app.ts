@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBridge, type Bridge, type StructuredLogger } from './bridge/index.ts';
 import type { CliConfig } from './cli-options.ts';
-import { ConnManager } from './connmgr/index.ts';
+import { ConnManager, realClock } from './connmgr/index.ts';
+import { ScaledClock } from './connmgr/scaled-clock.ts';
 import { Lab } from './lab/index.ts';
 import { coalescingLogger, createLogger, managerLogger } from './log.ts';
 
@@ -38,14 +39,23 @@ export async function startApp(
 ): Promise<App> {
   const logger = coalescingLogger(managerLogger(log));
   let manager: ConnManager | undefined;
+  // In lab mode the manager runs on a clock the lab can slow down or freeze (README "Slow motion
+  // and freeze"); against real peers it keeps the real one.
+  const managerClock = config.lab ? new ScaledClock(realClock, config.timeScale) : undefined;
   const lab = config.lab
-    ? await Lab.start({ seed: config.seed, scenario: config.labScenario, managerListen: () => manager?.listeners()[0]?.address })
+    ? await Lab.start({
+        seed: config.seed,
+        scenario: config.labScenario,
+        managerListen: () => manager?.listeners()[0]?.address,
+        ...(managerClock ? { managerClock } : {}),
+      })
     : undefined;
   try {
     manager = new ConnManager({
       ...config.manager,
       listen: config.listen ? [config.listen] : [],
       ...(lab ? { getNewAddress: lab.getNewAddress } : {}),
+      ...(managerClock ? { clock: managerClock } : {}),
       logger,
     });
     lab?.attach(manager);

@@ -42,6 +42,14 @@ describe('cli flags', () => {
     assert.match(HELP, /^ {2}--lab-scenario <name> .*\n.*\(lively\)$/m);
   });
 
+  test('--time-scale: 1 by default, the offered slow speeds, lab only', () => {
+    assert.equal(parseCli([]).timeScale, 1);
+    assert.equal(parseCli(['--time-scale', '0.25']).timeScale, 0.25);
+    assert.throws(() => parseCli(['--time-scale', '0.3']), /--time-scale must be one of 0.1, 0.25, 0.5, 1, got "0.3"/);
+    assert.throws(() => parseCli(['--time-scale', '2']), CliError);
+    assert.throws(() => parseCli(['--no-lab', '--time-scale', '0.5']), /--time-scale is for the lab/);
+  });
+
   test('--record names the file the session is written to; none by default', () => {
     assert.equal(parseCli([]).recordFile, undefined);
     assert.equal(parseCli(['--record', 'lesson.ndjson']).recordFile, 'lesson.ndjson');

@@ -11,6 +11,7 @@ import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
 import { LAB_SCENARIOS, type LabScenario } from './lab/scenario.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.ts';
 import { defaultStaticDir } from './package-info.ts';
+import { TIME_SCALES } from './connmgr/scaled-clock.ts';
 
 export interface CliConfig {
   host: string;
@@ -50,6 +51,8 @@ export interface CliConfig {
   version: boolean;
   /** `--token-file`: read by `readTokenFile` (I/O stays out of this pure parser). */
   tokenFile?: string;
+  /** `--time-scale`: the manager's clock speed in lab mode (README "Slow motion and freeze"). */
+  timeScale: number;
   /** `--record`: write the session to this file as NDJSON (README "Record and replay"). */
   recordFile?: string;
   /** Where the token came from, so the CLI prints it only when the user typed or was given it. */
@@ -108,6 +111,8 @@ server
 peers
   --lab / --no-lab           run the embedded loopback peer lab          (on)
   --seed <n>                 lab seed: the same seed replays the same story (1)
+  --time-scale <s>           the manager's clock speed: 1, 0.5, 0.25 or 0.1 (slow
+                             motion; also from the page)                  (1)
   --lab-scenario <name>      lively: a failing persistent peer, restarts, idle
                              kicks and inbound bursts; quiet: the peers only  (lively)
   --connect <host:port>      dial a real peer once (repeatable)
@@ -177,6 +182,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         'no-lab': { type: 'boolean' },
         seed: { type: 'string' },
         'lab-scenario': { type: 'string' },
+        'time-scale': { type: 'string' },
         connect: { type: 'string', multiple: true },
         persistent: { type: 'string', multiple: true },
         listen: { type: 'string' },
@@ -204,6 +210,13 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new CliError(`--lab-scenario must be one of ${LAB_SCENARIOS.join(', ')}, got "${labScenario}"`);
   }
   if (!lab && str('lab-scenario') !== undefined) throw new CliError('--lab-scenario is for the lab; drop it or --no-lab');
+  const timeScaleRaw = str('time-scale');
+  if (!lab && timeScaleRaw !== undefined)
+    throw new CliError('--time-scale is for the lab (against real peers the manager keeps real time); drop it or --no-lab');
+  const timeScale = timeScaleRaw === undefined ? 1 : Number(timeScaleRaw);
+  if (!TIME_SCALES.includes(timeScale as (typeof TIME_SCALES)[number])) {
+    throw new CliError(`--time-scale must be one of ${TIME_SCALES.join(', ')}, got "${timeScaleRaw}"`);
+  }
   const defaults = lab ? LAB_MANAGER_DEFAULTS : REAL_MANAGER_DEFAULTS;
   const manager = { ...defaults };
   for (const [flag, key] of Object.entries(INT_FLAGS)) {
@@ -274,6 +287,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ...(str('record') === undefined ? {} : { recordFile: str('record') as string }),
     lab,
     labScenario: labScenario as LabScenario,
+    timeScale,
     seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
     listen,
     connect: list('connect'),

@@ -86,6 +86,9 @@ async function execute(msg: ActionCommand, { manager, lab }: CommandTargets): Pr
       return okReply(msg.id, 'lab.stopPeer', null);
     case 'lab.addPeers':
       return okReply(msg.id, 'lab.addPeers', { peers: await needLab(lab).addPeers(msg.behaviour, msg.count) });
+    case 'lab.setSpeed':
+      needLab(lab).setSpeed(msg.speed);
+      return okReply(msg.id, 'lab.setSpeed', { speed: msg.speed });
     case 'lab.stopPeers':
       return okReply(msg.id, 'lab.stopPeers', { stopped: await needLab(lab).stopPeers(msg.behaviour) });
     case 'lab.startFlood':

@@ -306,7 +306,8 @@ export class Hub {
     if (this.#closed) return;
     if (this.#labDirty && this.#o.lab) {
       this.#labDirty = false;
-      this.#append({ at: Date.now(), kind: 'lab:state', state: this.#o.lab.state() });
+      // On the manager's clock like every other event (it may run slow in the lab).
+      this.#append({ at: this.#o.manager.now(), kind: 'lab:state', state: this.#o.lab.state() });
     }
     if (this.#pending.length === 0) return;
     const events = this.#pending;
@@ -445,7 +446,7 @@ export class Hub {
     const message: StatsMessage = {
       v: PROTOCOL_VERSION,
       type: 'stats',
-      at: Date.now(),
+      at: this.#o.manager.now(),
       seq: this.#log.lastSeq,
       stats: this.#o.manager.stats(),
       bridge,

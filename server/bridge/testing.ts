@@ -285,7 +285,15 @@ export class FakeLab implements LabApi {
       peers: this.#peers.map((p) => ({ ...p })),
       flood: { ...this.#flood },
       addressBook: { size: this.#peers.length, tried: 0 },
+      speed: this.#speed,
     };
+  }
+
+  #speed = 1;
+  setSpeed(speed: number): void {
+    this.calls.push(`setSpeed:${speed}`);
+    this.#speed = speed;
+    this.changed();
   }
 
   async addPeer(behaviour: PeerBehaviour): Promise<LabPeer> {

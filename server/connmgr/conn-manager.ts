@@ -318,6 +318,14 @@ export class ConnManager {
     return changed;
   }
 
+  /**
+   * The manager's clock, in ms: the time every event's `at` and every `retryAt` is on (the wall
+   * clock unless an injected clock says otherwise, e.g. a slowed-down one in the lab).
+   */
+  now(): number {
+    return this.#now();
+  }
+
   /** The connection with this id, or undefined once it has ended. */
   get(id: number): ConnInfo | undefined {
     const rec = this.#conns.get(id);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
-import { ConnManager, isConnMgrError, type ConnManagerOptions, type ConnStateEvent } from '../connmgr/index.ts';
+import { ConnManager, isConnMgrError, realClock, type ConnManagerOptions, type ConnStateEvent } from '../connmgr/index.ts';
 import type { PeerBehaviour } from '../protocol/lab.ts';
 import { isLabError } from './errors.ts';
 import { Lab, defaultLabMix, type LabStartOptions } from './lab.ts';
@@ -15,6 +15,7 @@ import { Peer } from './peer.ts';
 import { createRng } from './prng.ts';
 import { dialResult, until } from './testing.ts';
 import { scaleTimings } from './timings.ts';
+import { ScaledClock } from '../connmgr/scaled-clock.ts';
 
 const quiet = { warn: () => undefined };
 
@@ -313,6 +314,36 @@ test('bulk: addPeers starts N of a behaviour at once (all or none past maxPeers)
     JSON.stringify(states),
   );
   assert.equal(await dialResult(Number(refusers[0]!.addr.split(':')[1])), 'ECONNREFUSED');
+});
+
+test("slow motion: at 0.25× the manager's backoff takes four times as long in wall time, in the same manager time", async (t) => {
+  const clock = new ScaledClock(realClock, 1);
+  const lab = await Lab.start({ seed: 3, peers: [{ behaviour: 'refuse', count: 1 }], managerClock: clock });
+  const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 150, maxRetryDelayMs: 150, logger: { warn: () => undefined }, clock });
+  t.after(async () => {
+    await cm.stop();
+    await lab.stop();
+  });
+  await cm.start();
+  assert.equal(lab.state().speed, 1);
+  lab.setSpeed(0.25);
+  assert.equal(lab.state().speed, 0.25);
+  assert.throws(
+    () => lab.setSpeed(3),
+    (e) => isLabError(e, 'ERR_LAB_INVALID_ARGUMENT'),
+  );
+  const refuse = lab.state().peers[0]!;
+  const failures: Array<{ wall: number; at: number; retryAt: number }> = [];
+  cm.on('conn:state', (e) => {
+    if (e.to === 'failing') failures.push({ wall: performance.now(), at: e.at, retryAt: e.retryAt! });
+  });
+  cm.addPersistent(refuse.addr);
+  await until(() => failures.length >= 3, 'three failures');
+  for (const f of failures) assert.equal(f.retryAt - f.at, 150, 'the rule in manager time is unchanged');
+  // Between two failures the manager waited 150 ms of its time: at least 600 ms of wall time.
+  const wall = failures[2]!.wall - failures[1]!.wall;
+  const managed = failures[2]!.at - failures[1]!.at;
+  assert.ok(wall >= 0.9 * managed * 4, `${wall.toFixed(0)} ms of wall time for ${managed.toFixed(0)} ms of manager time`);
 });
 
 test('stop() leaves nothing open: default mix, manager, trickle and flood all running', async () => {

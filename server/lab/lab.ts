@@ -21,6 +21,7 @@ import { Peer } from './peer.ts';
 import { createRng, type Rng } from './prng.ts';
 import { LAB_SCENARIOS, Scenario, type LabScenario, type ScenarioPlan } from './scenario.ts';
 import { scaleTimings, type LabTimings } from './timings.ts';
+import type { ScaledClock } from '../connmgr/scaled-clock.ts';
 
 /** What the lab uses of a manager it is attached to (its public API). */
 export type LabManager = Pick<ConnManager, 'on' | 'state' | 'config' | 'addPersistent'>;
@@ -54,6 +55,11 @@ export interface LabStartOptions {
   managerListen?: () => string | undefined;
   /** Run the gentle inbound trickle. @default true when `managerListen` is given */
   trickle?: boolean;
+  /**
+   * The manager's clock, when the lab may slow it down or freeze it (`lab.setSpeed`; README
+   * "Slow motion and freeze"). The lab's own schedule stays on real time. @default none
+   */
+  managerClock?: ScaledClock;
   /** Multiplies every lab duration (0.1 = ten times faster). @default 1 */
   timeScale?: number;
   /** Overrides of individual durations (before `timeScale`). @default DEFAULT_TIMINGS */
@@ -102,8 +108,10 @@ export class Lab implements LabApi {
   #scenario?: Scenario;
   #changeTimer?: NodeJS.Timeout;
   #stopPromise?: Promise<void>;
+  readonly #managerClock: ScaledClock | undefined;
 
   private constructor(options: LabStartOptions) {
+    this.#managerClock = options.managerClock;
     this.seed = options.seed ?? 1;
     if (!Number.isSafeInteger(this.seed)) throw new TypeError(`seed must be an integer, got ${String(options.seed)}`);
     this.timings = scaleTimings(options.timings, options.timeScale ?? 1);
@@ -228,7 +236,25 @@ export class Lab implements LabApi {
       peers: [...this.#peers.values()].sort((a, b) => idNumber(a.id) - idNumber(b.id)).map((p) => p.info()),
       flood: this.#inbound.floodInfo(),
       addressBook: { size: this.#book.size, tried: this.#book.tried },
+      ...(this.#managerClock ? { speed: this.#managerClock.scale } : {}),
     };
+  }
+
+  /**
+   * Slows the manager's clock down (0.1–0.5), freezes it (0) or sets it back to real time (1).
+   * @throws LabError `ERR_LAB_INVALID_ARGUMENT` (no manager clock to steer, or a bad speed), `ERR_LAB_STOPPED`.
+   */
+  setSpeed(speed: number): void {
+    if (this.#stopPromise) throw stoppedError();
+    if (!this.#managerClock) {
+      throw new LabError('ERR_LAB_INVALID_ARGUMENT', "this lab does not drive the manager's clock (start it with managerClock)");
+    }
+    try {
+      this.#managerClock.setScale(speed);
+    } catch (err) {
+      throw new LabError('ERR_LAB_INVALID_ARGUMENT', (err as Error).message);
+    }
+    this.#changed();
   }
 
   /** The address book (read it; the manager takes from it through `getNewAddress`). */

@@ -92,6 +92,12 @@ export const LabAddPeersCommandSchema = v.object({
   count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_BULK_PEERS)),
 });
 
+/** Speeds the page offers for the manager's clock in lab mode (0 = frozen). */
+export const MANAGER_SPEEDS = [0, 0.1, 0.25, 0.5, 1] as const;
+
+/** `lab.setSpeed`: slow motion (0.1–0.5), freeze (0) or real time (1) for the manager's timers. */
+export const LabSetSpeedCommandSchema = v.object({ ...base, type: v.literal('lab.setSpeed'), speed: v.picklist(MANAGER_SPEEDS) });
+
 /** `lab.stopPeers`: every running peer of one behaviour. */
 export const LabStopPeersCommandSchema = v.object({ ...base, type: v.literal('lab.stopPeers'), behaviour: PeerBehaviourSchema });
 
@@ -151,6 +157,7 @@ export const ClientMessageSchema = v.variant('type', [
   LabAddPeersCommandSchema,
   LabStopPeerCommandSchema,
   LabStopPeersCommandSchema,
+  LabSetSpeedCommandSchema,
   LabStartFloodCommandSchema,
   LabStopFloodCommandSchema,
   ResumeCommandSchema,
@@ -196,6 +203,7 @@ export const COMMAND_RESULT_SCHEMAS = {
   'lab.addPeers': v.object({ peers: v.array(LabPeerSchema) }),
   'lab.stopPeer': v.null(),
   'lab.stopPeers': v.object({ stopped: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  'lab.setSpeed': v.object({ speed: v.number() }),
   'lab.startFlood': v.null(),
   'lab.stopFlood': v.null(),
   resume: ResumeResultSchema,

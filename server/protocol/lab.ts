@@ -52,6 +52,11 @@ export const LabStateSchema = v.object({
   flood: LabFloodSchema,
   /** The btcd-like address book feeding automatic outbound. */
   addressBook: v.object({ size: v.number(), tried: v.number() }),
+  /**
+   * Speed of the manager's clock (README "Slow motion and freeze"): 1 real time, 0.1–0.5 slow
+   * motion, 0 frozen. Absent: the manager runs on the real clock.
+   */
+  speed: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
 });
 export type LabState = v.InferOutput<typeof LabStateSchema>;
 
@@ -75,6 +80,8 @@ export interface LabApi {
   stopPeers(behaviour: PeerBehaviour): Promise<number>;
   startFlood(options: FloodOptions): void;
   stopFlood(): void;
+  /** Sets the manager clock's speed (0 freezes it). */
+  setSpeed(speed: number): void;
   /** Called after every change of `state()`; returns the unsubscribe function. */
   onChange(listener: (state: LabState) => void): () => void;
 }

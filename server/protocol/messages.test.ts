@@ -16,6 +16,7 @@ const VALID: Record<CommandType, Record<string, unknown>> = {
   'lab.stopPeer': { ...base, type: 'lab.stopPeer', peerId: 'p1' },
   'lab.addPeers': { ...base, type: 'lab.addPeers', behaviour: 'refuse', count: 8 },
   'lab.stopPeers': { ...base, type: 'lab.stopPeers', behaviour: 'refuse' },
+  'lab.setSpeed': { ...base, type: 'lab.setSpeed', speed: 0.25 },
   'lab.startFlood': { ...base, type: 'lab.startFlood', connections: 50, ratePerSec: 10 },
   'lab.stopFlood': { ...base, type: 'lab.stopFlood' },
   resume: { ...base, type: 'resume', fromSeq: 0, runId: 'abc' },

@@ -74,7 +74,7 @@ export type BridgeStats = v.InferOutput<typeof BridgeStatsSchema>;
 export const StatsMessageSchema = v.object({
   v: version,
   type: v.literal('stats'),
-  /** Server wall-clock time (ms), to line charts up. */
+  /** The manager's clock (ms), as events' `at`: to line charts up, and to estimate the server's time. */
   at: v.number(),
   /** Latest `seq` sent when these counters were read. */
   seq: count,
@@ -104,6 +104,7 @@ const OkReplySchema = v.variant('command', [
   okReply('lab.addPeers'),
   okReply('lab.stopPeer'),
   okReply('lab.stopPeers'),
+  okReply('lab.setSpeed'),
   okReply('lab.startFlood'),
   okReply('lab.stopFlood'),
   okReply('resume'),

@@ -75,6 +75,9 @@ test('every message a running server sends parses, losslessly, and covers every 
   assert.ok((await client.request({ type: 'lab.stopPeer', peerId: 'p1' })).ok);
   const bulk = await client.request({ type: 'lab.addPeers', behaviour: 'refuse', count: 3 });
   assert.ok(bulk.ok && bulk.command === 'lab.addPeers' && bulk.result.peers.length === 3);
+  const speed = await client.request({ type: 'lab.setSpeed', speed: 0.5 });
+  assert.ok(speed.ok && speed.command === 'lab.setSpeed' && speed.result.speed === 0.5);
+  assert.equal((await client.request({ type: 'lab.setSpeed', speed: 0.3 as never })).ok, false, 'only the offered speeds');
   const stopped = await client.request({ type: 'lab.stopPeers', behaviour: 'refuse' });
   assert.ok(stopped.ok && stopped.command === 'lab.stopPeers' && stopped.result.stopped === 3);
   assert.ok((await client.request({ type: 'lab.startFlood', connections: 5, ratePerSec: 2 })).ok);
