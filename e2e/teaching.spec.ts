@@ -244,3 +244,21 @@ test('change the backoff kind live: the same failing peer follows the new rule, 
   await controls.getByRole('button', { name: 'Apply' }).click();
   await expect(controls.getByTestId('rules-error')).toContainText('must be at least the step');
 });
+
+test("slow motion and freeze: the Lab panel sets the manager clock's speed", async ({ server, dashboard }) => {
+  await dashboard.open(server);
+  const speed = dashboard.lab.getByRole('combobox', { name: 'Manager clock' });
+  await expect(speed).toHaveValue('1');
+  await speed.selectOption('0.25');
+  await expect(dashboard.lab.getByTestId('speed-status')).toContainText('Manager clock at 0.25×');
+  await expect.poll(async () => (await server.snapshot()).lab?.speed).toBe(0.25);
+  await expect(dashboard.lab).toContainText("Slow motion: the manager's timers run at 0.25×");
+  await speed.selectOption('0');
+  await expect(dashboard.lab.getByTestId('speed-status')).toContainText('Frozen: nothing retries or times out');
+  await expect.poll(async () => (await server.snapshot()).lab?.speed).toBe(0);
+  // Frozen: the manager's clock stands still (two snapshots, the same time).
+  const a = (await server.snapshot()).snapshot.at;
+  await expect.poll(async () => (await server.snapshot()).snapshot.at).toBe(a);
+  await speed.selectOption('1');
+  await expect.poll(async () => (await server.snapshot()).snapshot.at).toBeGreaterThan(a);
+});
