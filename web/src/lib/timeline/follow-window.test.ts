@@ -138,3 +138,11 @@ test('the follow tick runs only while following, at the rate the zoom asks for',
   w.pause();
   assert.equal(w.tickIntervalMs(), null);
 });
+
+test('a window without a size yet pauses at now, not somewhere in the future', () => {
+  const clock = { now: 10_000_000, seq: 5 };
+  const w = new FollowWindow({ now: () => clock.now, lastSeq: () => clock.seq });
+  w.setPlot(264, -264); // a hidden pane: no plot at all
+  w.pause();
+  assert.equal(w.endMs, clock.now);
+});
