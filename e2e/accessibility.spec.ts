@@ -68,6 +68,8 @@ test('axe: the help sheet', async ({ sharedServer, dashboard, page }) => {
 });
 
 test('axe: a read-only viewer', async ({ launchServer, dashboard }) => {
+  // A fresh server and two axe passes: well over 30 s on a loaded machine.
+  test.setTimeout(60_000);
   const server = await launchServer(['--token', 's3cret']);
   await openLive(dashboard, server);
   await expect(dashboard.controlsDisabledReason).toBeVisible();
@@ -84,6 +86,7 @@ test('axe: a phone', async ({ sharedServer, dashboard, page }) => {
 });
 
 test('a stopped lab peer is still readable (its row passes the contrast check)', async ({ server, dashboard }) => {
+  test.setTimeout(60_000);
   await openLive(dashboard, server);
   const peer = await dashboard.addLabPeer('stable');
   await dashboard.stopPeerButton(peer.peerId).click();

@@ -143,6 +143,18 @@ describe('SegmentCache', () => {
     cache.prune(new Set([2]));
     assert.equal(cache.size, 1);
   });
+
+  test('of: a lane of the model by id ([] once it is gone); trim prunes only a cache far bigger than the model', () => {
+    const cache = new SegmentCache();
+    const conns = new Map([[4, { history: history([[0, 'pending']]) }]]);
+    assert.equal(cache.of(conns as never, 4).length, 1);
+    assert.deepEqual(cache.of(conns as never, 5), []);
+    for (let id = 100; id < 400; id++) cache.get(id, []);
+    cache.trim(new Map(Array.from({ length: 100 }, (_, i) => [100 + i, null])));
+    assert.equal(cache.size, 301, 'within 256 of the model: kept');
+    cache.trim(conns);
+    assert.equal(cache.size, 1);
+  });
 });
 
 describe('laneRuns', () => {

@@ -7,7 +7,7 @@
  * thousands of lanes; a frame draws only the ~50 visible lanes and, in each, only the segments
  * that intersect the window, found in O(log n).
  */
-import type { ConnState, Transition } from '../model/types.ts';
+import type { ConnState, ConnView, Transition } from '../model/types.ts';
 
 /** One stretch of time in one state. `endMs` is the next transition's time, `Infinity` while
  * ongoing, and `startMs` itself for a final state (disconnected/canceled: drawn as an end cap). */
@@ -121,6 +121,17 @@ export class SegmentCache {
     this.builds++;
     this.#entries.set(id, { length: n, firstSeq, lastSeq, segments });
     return segments;
+  }
+
+  /** The segments of connection `id` of `conns` ([] when it is gone). */
+  of(conns: ReadonlyMap<number, ConnView>, id: number): Segment[] {
+    const c = conns.get(id);
+    return c ? this.get(id, c.history) : [];
+  }
+
+  /** Prune once the cache holds many more ids than `conns` (cheap enough to call every rescan). */
+  trim(conns: ReadonlyMap<number, unknown>): void {
+    if (this.#entries.size > conns.size + 256) this.prune(conns);
   }
 
   /** Forget ids no longer present (ended connections the store evicted). */
