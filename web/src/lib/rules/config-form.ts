@@ -32,10 +32,15 @@ export function formFrom(config: ConnManagerConfig): RulesForm {
 }
 
 /** The changed fields, or the first problem (`field` names the input). */
-export function rulesPatch(config: ConnManagerConfig, form: RulesForm): { ok: true; patch: RulesPatch } | { ok: false; field: keyof RulesForm; message: string } {
+export function rulesPatch(
+  config: ConnManagerConfig,
+  form: RulesForm,
+): { ok: true; patch: RulesPatch } | { ok: false; field: keyof RulesForm; message: string } {
   const whole = (field: keyof RulesForm, min: number, max: number, what: string): { field: keyof RulesForm; message: string } | null => {
     const value = form[field];
-    return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? null : { field, message: `${what} must be a whole number from ${min} to ${max}` };
+    return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+      ? null
+      : { field, message: `${what} must be a whole number from ${min} to ${max}` };
   };
   const problem =
     whole('retryDelayMs', 1, MAX_CONFIG_DELAY_MS, 'retry step (ms)') ??
@@ -45,7 +50,11 @@ export function rulesPatch(config: ConnManagerConfig, form: RulesForm): { ok: tr
     whole('maxInbound', 0, 100_000, 'inbound limit');
   if (problem) return { ok: false, ...problem };
   if ((form.maxRetryDelayMs as number) < (form.retryDelayMs as number)) {
-    return { ok: false, field: 'maxRetryDelayMs', message: `the cap (${form.maxRetryDelayMs} ms) must be at least the step (${form.retryDelayMs} ms)` };
+    return {
+      ok: false,
+      field: 'maxRetryDelayMs',
+      message: `the cap (${form.maxRetryDelayMs} ms) must be at least the step (${form.retryDelayMs} ms)`,
+    };
   }
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(form) as Array<keyof RulesForm>) if (form[key] !== config[key]) patch[key] = form[key];

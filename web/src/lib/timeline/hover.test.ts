@@ -29,6 +29,35 @@ test('a mark under the pointer is highlighted and its transition is the tooltip'
   assert.deepEqual(hv.mark, { id: 7, segIndex: 2 });
   assert.equal(hv.tip?.title, '#7 outbound 127.0.0.1:9007');
   assert.match(hv.tip!.text, /established → failing: remote-reset$/);
+  assert.equal(hv.tip?.rule, undefined, 'a transition without a rule id (older server) has no rule line');
+});
+
+test("a mark whose transition names its rule says the rule, with the configuration's numbers", () => {
+  const ruled = history([[1_000, 'pending']]);
+  ruled.push({
+    seq: 2,
+    at: 2_000,
+    from: 'pending',
+    to: 'failing',
+    reason: 'dial-refused',
+    rule: 'persistent-backoff',
+    attempt: 1,
+    retryAt: 7_000,
+  });
+  const c = new Map<number, ConnView>([[7, conn(7, ruled)]]);
+  const s = buildSegments(ruled);
+  const hv = hoverOf(plot({ markIndex: 1, segIndex: 1, timeMs: 2_000 }), 0, 0, c, () => s, 3_000, {
+    backoff: 'linear',
+    retryDelayMs: 5_000,
+    maxRetryDelayMs: 60_000,
+    maxFailedAttempts: 25,
+    maxInbound: 8,
+    inboundPolicy: 'shed',
+    idleTimeoutMs: 0,
+    dialTimeoutMs: 5_000,
+    targetOutbound: 8,
+  });
+  assert.equal(hv.tip?.rule, 'attempt 1: next try in 5.0 s (5.0 s = 1 × 5.0 s).');
 });
 
 test('a segment under the pointer says how long it lasted, or lasts up to the given now', () => {

@@ -4,6 +4,7 @@
  * (hit-test.ts) and renders the result.
  */
 import type { ConnView } from '../model/types.ts';
+import { ruleSentence, type RuleConfig, type RuleFacts } from '../rules/sentences.ts';
 import { connTitle, describeSegment, describeTransition } from './describe.ts';
 import type { TimelineHit } from './hit-test.ts';
 import type { Segment } from './segments.ts';
@@ -14,6 +15,8 @@ export interface Tip {
   y: number;
   title: string;
   text: string;
+  /** Over a transition mark: the rule that chose it, in words (rules/sentences.ts). */
+  rule?: string;
 }
 
 export interface Hover {
@@ -26,7 +29,10 @@ export interface Hover {
 
 export const NO_HOVER: Hover = { id: null, mark: null, tip: null };
 
-/** The hover for `hit` at canvas (x, y); open segments end at `nowMs` (now, or the pause). */
+/**
+ * The hover for `hit` at canvas (x, y); open segments end at `nowMs` (now, or the pause). With the
+ * manager's configuration, a transition's rule sentence carries its numbers.
+ */
 export function hoverOf(
   hit: TimelineHit,
   x: number,
@@ -34,6 +40,7 @@ export function hoverOf(
   conns: ReadonlyMap<number, ConnView>,
   segmentsOf: (id: number) => readonly Segment[],
   nowMs: number,
+  config: RuleConfig | null = null,
 ): Hover {
   if (hit.kind !== 'label' && hit.kind !== 'plot') return NO_HOVER;
   const c = conns.get(hit.id);
@@ -46,7 +53,7 @@ export function hoverOf(
     return {
       id: hit.id,
       mark: { id: hit.id, segIndex: hit.markIndex },
-      tip: t ? { x, y, title, text: describeTransition(t, tz) } : null,
+      tip: t ? { x, y, title, text: describeTransition(t, tz), ...(t.rule ? { rule: ruleSentence(t as RuleFacts, config) } : {}) } : null,
     };
   }
   if (hit.segIndex >= 0) return { id: hit.id, mark: null, tip: { x, y, title, text: describeSegment(segs[hit.segIndex]!, nowMs, tz) } };
