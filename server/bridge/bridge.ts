@@ -153,7 +153,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     rateLimit: o.rateLimit,
     logger,
   });
-  const recording = startRecorders(hub, manager, lab, o, logger);
+  const recording = startRecorders(hub, manager, o, logger);
   if (recording.file) {
     try {
       await recording.file.ready();
@@ -313,7 +313,6 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 function startRecorders(
   hub: Hub,
   manager: ConnManager,
-  lab: LabApi | undefined,
   o: { recordingMaxBytes: number; recordFile?: string | undefined },
   logger: StructuredLogger,
 ): { session: SessionRecording | undefined; file: FileRecording | undefined; close(): Promise<void> } {
@@ -352,7 +351,10 @@ function startRecorders(
 
 /** `GET /api/recording`: the session held in memory, as an NDJSON download. */
 function sendRecording(res: ServerResponse, session: SessionRecording | undefined, runId: string): void {
-  if (!session) return sendText(res, 404, 'recording is off on this server (recordingMaxBytes is 0)');
+  if (!session) {
+    sendText(res, 404, 'recording is off on this server (recordingMaxBytes is 0)');
+    return;
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   res.writeHead(200, {
     'content-type': 'application/x-ndjson; charset=utf-8',

@@ -129,10 +129,10 @@ test('a replay at the last event shows what the live page showed', () => {
   );
   let si = 0;
   for (const e of rec.events) {
-    while (si < rec.stats.length && rec.stats[si]!.seq < e.seq) reduce(live, rec.stats[si]!, 0), si++;
+    for (; si < rec.stats.length && rec.stats[si]!.seq < e.seq; si++) reduce(live, rec.stats[si]!, 0);
     reduce(live, { v: PROTOCOL_VERSION, type: 'events', events: [e] }, e.at);
   }
-  while (si < rec.stats.length) reduce(live, rec.stats[si]!, 0), si++;
+  for (; si < rec.stats.length; si++) reduce(live, rec.stats[si]!, 0);
   const r = new Replay(rec);
   assert.deepEqual(view(r.seek(r.lastSeq)), view(live));
   assert.equal(r.now, rec.events.at(-1)!.at, "the clock is the event's own time");
