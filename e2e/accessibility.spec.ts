@@ -9,6 +9,10 @@ import { expect, test } from './fixtures.ts';
 import type { Dashboard } from './pages/dashboard.ts';
 import { TARGET_OUTBOUND } from './lab-server.ts';
 
+// Two full axe passes (light and dark) over a page under the lab's churn take 10–35 s on a loaded
+// 2-core machine: every test here gets room for that, instead of a few of them.
+test.describe.configure({ timeout: 90_000 });
+
 /** Runs axe in the light and the dark theme; the failure message lists each rule and its targets. */
 async function expectNoViolations(dashboard: Dashboard, state: string): Promise<void> {
   for (const theme of ['Light', 'Dark'] as const) {
@@ -40,7 +44,6 @@ test('axe: a selected connection with its details open', async ({ sharedServer, 
 
 test('axe: the connections table, per connection and per address, with a row selected', async ({ sharedServer, dashboard }) => {
   // Four axe passes (two modes, two themes): each takes seconds on a loaded machine.
-  test.setTimeout(90_000);
   await openLive(dashboard, sharedServer);
   await dashboard.openTable();
   await expect(dashboard.tableRows).not.toHaveCount(0);
@@ -69,7 +72,6 @@ test('axe: the help sheet', async ({ sharedServer, dashboard, page }) => {
 
 test('axe: a read-only viewer', async ({ launchServer, dashboard }) => {
   // A fresh server and two axe passes: well over 30 s on a loaded machine.
-  test.setTimeout(60_000);
   const server = await launchServer(['--token', 's3cret']);
   await openLive(dashboard, server);
   await expect(dashboard.controlsDisabledReason).toBeVisible();
@@ -77,7 +79,6 @@ test('axe: a read-only viewer', async ({ launchServer, dashboard }) => {
 });
 
 test('axe: a phone', async ({ sharedServer, dashboard, page }) => {
-  test.setTimeout(60_000);
   await page.setViewportSize({ width: 390, height: 844 });
   await openLive(dashboard, sharedServer);
   await expectNoViolations(dashboard, 'phone');
@@ -86,7 +87,6 @@ test('axe: a phone', async ({ sharedServer, dashboard, page }) => {
 });
 
 test('a stopped lab peer is still readable (its row passes the contrast check)', async ({ server, dashboard }) => {
-  test.setTimeout(60_000);
   await openLive(dashboard, server);
   const peer = await dashboard.addLabPeer('stable');
   await dashboard.stopPeerButton(peer.peerId).click();

@@ -10,6 +10,7 @@ import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
 import { emptyShedTrack, limitSignals, type FailureCount, type LimitSignals, type ShedTrack } from './limits.ts';
 import {
+  estimateServerNow,
   createModelState,
   reduce,
   type LogEntry,
@@ -119,9 +120,9 @@ export class ConnectionsStore implements ConnModel {
     return Math.max(0, this.serverSeq - this.lastSeq);
   }
 
-  /** The server's clock now, from the offset estimated on message times. */
+  /** The server's clock now, from message times (and the manager clock's speed in lab slow motion). */
   serverNow(): number {
-    return Date.now() + (this.#s.clockOffsetMs ?? 0);
+    return estimateServerNow(this.#s, Date.now());
   }
 
   /** Model-clock time the link was lost at; null while live. */

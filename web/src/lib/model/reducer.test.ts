@@ -6,12 +6,13 @@ import {
   type ConnInfo,
   type ConnStats,
   type HelloMessage,
+  type LabState,
   type ServerMessage,
   type StatsMessage,
   type WireEvent,
   type WireEventOf,
 } from '$protocol';
-import { createModelState, pendingEvents, reduce, type ModelState } from './reducer.ts';
+import { createModelState, estimateServerNow, pendingEvents, reduce, type ModelState } from './reducer.ts';
 import { config, stats } from './test-fixtures.ts';
 import { describeEvent } from './describe.ts';
 import { Ring } from './ring.ts';
@@ -186,6 +187,30 @@ describe('reducer: hello', () => {
     reduce(s, h, T0);
     assert.equal(s.canControl, false);
     assert.equal(s.readOnlyReason, 'open the page with ?token=…');
+  });
+});
+
+describe('reducer: the server clock in lab slow motion', () => {
+  const lab = (speed: number): LabState => ({
+    enabled: true,
+    seed: 1,
+    peers: [],
+    flood: { active: false, connections: 0, ratePerSec: 0, opened: 0, closedByServer: 0 },
+    addressBook: { size: 0, tried: 0 },
+    speed,
+  });
+
+  test('at 0.25× "now" moves a quarter as fast as the local clock; frozen, it stands still; back at 1×, it is learned afresh', () => {
+    const s = createModelState();
+    reduce(s, hello({ at: T0 }), 5_000); // local 5 s ↔ server T0
+    assert.equal(estimateServerNow(s, 6_000), T0 + 1_000, 'real speed: local clock plus the offset');
+    reduce(s, events({ seq: 1, at: T0 + 1_000, kind: 'lab:state', state: lab(0.25) }), 6_000);
+    assert.equal(estimateServerNow(s, 10_000), T0 + 1_000 + 1_000, '4 s local = 1 s of manager time');
+    reduce(s, events({ seq: 2, at: T0 + 2_000, kind: 'lab:state', state: lab(0) }), 10_000);
+    assert.equal(estimateServerNow(s, 60_000), T0 + 2_000, 'frozen: time stands still');
+    reduce(s, events({ seq: 3, at: T0 + 2_000, kind: 'lab:state', state: lab(1) }), 70_000);
+    // The offset learned before slow motion (T0 − 5 s) would put now 65 s ahead; it was dropped.
+    assert.equal(estimateServerNow(s, 71_000), T0 + 3_000);
   });
 });
 

@@ -118,6 +118,11 @@ export interface ModelState {
   readOnlyReason: string | null;
   /** serverTime ≈ localTime + clockOffsetMs; null until the first message with a time. */
   clockOffsetMs: number | null;
+  /**
+   * The latest message time and when it arrived: in lab slow motion the server's clock runs at
+   * `lab.speed`, so "now" is extrapolated from here at that speed (`estimateServerNow`).
+   */
+  clockAnchor: { serverAt: number; receivedAt: number } | null;
   /** `seq` of the previous `stats` message: events numbered by then must have arrived by now. */
   prevStatsSeq: number | null;
   /** A backfill asked for and not answered yet (asked again after a reconnect to the same run). */
@@ -171,6 +176,7 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     canControl: false,
     readOnlyReason: null,
     clockOffsetMs: null,
+    clockAnchor: null,
     prevStatsSeq: null,
     backfillWanted: null,
     feed: { snapshots: 0, resyncs: 0, restarts: 0, gaps: 0, duplicates: 0 },
@@ -262,6 +268,7 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       break;
     }
     case 'lab:state':
+      noteSpeed(s, ev.state);
       s.lab = ev.state;
       s.labUpdates += 1;
       break;
@@ -510,6 +517,7 @@ function resetModel(s: ModelState): void {
   s.managerState = null;
   s.config = null;
   s.clockOffsetMs = null;
+  s.clockAnchor = null;
   s.prevStatsSeq = null;
   s.backfillWanted = null;
 }
@@ -535,6 +543,7 @@ function loadSnapshot(s: ModelState, snap: Snapshot, config: ConnManagerConfig, 
   s.managerState = snap.state;
   s.stats = snap.stats;
   s.failures = noteFailures(s.failures, snap.stats.consecutiveFailedAttempts, snap.at);
+  noteSpeed(s, lab);
   s.lab = lab;
   s.lastSeq = snap.seq;
   s.serverSeq = Math.max(s.serverSeq, snap.seq);
@@ -588,9 +597,33 @@ function applyStats(s: ModelState, msg: StatsMessage, receivedAt: number): void 
  * once, and drift down slowly otherwise (so a server clock step backwards is followed too).
  */
 export function observeServerTime(s: ModelState, serverAt: number, receivedAt: number): void {
+  if (s.clockAnchor === null || serverAt >= s.clockAnchor.serverAt) s.clockAnchor = { serverAt, receivedAt };
   const sample = serverAt - receivedAt;
   if (s.clockOffsetMs === null || sample > s.clockOffsetMs) s.clockOffsetMs = sample;
   else s.clockOffsetMs += (sample - s.clockOffsetMs) * 0.02;
+}
+
+/** The manager clock's speed (README "Slow motion and freeze"): 1 unless the lab slowed it down. */
+export function managerSpeed(s: ModelState): number {
+  return s.lab?.speed ?? 1;
+}
+
+/**
+ * The server's clock at local time `localNow`. At real speed: the local clock plus the estimated
+ * offset. In slow motion (or frozen) the server's clock runs at `speed` × ours, so it is
+ * extrapolated from the latest message at that speed — a countdown then ticks as slowly as the
+ * manager's timers, and stands still while they are frozen.
+ */
+export function estimateServerNow(s: ModelState, localNow: number): number {
+  const speed = managerSpeed(s);
+  if (speed === 1 || s.clockAnchor === null) return localNow + (s.clockOffsetMs ?? 0);
+  return s.clockAnchor.serverAt + Math.max(0, localNow - s.clockAnchor.receivedAt) * speed;
+}
+
+/** A new speed: the offset learned at the old one no longer holds; estimate it afresh. */
+function noteSpeed(s: ModelState, lab: LabState | null): void {
+  if ((lab?.speed ?? 1) === managerSpeed(s)) return;
+  s.clockOffsetMs = null;
 }
 
 /** Events the server has numbered that this model has not applied yet. */
