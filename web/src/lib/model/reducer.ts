@@ -211,7 +211,7 @@ export function reduce(s: ModelState, msg: ServerMessage, receivedAt: number): O
         out.applied += 1;
       }
       if (out.applied > 0 && s.lastEventAt !== null) {
-        s.lagMs = Math.max(0, receivedAt + (s.clockOffsetMs ?? 0) - s.lastEventAt);
+        s.lagMs = Math.max(0, estimateServerNow(s, receivedAt) - s.lastEventAt);
         observeServerTime(s, s.lastEventAt, receivedAt);
       }
       s.serverSeq = Math.max(s.serverSeq, s.lastSeq);
