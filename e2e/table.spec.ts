@@ -22,7 +22,9 @@ test("the table lists the server's live connections, with their address, type an
       return JSON.stringify(table) === JSON.stringify(server) ? 'same' : `server ${server} table ${table}`;
     })
     .toBe('same');
-  const outbound = (await sharedServer.conns()).find((c) => c.type === 'outbound' && c.state === 'established')!;
+  // A `stable` peer's connection: it sends a heartbeat (a `hang` or `slow` one may never send a byte).
+  const stable = new Set((await sharedServer.labPeers()).filter((p) => p.behaviour === 'stable').map((p) => p.addr));
+  const outbound = (await sharedServer.conns()).find((c) => c.type === 'outbound' && c.state === 'established' && stable.has(c.addr))!;
   const row = dashboard.tableRow(outbound.id);
   await expect(row).toHaveAttribute('data-addr', outbound.addr);
   await expect(row).toHaveAttribute('data-state', 'established');
