@@ -253,12 +253,15 @@ test("slow motion and freeze: the Lab panel sets the manager clock's speed", asy
   await expect(dashboard.lab.getByTestId('speed-status')).toContainText('Manager clock at 0.25×');
   await expect.poll(async () => (await server.snapshot()).lab?.speed).toBe(0.25);
   await expect(dashboard.lab).toContainText("Slow motion: the manager's timers run at 0.25×");
+  await expect(dashboard.page.getByTestId('speed-badge')).toHaveText('slow motion 0.25×');
   await speed.selectOption('0');
   await expect(dashboard.lab.getByTestId('speed-status')).toContainText('Frozen: nothing retries or times out');
   await expect.poll(async () => (await server.snapshot()).lab?.speed).toBe(0);
+  await expect(dashboard.page.getByTestId('speed-badge')).toHaveText('frozen');
   // Frozen: the manager's clock stands still (two snapshots, the same time).
   const a = (await server.snapshot()).snapshot.at;
   await expect.poll(async () => (await server.snapshot()).snapshot.at).toBe(a);
   await speed.selectOption('1');
   await expect.poll(async () => (await server.snapshot()).snapshot.at).toBeGreaterThan(a);
+  await expect(dashboard.page.getByTestId('speed-badge')).toHaveCount(0);
 });
