@@ -236,8 +236,9 @@ test('change the backoff kind live: the same failing peer follows the new rule, 
   await expect(dashboard.details).toContainText('exponential: b = min(500 ms × 2^(n−1), 30 s), wait in [b/2, b)');
   // Exponential waits are drawn from a range: the schedule shows ranges now.
   await expect(dashboard.backoffSchedule.getByRole('cell', { name: /–/ }).first()).toBeVisible();
-  // And the timeline's log has the change as one event.
+  // The log has the change as one event, and the timeline marks where it happened.
   await expect(dashboard.logEntries('config changed')).not.toHaveCount(0);
+  await expect(dashboard.page.getByTestId('timeline')).toHaveAttribute('data-config-marks', '1');
 
   // A slip is answered beside the form, nothing is sent.
   await controls.getByRole('spinbutton', { name: 'Backoff cap (ms)' }).fill('100');

@@ -45,6 +45,8 @@ export interface FrameInput {
   hoverMark: { id: number; segIndex: number } | null;
   tzOffsetMs: number;
   emptyText: string;
+  /** Live rule changes to mark (a dashed line across every lane and a ⚙ under the axis). */
+  configMarks: readonly { seq: number; at: number; text: string }[];
 }
 
 /** Per-canvas paint resources: patterns and truncated labels, rebuilt when theme or DPR change. */
@@ -132,9 +134,10 @@ export class TimelinePainter {
   }
 
   /** Paint one frame. Cost: O(visible lanes × visible segments), bounded by the plot width. */
-  draw(f: FrameInput): void {
+  /** Paints one frame; returns how many rule-change marks it drew (the e2e suite reads it). */
+  draw(f: FrameInput): number {
     const theme = this.#theme;
-    if (!theme) return;
+    if (!theme) return 0;
     const { ctx, dpr, layout: L, scale } = f;
     const W = L.width;
     const H = L.height;
@@ -226,6 +229,28 @@ export class TimelinePainter {
       const { runs, marks } = laneRuns(segs, scale, runOpts);
       this.#drawRuns(ctx, theme, runs, cy, pending, failing);
       this.#drawMarks(ctx, theme, marks, cy, f.hoverMark && f.hoverMark.id === id ? f.hoverMark.segIndex : -1);
+    }
+    ctx.restore();
+
+    // ---- rule changes (config:changed): a dashed line across the lanes, a ⚙ under the axis ----
+    ctx.save();
+    ctx.strokeStyle = theme.focus;
+    ctx.fillStyle = theme.focus;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([3, 3]);
+    ctx.font = `12px ${theme.font}`;
+    ctx.textBaseline = 'top';
+    let marksDrawn = 0;
+    for (const m of f.configMarks) {
+      if (m.seq > f.maxSeq) continue; // after a pause: not in the frozen picture
+      const x = Math.round(xOfTime(scale, m.at)) + 0.5;
+      if (x < plotX || x > W) continue;
+      marksDrawn++;
+      ctx.beginPath();
+      ctx.moveTo(x, L.axisHeight);
+      ctx.lineTo(x, H);
+      ctx.stroke();
+      ctx.fillText('⚙', x + 3, L.axisHeight + 2);
     }
     ctx.restore();
 
@@ -336,6 +361,7 @@ export class TimelinePainter {
       ctx.textAlign = 'center';
       ctx.fillText(pill.text, pill.x + pill.w / 2, L.axisHeight / 2 + 0.5);
     }
+    return marksDrawn;
   }
 
   #drawRuns(

@@ -10,6 +10,7 @@ import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
 import { emptyShedTrack, limitSignals, type FailureCount, type LimitSignals, type ShedTrack } from './limits.ts';
 import {
+  type ConfigMark,
   estimateServerNow,
   createModelState,
   reduce,
@@ -90,6 +91,11 @@ export class ConnectionsStore implements ConnModel {
 
   constructor(caps: Partial<ModelCaps> = {}) {
     this.#s = createModelState(caps);
+  }
+
+  /** Live changes of the rules, oldest first (read on `version`). */
+  get configMarks(): readonly ConfigMark[] {
+    return this.#s.configMarks.toArray();
   }
 
   /** Live connections and the most recent ended ones, by id (plain Map, mutated in place). */

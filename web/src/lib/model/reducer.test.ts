@@ -224,6 +224,12 @@ describe('reducer: events', () => {
     assert.equal(s.config?.maxInbound, 3);
     assert.equal(s.config?.maxRetryDelayMs, config.maxRetryDelayMs, 'what did not change stays');
     assert.equal(s.limits.maxInbound, 3);
+    // The timeline marks the change where it happened.
+    assert.deepEqual(s.configMarks.toArray(), [
+      { seq: 1, at: T0, text: 'config changed: backoff = exponential, retryDelayMs = 500, maxInbound = 3' },
+    ]);
+    reduce(s, hello({ runId: 'run-b' }), T0); // a new run: its rules are the snapshot's, no marks
+    assert.equal(s.configMarks.size, 0);
   });
 
   test('conn:state builds a connection and its history', () => {

@@ -29,6 +29,17 @@ import { emptyShedTrack, noteFailures, noteShed, type FailureCount, type ShedTra
 import { Ring } from './ring.ts';
 import type { ConnState, ConnView, SlotLimits, Transition } from './types.ts';
 
+/** A live change of the rules, where the timeline draws it. */
+export interface ConfigMark {
+  seq: number;
+  at: number;
+  /** `config changed: backoff = exponential` */
+  text: string;
+}
+
+/** Rule changes the timeline keeps marks for (older ones scroll out of any window anyway). */
+const CONFIG_MARKS = 200;
+
 /** One event log row: the event as it arrived plus its sentence. */
 export interface LogEntry {
   readonly ev: WireEvent;
@@ -116,6 +127,8 @@ export interface ModelState {
   labUpdates: number;
   canControl: boolean;
   readOnlyReason: string | null;
+  /** Rules changed live (`config:changed`), newest last: the timeline marks them. */
+  configMarks: Ring<ConfigMark>;
   /** serverTime ≈ localTime + clockOffsetMs; null until the first message with a time. */
   clockOffsetMs: number | null;
   /**
@@ -175,6 +188,7 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     labUpdates: 0,
     canControl: false,
     readOnlyReason: null,
+    configMarks: new Ring(CONFIG_MARKS),
     clockOffsetMs: null,
     clockAnchor: null,
     prevStatsSeq: null,
@@ -263,6 +277,7 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       // Rules changed live (README "Changing the rules live"): the event lists what changed.
       const { seq: _seq, at: _at, kind: _kind, ...changed } = ev;
       if (s.config) s.config = { ...s.config, ...changed };
+      s.configMarks.push({ seq: ev.seq, at: ev.at, text: describeEvent(ev) });
       if (ev.targetOutbound !== undefined) s.limits = { ...s.limits, targetOutbound: ev.targetOutbound };
       if (ev.maxInbound !== undefined) s.limits = { ...s.limits, maxInbound: ev.maxInbound };
       break;
@@ -516,6 +531,7 @@ function resetModel(s: ModelState): void {
   s.shed = emptyShedTrack();
   s.managerState = null;
   s.config = null;
+  s.configMarks.clear();
   s.clockOffsetMs = null;
   s.clockAnchor = null;
   s.prevStatsSeq = null;

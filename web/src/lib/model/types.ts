@@ -71,6 +71,8 @@ export interface ConnModel {
    * freezes or replays them too.
    */
   now(): number;
+  /** Live changes of the rules, oldest first (the timeline marks them); absent in dev fakes. */
+  readonly configMarks?: readonly { seq: number; at: number; text: string }[];
   /** The manager's configuration (the rule sentences' numbers); null before the first hello. */
   readonly config?: ConnManagerConfig | null;
   /** The manager's limits (shed, paused, throttled), for the graph's marks; absent in dev fakes. */
