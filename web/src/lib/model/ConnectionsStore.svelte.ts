@@ -61,6 +61,8 @@ export class ConnectionsStore implements ConnModel {
   labUpdates = $state(0);
   /** Live, or stale since the link was lost (and the last return from it). */
   freshness = $state.raw<Freshness>(LIVE);
+  /** Jumps to a fresh snapshot because the page fell too far behind (lag policy), and the events they skipped. */
+  lagJumps = $state.raw<{ count: number; skipped: number }>({ count: 0, skipped: 0 });
 
   /**
    * Live connections by type and state: the one source of every live count on the page, so all
