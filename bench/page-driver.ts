@@ -70,7 +70,7 @@ async function start(allowedOrigins: string[]): Promise<DriverReply> {
   bridge = await startBridge({
     manager,
     port: 0,
-    staticDir: join(packageRoot(), 'dist', 'web'),
+    staticDir: process.env.BENCH_STATIC_DIR ?? join(packageRoot(), 'dist', 'web'),
     allowedOrigins,
     maxClients: 8,
   });

@@ -16,6 +16,8 @@
  *   --seconds=N                  other run length
  *   --no-bursts                  skip the bursts
  *   --profile                    CPU-profile connscope's runs; print the top functions by self time
+ *                                (BENCH_STATIC_DIR=dir serves another build, e.g. an unminified one)
+ *   --trace                      trace connscope's runs; print the renderer's main-thread self time by task kind
  *   --only=connscope|raw         one page only
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -61,6 +63,7 @@ export interface PageBenchOptions {
   seconds: number;
   bursts: boolean;
   profile: boolean;
+  trace: boolean;
   pages: PageKind[];
 }
 
@@ -73,6 +76,7 @@ export function parsePageBenchArgs(argv: readonly string[], env: NodeJS.ProcessE
     seconds: Number(value('seconds') ?? (quick ? 8 : 60)),
     bursts: !argv.includes('--no-bursts'),
     profile: argv.includes('--profile'),
+    trace: argv.includes('--trace'),
     pages: only ? [only] : ['raw', 'connscope'],
   };
 }
@@ -146,6 +150,16 @@ async function openPage(browser: Browser, kind: PageKind, urls: { app: string; r
   const page = await context.newPage();
   await page.addInitScript(HARNESS);
   await page.goto(kind === 'raw' ? urls.raw : urls.app);
+  // For finding where the time goes: BENCH_HIDE='#graph-pane canvas' takes parts off the page.
+  const hide = process.env.BENCH_HIDE;
+  if (kind === 'connscope' && hide) {
+    await page.evaluate((sel) => {
+      for (const el of (
+        globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ style: { display: string } }> } }
+      ).document.querySelectorAll(sel))
+        el.style.display = 'none';
+    }, hide);
+  }
   await page.waitForFunction(() => (globalThis as { __paintProbe?: { ready(): boolean } }).__paintProbe?.ready() === true, null, {
     timeout: 20_000,
   });
@@ -184,6 +198,48 @@ interface ProfileNode {
   hitCount?: number;
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/**
+ * Self time by event name on the renderer's main thread (`CrRendererMain`) of a Chromium trace,
+ * and the share of the traced time the thread was busy.
+ */
+function traceSummary(json: string, n: number): string[] {
+  const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return ['(no renderer main thread in the trace)'];
+  const mine = events
+    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const self = new Map<string, number>();
+  const stack: { end: number; name: string }[] = [];
+  let busy = 0;
+  for (const e of mine) {
+    while (stack.length > 0 && stack[stack.length - 1]!.end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
+    else busy += e.dur!;
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+    stack.push({ end: e.ts + e.dur!, name: e.name });
+  }
+  const span = mine.length === 0 ? 1 : mine[mine.length - 1]!.ts - mine[0]!.ts;
+  return [
+    `main thread busy ${((100 * busy) / span).toFixed(0)} % of ${(span / 1e6).toFixed(1)} s`,
+    ...[...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`),
+  ];
+}
+
 /** Top functions by self time of a CDP CPU profile. */
 function topSelf(profile: { nodes: ProfileNode[]; startTime: number; endTime: number }, n: number): string[] {
   const total = profile.nodes.reduce((t, x) => t + (x.hitCount ?? 0), 0);
@@ -217,9 +273,20 @@ async function churnRun(
       await s.cdp.send('Profiler.setSamplingInterval', { interval: 500 });
       await s.cdp.send('Profiler.start');
     }
+    const tracing = opts.trace && kind === 'connscope';
+    if (tracing) {
+      await browser.startTracing(s.page, {
+        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8'],
+      });
+    }
     await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.start());
     const load = await driver.ask({ op: 'churn', rate, ms: opts.seconds * 1000 });
     const m = await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.stop());
+    if (tracing) {
+      const buf = await browser.stopTracing();
+      console.log(`\n  trace, connscope at ${rate} ev/s (renderer main thread, self time):`);
+      for (const l of traceSummary(buf.toString(), 22)) console.log(`    ${l}`);
+    }
     if (profiling) {
       const { profile } = await s.cdp.send('Profiler.stop');
       console.log(`\n  profile, connscope at ${rate} ev/s (self time):`);
