@@ -39,3 +39,10 @@ export function watchSize(el: Element, onResize: () => void): () => void {
   observer.observe(el);
   return () => observer.disconnect();
 }
+
+/** Calls `onResize` when any of `els` changes size (and once when watching starts); returns the function that stops watching. */
+export function watchSizes(els: ReadonlyArray<Element | undefined>, onResize: () => void): () => void {
+  const observer = new ResizeObserver(onResize);
+  for (const el of els) if (el) observer.observe(el);
+  return () => observer.disconnect();
+}
