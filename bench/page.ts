@@ -48,7 +48,36 @@ interface Measured {
   painted: number;
 }
 
-interface RunResult extends Measured {
+/** The renderer's own counters (CDP Performance.getMetrics): CPU time is what a loaded machine does not stretch. */
+interface CpuUse {
+  /** Main-thread CPU seconds per second of the run. */
+  mainCpu: number;
+  /** Main-thread CPU ms per frame drawn. */
+  cpuPerFrame: number;
+  /** Layouts per second, and their share of the main thread's time (seconds per second). */
+  layoutsPerSec: number;
+  scriptShare: number;
+  layoutShare: number;
+}
+
+async function metrics(cdp: CDPSession): Promise<Record<string, number>> {
+  const { metrics: list } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(list.map((m) => [m.name, m.value]));
+}
+
+function cpuUse(a: Record<string, number>, b: Record<string, number>, m: Measured): CpuUse {
+  const d = (k: string) => (b[k] ?? 0) - (a[k] ?? 0);
+  const frames = Math.max(1, m.fps * m.seconds);
+  return {
+    mainCpu: d('ThreadTime') / m.seconds,
+    cpuPerFrame: (d('ThreadTime') * 1000) / frames,
+    layoutsPerSec: d('LayoutCount') / m.seconds,
+    scriptShare: d('ScriptDuration') / m.seconds,
+    layoutShare: d('LayoutDuration') / m.seconds,
+  };
+}
+
+interface RunResult extends Measured, CpuUse {
   /** Events the server emitted per second during the run. */
   achieved: number;
   heapGrowth: number;
@@ -203,6 +232,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time: what the thread itself spent, not the wall time a loaded machine stretches. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { name?: string };
@@ -222,17 +253,22 @@ function traceSummary(json: string, n: number): string[] {
   const self = new Map<string, number>();
   const stack: { end: number; name: string }[] = [];
   let busy = 0;
+  let cpu = 0;
   for (const e of mine) {
+    const t = e.tdur ?? e.dur!;
     while (stack.length > 0 && stack[stack.length - 1]!.end <= e.ts) stack.pop();
     const parent = stack[stack.length - 1];
-    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
-    else busy += e.dur!;
-    self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - t);
+    else {
+      busy += e.dur!;
+      cpu += t;
+    }
+    self.set(e.name, (self.get(e.name) ?? 0) + t);
     stack.push({ end: e.ts + e.dur!, name: e.name });
   }
   const span = mine.length === 0 ? 1 : mine[mine.length - 1]!.ts - mine[0]!.ts;
   return [
-    `main thread busy ${((100 * busy) / span).toFixed(0)} % of ${(span / 1e6).toFixed(1)} s`,
+    `main thread busy ${((100 * busy) / span).toFixed(0)} % of ${(span / 1e6).toFixed(1)} s (wall); its CPU time ${(cpu / 1000).toFixed(0)} ms; self CPU time by kind:`,
     ...[...self]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
@@ -279,9 +315,12 @@ async function churnRun(
         categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8'],
       });
     }
+    await s.cdp.send('Performance.enable');
+    const before = await metrics(s.cdp);
     await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.start());
     const load = await driver.ask({ op: 'churn', rate, ms: opts.seconds * 1000 });
     const m = await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.stop());
+    const after = await metrics(s.cdp);
     if (tracing) {
       const buf = await browser.stopTracing();
       console.log(`\n  trace, connscope at ${rate} ev/s (renderer main thread, self time):`);
@@ -295,7 +334,7 @@ async function churnRun(
     const lag = await caughtUp(s.page, driver, Math.min(10_000, opts.seconds * 1000));
     const jumps = await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__paintProbe.jumps());
     const heap1 = await heapUsed(s.cdp);
-    return { ...m, achieved: (load.events / load.ms) * 1000, heapGrowth: heap1 - heap0, ...lag, jumps };
+    return { ...m, ...cpuUse(before, after, m), achieved: (load.events / load.ms) * 1000, heapGrowth: heap1 - heap0, ...lag, jumps };
   } finally {
     await s.close();
   }
@@ -370,6 +409,15 @@ function printChurn(rate: number, r: Partial<Record<PageKind, RunResult>>): void
     v(b && b.p95 < TARGET_P95_MS),
   );
   line('events painted', a ? `${a.painted}` : '', b ? `${b.painted}` : '', '');
+  line('main-thread CPU (s per s)', a ? a.mainCpu.toFixed(2) : '', b ? b.mainCpu.toFixed(2) : '', ratioOf(a?.mainCpu, b?.mainCpu));
+  line('main-thread CPU per frame (ms)', a ? f1(a.cpuPerFrame) : '', b ? f1(b.cpuPerFrame) : '', ratioOf(a?.cpuPerFrame, b?.cpuPerFrame));
+  line('layouts per s', a ? f0(a.layoutsPerSec) : '', b ? f0(b.layoutsPerSec) : '', '');
+  line(
+    'script / layout (s per s)',
+    a ? `${a.scriptShare.toFixed(2)} / ${a.layoutShare.toFixed(2)}` : '',
+    b ? `${b.scriptShare.toFixed(2)} / ${b.layoutShare.toFixed(2)}` : '',
+    '',
+  );
   line('JS heap growth', a ? mib(a.heapGrowth) : '', b ? mib(b.heapGrowth) : '', '');
   line('behind at the end (events)', a ? `${a.behind}` : '', b ? `${b.behind}` : '', '');
   const up = (x: RunResult) => (x.caughtUpIn === null ? 'never' : `${x.caughtUpIn.toFixed(1)} s`);

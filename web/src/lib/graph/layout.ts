@@ -20,6 +20,13 @@ export const FADE_IN_MS = 400;
 export const STATE_FADE_MS = 450;
 /** An ended connection fades out over this long after its `endedAt` (server clock), then leaves the layout. */
 export const END_FADE_MS = 1500;
+/**
+ * At most this many ended peers fade out per sector at once; later leavers leave at once. Under
+ * churn (hundreds of closes a second) every fading ghost is a path of its own on every frame, in
+ * the simulation and in the sync: a few show that peers leave, hundreds only cost. Live peers are
+ * never affected.
+ */
+export const MAX_FADING_PER_SECTOR = 24;
 /** Opacity of an ended peer while it is still shown, when motion is reduced (no fade, one step). */
 export const REDUCED_END_OPACITY = 0.4;
 /** How hot a sector gets when peers come or go: gentle, so the rest barely moves. */
@@ -149,13 +156,24 @@ export class GraphLayout {
     this.bands = bandsFor(counts, sizings);
 
     const fresh: Record<GroupKey, GraphNode[]> = { outbound: [], inbound: [], manual: [] };
+    // Ghosts already fading take their places first; a new leaver gets one only if one is free.
+    const fading = emptyCounts();
+    for (const n of this.nodes) if (!n.live) fading[n.group] += 1;
     for (const c of conns.values()) {
       const live = isLive(c.state);
       let node = this.byId.get(c.id);
+      let dropNow = false;
       if (!live && !node) {
-        // Ended before we ever drew it: show its fade only if it is still within it.
+        // Ended before we ever drew it: show its fade only if it is still within it, and room is left.
         const endedAt = c.endedAt ?? serverNow;
         if (serverNow - endedAt >= END_FADE_MS) continue;
+        const g = groupOf(c);
+        if (fading[g] >= MAX_FADING_PER_SECTOR) continue;
+        fading[g] += 1;
+      } else if (!live && node?.live) {
+        // Ends now: it fades if a place is free, else it leaves at once.
+        if (fading[node.group] >= MAX_FADING_PER_SECTOR) dropNow = true;
+        else fading[node.group] += 1;
       }
       if (!node) {
         const group = groupOf(c);
@@ -198,7 +216,7 @@ export class GraphLayout {
         fadeOut = since >= END_FADE_MS ? 0 : reducedMotion ? REDUCED_END_OPACITY : 1 - Math.max(0, since) / END_FADE_MS;
         if (fadeOut > 0) animating = true; // it still has to leave on time
       }
-      node.opacity = Math.max(0, fadeIn * fadeOut);
+      node.opacity = dropNow ? 0 : Math.max(0, fadeIn * fadeOut);
       if (node.mix < 1 || fadeIn < 1) animating = true;
     }
 

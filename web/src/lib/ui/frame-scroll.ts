@@ -10,15 +10,11 @@ export function bottomScrollTop(rows: number, rowPx: number, headPx: number, vie
   return Math.max(0, headPx + rows * rowPx - viewportPx);
 }
 
+/** The page's frames (`requestAnimationFrame`), or a test's. */
 export interface FrameClock {
   request(cb: () => void): number;
   cancel(handle: number): void;
 }
-
-const browserClock: FrameClock = {
-  request: (cb) => requestAnimationFrame(cb),
-  cancel: (h) => cancelAnimationFrame(h),
-};
 
 export class FrameScroll {
   readonly #target: () => { scrollTop: number } | undefined;
@@ -30,7 +26,7 @@ export class FrameScroll {
   /** A write not yet followed by its scroll event (`ownScroll` consumes it). */
   #unseen = false;
 
-  constructor(target: () => { scrollTop: number } | undefined, clock: FrameClock = browserClock) {
+  constructor(target: () => { scrollTop: number } | undefined, clock: FrameClock) {
     this.#target = target;
     this.#clock = clock;
   }
