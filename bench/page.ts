@@ -225,6 +225,35 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
+}
+
+function frameKey(f: ProfileNode['callFrame']): string {
+  const file = f.url.split('/').pop() ?? '';
+  return `${f.functionName || '(anonymous)'} ${file}${file ? `:${f.lineNumber + 1}` : ''}`;
+}
+
+/** Top functions by total time (self and callees; a function on the stack twice counts once). */
+function topTotal(profile: { nodes: ProfileNode[] }, n: number): string[] {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const all = profile.nodes.reduce((t, x) => t + (x.hitCount ?? 0), 0);
+  const total = new Map<string, number>();
+  const childIds = new Set(profile.nodes.flatMap((x) => x.children ?? []));
+  const walk = (id: number, onStack: Set<string>): void => {
+    const node = byId.get(id)!;
+    const key = frameKey(node.callFrame);
+    const added = !onStack.has(key);
+    if (added) onStack.add(key);
+    for (const k of onStack) total.set(k, (total.get(k) ?? 0) + (node.hitCount ?? 0));
+    for (const c of node.children ?? []) walk(c, onStack);
+    if (added) onStack.delete(key);
+  };
+  for (const x of profile.nodes) if (!childIds.has(x.id)) walk(x.id, new Set());
+  return [...total]
+    .filter(([k]) => !k.startsWith('(root)') && !k.startsWith('(program)') && !k.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${((100 * v) / Math.max(1, all)).toFixed(1).padStart(5)} %  ${k}`);
 }
 
 interface TraceEvent {
@@ -281,9 +310,7 @@ function topSelf(profile: { nodes: ProfileNode[]; startTime: number; endTime: nu
   const total = profile.nodes.reduce((t, x) => t + (x.hitCount ?? 0), 0);
   const by = new Map<string, number>();
   for (const x of profile.nodes) {
-    const f = x.callFrame;
-    const file = f.url.split('/').pop() ?? '';
-    const key = `${f.functionName || '(anonymous)'} ${file}${file ? `:${f.lineNumber + 1}` : ''}`;
+    const key = frameKey(x.callFrame);
     by.set(key, (by.get(key) ?? 0) + (x.hitCount ?? 0));
   }
   return [...by]
@@ -330,6 +357,8 @@ async function churnRun(
       const { profile } = await s.cdp.send('Profiler.stop');
       console.log(`\n  profile, connscope at ${rate} ev/s (self time):`);
       for (const line of topSelf(profile as never, 18)) console.log(`    ${line}`);
+      console.log(`  profile, connscope at ${rate} ev/s (total time):`);
+      for (const line of topTotal(profile as never, 30)) console.log(`    ${line}`);
     }
     const lag = await caughtUp(s.page, driver, Math.min(10_000, opts.seconds * 1000));
     const jumps = await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__paintProbe.jumps());

@@ -11,7 +11,7 @@ import { GROUP_ORDER, SECTORS, type Gauge, type GroupKey } from './groups.ts';
 import { labelFonts, LINE_PX, PILL_LINE_PX, type LabelFonts, type PlacedCaption, type PlacedLabel, type PlacedPill } from './labels.ts';
 import type { GraphLayout, GraphNode } from './layout.ts';
 import { CAPTION_PLACE, centerRadiusPx, nodeRadiusPx, type TextPlan } from './text-plan.ts';
-import { makeLabelSprite, type LabelStyle, type Sprite, SpriteCache, spriteKey } from './text-sprites.ts';
+import { HALO_PX, type LabelStyle, type Sprite, SpriteCache, spriteKey } from './text-sprites.ts';
 import type { Transform } from './view.ts';
 
 /** Theme colours read from CSS custom properties (re-read on theme change). */
@@ -464,6 +464,31 @@ function radialLabel(ctx: CanvasRenderingContext2D, label: PlacedLabel, p: Palet
 
 /** Each distinct label drawn once (text-sprites.ts); bounded, so departed peers' labels go in time. */
 const labelSprites = new SpriteCache<Sprite<HTMLCanvasElement>>();
+
+/** Draws `text` with its halo into a new canvas sized for it (browser only). */
+function makeLabelSprite(text: string, s: LabelStyle): Sprite<HTMLCanvasElement> {
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d')!;
+  ctx.font = s.font;
+  const m = ctx.measureText(text);
+  const pad = Math.ceil(HALO_PX / 2) + 1;
+  const half = Math.ceil(Math.max(m.fontBoundingBoxAscent ?? 10, m.fontBoundingBoxDescent ?? 4, 7)) + pad;
+  const w = Math.ceil(m.width) + 2 * pad;
+  const h = 2 * half;
+  canvas.width = Math.max(1, Math.ceil(w * s.ratio));
+  canvas.height = Math.max(1, Math.ceil(h * s.ratio));
+  ctx.scale(s.ratio, s.ratio);
+  ctx.font = s.font; // resizing the canvas reset it
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = HALO_PX;
+  ctx.strokeStyle = s.halo;
+  ctx.strokeText(text, pad, half);
+  ctx.fillStyle = s.fill;
+  ctx.fillText(text, pad, half);
+  return { image: canvas, w, h, pad };
+}
 
 /** Places a label's bitmap with its text's middle at `y`, starting (or, `alignRight`, ending) at `x`. */
 function blitLabel(ctx: CanvasRenderingContext2D, text: string, style: LabelStyle, x: number, y: number, alignRight: boolean): void {

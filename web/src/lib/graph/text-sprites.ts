@@ -55,28 +55,3 @@ export interface LabelStyle {
 export function spriteKey(text: string, s: LabelStyle): string {
   return `${s.ratio}\u0000${s.font}\u0000${s.fill}\u0000${s.halo}\u0000${text}`;
 }
-
-/** Draws `text` with its halo into a new canvas sized for it (browser only). */
-export function makeLabelSprite(text: string, s: LabelStyle): Sprite<HTMLCanvasElement> {
-  const canvas = document.createElement('canvas');
-  const ctx = canvas.getContext('2d')!;
-  ctx.font = s.font;
-  const m = ctx.measureText(text);
-  const pad = Math.ceil(HALO_PX / 2) + 1;
-  const half = Math.ceil(Math.max(m.fontBoundingBoxAscent ?? 10, m.fontBoundingBoxDescent ?? 4, 7)) + pad;
-  const w = Math.ceil(m.width) + 2 * pad;
-  const h = 2 * half;
-  canvas.width = Math.max(1, Math.ceil(w * s.ratio));
-  canvas.height = Math.max(1, Math.ceil(h * s.ratio));
-  ctx.scale(s.ratio, s.ratio);
-  ctx.font = s.font; // resizing the canvas reset it
-  ctx.textAlign = 'left';
-  ctx.textBaseline = 'middle';
-  ctx.lineJoin = 'round';
-  ctx.lineWidth = HALO_PX;
-  ctx.strokeStyle = s.halo;
-  ctx.strokeText(text, pad, half);
-  ctx.fillStyle = s.fill;
-  ctx.fillText(text, pad, half);
-  return { image: canvas, w, h, pad };
-}

@@ -4,21 +4,19 @@
  * under churn). A new filter, or a log that changed other than by appending and evicting its
  * oldest rows (a backfill prepended older ones, a new server run cleared it), rebuilds once.
  */
-import type { WireEvent } from '$protocol';
-
 /** The part of the log ring this needs (oldest first). */
-export interface LogSource<T extends { ev: WireEvent }> {
+export interface LogSource<T extends { ev: { seq: number } }> {
   readonly size: number;
   /** Items ever pushed or prepended. */
   readonly total: number;
   at(i: number): T | undefined;
 }
 
-export class LogRows<T extends { ev: WireEvent }> {
+export class LogRows<T extends { ev: { seq: number } }> {
   /** Matching rows are `buf[head..]`; the evicted ones before `head` are dropped in bulk now and then. */
   #buf: T[] = [];
   #head = 0;
-  #matches: ((ev: WireEvent) => boolean) | null = null;
+  #matches: ((ev: T['ev']) => boolean) | null = null;
   #total = -1;
   /** Seq of the log's oldest and newest item when last synced. */
   #firstSeq = 0;
@@ -41,7 +39,7 @@ export class LogRows<T extends { ev: WireEvent }> {
   }
 
   /** Brings the rows in line with `log` under `matches`; returns whether they changed. */
-  sync(log: LogSource<T>, matches: (ev: WireEvent) => boolean): boolean {
+  sync(log: LogSource<T>, matches: (ev: T['ev']) => boolean): boolean {
     const first = log.at(0)?.ev.seq ?? 0;
     const added = log.total - this.#total;
     const lastOld = log.at(log.size - 1 - added)?.ev.seq;
@@ -72,7 +70,7 @@ export class LogRows<T extends { ev: WireEvent }> {
     return true;
   }
 
-  #rebuild(log: LogSource<T>, matches: (ev: WireEvent) => boolean): void {
+  #rebuild(log: LogSource<T>, matches: (ev: T['ev']) => boolean): void {
     this.#buf = [];
     this.#head = 0;
     for (let i = 0; i < log.size; i += 1) {
