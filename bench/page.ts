@@ -12,7 +12,7 @@
  * Nothing here fails; it reports.
  *
  *   --quick (or BENCH_QUICK=1)   8 s per run instead of 60
- *   --rates=100,500              other rates (events/s)
+ *   --rates=100,500              other rates (events/s); --rates=none for the bursts alone
  *   --seconds=N                  other run length
  *   --no-bursts                  skip the bursts
  *   --profile                    CPU-profile connscope's runs; print the top functions by self time
@@ -101,7 +101,7 @@ export function parsePageBenchArgs(argv: readonly string[], env: NodeJS.ProcessE
   const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const only = value('only') as PageKind | undefined;
   return {
-    rates: (value('rates') ?? '100,500,2000,5000').split(',').map(Number),
+    rates: value('rates') === 'none' ? [] : (value('rates') ?? '100,500,2000,5000').split(',').map(Number),
     seconds: Number(value('seconds') ?? (quick ? 8 : 60)),
     bursts: !argv.includes('--no-bursts'),
     profile: argv.includes('--profile'),
@@ -283,18 +283,37 @@ function traceSummary(json: string, n: number): string[] {
   const stack: { end: number; name: string }[] = [];
   let busy = 0;
   let cpu = 0;
+  /** Top-level tasks over 50 ms: wall ms and self time by kind inside them. */
+  const longs: { dur: number; inside: Map<string, number> }[] = [];
+  let current: { dur: number; inside: Map<string, number> } | null = null;
   for (const e of mine) {
     const t = e.tdur ?? e.dur!;
     while (stack.length > 0 && stack[stack.length - 1]!.end <= e.ts) stack.pop();
     const parent = stack[stack.length - 1];
-    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - t);
-    else {
+    if (parent) {
+      self.set(parent.name, (self.get(parent.name) ?? 0) - t);
+      current?.inside.set(parent.name, (current.inside.get(parent.name) ?? 0) - e.dur!);
+    } else {
       busy += e.dur!;
       cpu += t;
+      current = e.dur! > 50_000 ? { dur: e.dur!, inside: new Map() } : null;
+      if (current) longs.push(current);
     }
     self.set(e.name, (self.get(e.name) ?? 0) + t);
+    current?.inside.set(e.name, (current.inside.get(e.name) ?? 0) + e.dur!);
     stack.push({ end: e.ts + e.dur!, name: e.name });
   }
+  const longLines = longs
+    .sort((a, b) => b.dur - a.dur)
+    .slice(0, 6)
+    .map(
+      (l) =>
+        `long task ${(l.dur / 1000).toFixed(0)} ms: ${[...l.inside]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 4)
+          .map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`)
+          .join(', ')}`,
+    );
   const span = mine.length === 0 ? 1 : mine[mine.length - 1]!.ts - mine[0]!.ts;
   return [
     `main thread busy ${((100 * busy) / span).toFixed(0)} % of ${(span / 1e6).toFixed(1)} s (wall); its CPU time ${(cpu / 1000).toFixed(0)} ms; self CPU time by kind:`,
@@ -302,6 +321,7 @@ function traceSummary(json: string, n: number): string[] {
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([k, v]) => `${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`),
+    ...longLines,
   ];
 }
 
@@ -319,6 +339,36 @@ function topSelf(profile: { nodes: ProfileNode[]; startTime: number; endTime: nu
     .map(([k, v]) => `${((100 * v) / Math.max(1, total)).toFixed(1).padStart(5)} %  ${k}`);
 }
 
+/** Starts the CPU profile and / or trace asked for (connscope's page only); the returned function stops and prints them. */
+async function diagnose(browser: Browser, s: Session, opts: PageBenchOptions, kind: PageKind, label: string): Promise<() => Promise<void>> {
+  const profiling = opts.profile && kind === 'connscope';
+  const tracing = opts.trace && kind === 'connscope';
+  if (profiling) {
+    await s.cdp.send('Profiler.enable');
+    await s.cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await s.cdp.send('Profiler.start');
+  }
+  if (tracing) {
+    await browser.startTracing(s.page, {
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8'],
+    });
+  }
+  return async () => {
+    if (tracing) {
+      const buf = await browser.stopTracing();
+      console.log(`\n  trace, connscope ${label} (renderer main thread, self time):`);
+      for (const l of traceSummary(buf.toString(), 22)) console.log(`    ${l}`);
+    }
+    if (profiling) {
+      const { profile } = await s.cdp.send('Profiler.stop');
+      console.log(`\n  profile, connscope ${label} (self time):`);
+      for (const line of topSelf(profile as never, 18)) console.log(`    ${line}`);
+      console.log(`  profile, connscope ${label} (total time):`);
+      for (const line of topTotal(profile as never, 30)) console.log(`    ${line}`);
+    }
+  };
+}
+
 async function churnRun(
   browser: Browser,
   driver: Driver,
@@ -330,36 +380,14 @@ async function churnRun(
   const s = await openPage(browser, kind, urls);
   try {
     const heap0 = await heapUsed(s.cdp);
-    const profiling = opts.profile && kind === 'connscope';
-    if (profiling) {
-      await s.cdp.send('Profiler.enable');
-      await s.cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-      await s.cdp.send('Profiler.start');
-    }
-    const tracing = opts.trace && kind === 'connscope';
-    if (tracing) {
-      await browser.startTracing(s.page, {
-        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8'],
-      });
-    }
+    const diag = await diagnose(browser, s, opts, kind, `at ${rate} ev/s`);
     await s.cdp.send('Performance.enable');
     const before = await metrics(s.cdp);
     await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.start());
     const load = await driver.ask({ op: 'churn', rate, ms: opts.seconds * 1000 });
     const m = await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.stop());
     const after = await metrics(s.cdp);
-    if (tracing) {
-      const buf = await browser.stopTracing();
-      console.log(`\n  trace, connscope at ${rate} ev/s (renderer main thread, self time):`);
-      for (const l of traceSummary(buf.toString(), 22)) console.log(`    ${l}`);
-    }
-    if (profiling) {
-      const { profile } = await s.cdp.send('Profiler.stop');
-      console.log(`\n  profile, connscope at ${rate} ev/s (self time):`);
-      for (const line of topSelf(profile as never, 18)) console.log(`    ${line}`);
-      console.log(`  profile, connscope at ${rate} ev/s (total time):`);
-      for (const line of topTotal(profile as never, 30)) console.log(`    ${line}`);
-    }
+    await diag();
     const lag = await caughtUp(s.page, driver, Math.min(10_000, opts.seconds * 1000));
     const jumps = await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__paintProbe.jumps());
     const heap1 = await heapUsed(s.cdp);
@@ -376,18 +404,27 @@ interface BurstResult {
   releaseEvents: number;
 }
 
-async function burstRun(browser: Browser, driver: Driver, kind: PageKind, urls: { app: string; raw: string }): Promise<BurstResult> {
+async function burstRun(
+  browser: Browser,
+  driver: Driver,
+  kind: PageKind,
+  opts: PageBenchOptions,
+  urls: { app: string; raw: string },
+): Promise<BurstResult> {
   const s = await openPage(browser, kind, urls);
-  const measure = async (act: () => Promise<{ events: number }>): Promise<[Measured, number]> => {
+  const measure = async (label: string, act: () => Promise<{ events: number }>): Promise<[Measured, number]> => {
+    const diag = await diagnose(browser, s, opts, kind, label);
     await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.start());
     const r = await act();
     await caughtUp(s.page, driver, 10_000);
     await sleep(1000); // the graph's settling after the last event
-    return [await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.stop()), r.events];
+    const m = await s.page.evaluate(() => (globalThis as unknown as ProbeWindow).__bench.stop());
+    await diag();
+    return [m, r.events];
   };
   try {
-    const [open, openEvents] = await measure(() => driver.ask({ op: 'open', n: BURST_CONNS, rate: BURST_RATE }));
-    const [release, releaseEvents] = await measure(() => driver.ask({ op: 'release' }));
+    const [open, openEvents] = await measure('opening 2,000', () => driver.ask({ op: 'open', n: BURST_CONNS, rate: BURST_RATE }));
+    const [release, releaseEvents] = await measure('releasing 2,000', () => driver.ask({ op: 'release' }));
     return { open, release, openEvents, releaseEvents };
   } finally {
     await s.close();
@@ -505,7 +542,7 @@ export async function benchPage(opts: PageBenchOptions): Promise<void> {
     }
     if (opts.bursts) {
       const r: Partial<Record<PageKind, BurstResult>> = {};
-      for (const kind of opts.pages) r[kind] = await burstRun(browser, driver, kind, urls);
+      for (const kind of opts.pages) r[kind] = await burstRun(browser, driver, kind, opts, urls);
       printBurst(r);
     }
   } finally {
