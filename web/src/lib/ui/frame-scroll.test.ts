@@ -40,3 +40,14 @@ test('a cancelled scroll is not made; the bottom of a short list is the top', ()
   assert.equal(el.scrollTop, 0);
   assert.equal(bottomScrollTop(3, 26, 26, 300), 0);
 });
+
+test('scrollNow writes at once, replaces a pending frame write, and its scroll event is known as its own', () => {
+  const el = element();
+  const frames: Array<() => void> = [];
+  const fs = new FrameScroll(() => el, { request: (cb) => frames.push(cb), cancel: () => frames.pop() });
+  fs.scrollTo(100);
+  fs.scrollNow(300);
+  assert.equal(el.scrollTop, 300);
+  assert.equal(frames.length, 0, 'the older frame write is dropped');
+  assert.equal(fs.ownScroll(), true);
+});

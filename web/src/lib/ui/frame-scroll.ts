@@ -49,6 +49,20 @@ export class FrameScroll {
   }
 
   /**
+   * Scrolls to `top` now: for a caller that knows layout is clean (a ResizeObserver callback runs
+   * right after the frame's layout), where the write costs no extra layout. A pending frame write
+   * is dropped (this one is newer).
+   */
+  scrollNow(top: number): void {
+    this.cancel();
+    const el = this.#target();
+    if (!el) return;
+    el.scrollTop = top;
+    this.#unseen = true;
+    this.writes += 1;
+  }
+
+  /**
    * Called at a scroll event: true when it is the one this writer's last write caused, which the
    * caller can skip without reading `scrollTop` (a read there forces a layout when rows came since).
    */
