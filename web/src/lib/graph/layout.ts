@@ -63,6 +63,12 @@ export interface GraphNode extends SimulationNodeDatum {
   seen: number;
   /** Big sectors: a newcomer took this (ended, fading) node's spot. */
   claimed: boolean;
+  /**
+   * It finished fading in while live. Only such peers ask for a label: a churning crowd's peers
+   * that come and go within a fade never do (a label each, drawn for a frame or two, was most of
+   * the graph's text work under churn).
+   */
+  fadedIn: boolean;
 }
 
 /** What one `sync` changed. */
@@ -192,6 +198,7 @@ export class GraphLayout {
           mix: 1,
           seen: round,
           claimed: false,
+          fadedIn: false,
           x: p.x,
           y: p.y,
         };
@@ -217,6 +224,7 @@ export class GraphLayout {
         if (fadeOut > 0) animating = true; // it still has to leave on time
       }
       node.opacity = dropNow ? 0 : Math.max(0, fadeIn * fadeOut);
+      if (live && fadeIn >= 1) node.fadedIn = true;
       if (node.mix < 1 || fadeIn < 1) animating = true;
     }
 
