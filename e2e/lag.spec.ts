@@ -33,7 +33,6 @@ test('a page forced behind jumps to a fresh snapshot, says which events it skipp
 
   await expect(notice).toBeVisible();
   await expect(notice).toContainText(/^Fell \d+\.\d s behind — jumped to a fresh snapshot; skipped seq (\d+)–(\d+) \(\d+ events?\)/);
-  await expect(marks).toHaveCount(1);
   const text = (await notice.textContent()) ?? '';
   const [, from, to] = /skipped seq (\d+)–(\d+)/.exec(text)!.map(Number);
   expect(from).toBeGreaterThan(before);
@@ -43,6 +42,12 @@ test('a page forced behind jumps to a fresh snapshot, says which events it skipp
     .locator('[role="row"][data-kind="conn:state"]')
     .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))))) as number[];
   expect(seqs.filter((s) => s >= from! && s <= to!)).toEqual([]);
+  // The mark is one row, shown whatever the filter (the flood's rows soon push it out of the
+  // virtual window: a filter that matches no event brings it back into view).
+  await dashboard.filter.fill('id:999999');
+  // One mark per jump (a machine loaded enough may need a second one; the notice names the last).
+  await expect(marks.filter({ hasText: text.slice(0, text.indexOf(')') + 1) })).toHaveCount(1);
+  await dashboard.filter.fill('');
 
   // Once the flood has opened everything, the page shows the server's present exactly.
   await expect(dashboard.floodState).toContainText('opened 300');
@@ -62,7 +67,6 @@ test('a page forced behind jumps to a fresh snapshot, says which events it skipp
       { timeout: 20_000 },
     )
     .toBe('match');
-  await expect(marks).toHaveCount(1);
   await dashboard.expectLinkUp();
   await dashboard.stopFloodButton.click();
 });
