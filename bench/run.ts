@@ -8,6 +8,10 @@
  *   4. lab: memory per peer — L `blackhole` peers (a gate each) against L `stable` ones (Linux: reads /proc)
  *   5. package: the compiled CLI's start against the sources through tsx, and the page's bytes on
  *      the wire (brotli and gzip against raw) — needs `node scripts/build.mjs` first
+ *   6. page: the page's speed under sustained churn against a raw page (bench/page.ts; its flags,
+ *      e.g. `--quick`, pass through) — needs the build and Chromium
+ *
+ * `npm run bench -- page [--quick]` runs only the page's part.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,6 +28,7 @@ import type { PeerBehaviour } from '../server/protocol/lab.ts';
 import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
 import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
 import { config, stats } from '../web/src/lib/model/test-fixtures.ts';
+import { benchPage, parsePageBenchArgs } from './page.ts';
 
 const N = Number(process.env.BENCH_CONNS ?? 1000);
 const K = Number(process.env.BENCH_CLIENTS ?? 5);
@@ -233,15 +238,6 @@ async function benchLabMemory(): Promise<void> {
   row('lab: memory per stable peer', `${(stable.perPeer / 1024).toFixed(0)} KiB`, `(${L} peers, idle; for comparison)`);
 }
 
-console.log(`connscope bench — node ${process.version}, ${N} connections, ${K} clients, ${M} events, ${L} lab peers\n`);
-// First, on a fresh heap: RSS growth is only meaningful before the big benches have grown and freed it.
-await benchLabMemory();
-await benchManager(0);
-const streamed = await benchManager(K);
-row('bridge: events per WebSocket message', streamed.eventsPerMsg.toFixed(1), `(batching ratio; ${K} clients)`);
-row('bridge: burst delivered to every client in', `${streamed.ms.toFixed(0)} ms`);
-benchReducer();
-
 /** Milliseconds from spawning the CLI to its "is running" line (lab off, free port), best of 3. */
 async function startMs(args: string[]): Promise<number> {
   let best = Infinity;
@@ -300,4 +296,16 @@ async function benchPackage(): Promise<void> {
   );
 }
 
-await benchPackage();
+const args = process.argv.slice(2);
+if (!args.includes('page')) {
+  console.log(`connscope bench — node ${process.version}, ${N} connections, ${K} clients, ${M} events, ${L} lab peers\n`);
+  // First, on a fresh heap: RSS growth is only meaningful before the big benches have grown and freed it.
+  await benchLabMemory();
+  await benchManager(0);
+  const streamed = await benchManager(K);
+  row('bridge: events per WebSocket message', streamed.eventsPerMsg.toFixed(1), `(batching ratio; ${K} clients)`);
+  row('bridge: burst delivered to every client in', `${streamed.ms.toFixed(0)} ms`);
+  benchReducer();
+  await benchPackage();
+}
+await benchPage(parsePageBenchArgs(args));

@@ -3,7 +3,15 @@ import { test } from 'node:test';
 import type { ConnView } from '../model/types.ts';
 import { constrainToSector } from './geometry.ts';
 import { SECTORS } from './groups.ts';
-import { END_FADE_MS, GraphLayout, REDUCED_END_OPACITY, REHEAT_ALPHA, STATE_FADE_MS, type SyncClock } from './layout.ts';
+import {
+  END_FADE_MS,
+  GraphLayout,
+  MAX_FADING_PER_SECTOR,
+  REDUCED_END_OPACITY,
+  REHEAT_ALPHA,
+  STATE_FADE_MS,
+  type SyncClock,
+} from './layout.ts';
 import { conn, many } from './test-fixtures.ts';
 
 const clock = (serverNow: number, localNow = serverNow, reducedMotion = false): SyncClock => ({
@@ -117,6 +125,31 @@ test('connections that ended before we saw them are shown only within their fade
     layout.nodes.map((n) => n.id),
     [2],
   );
+});
+
+test('churn: at most MAX_FADING_PER_SECTOR ended peers fade per sector, the rest leave at once; live peers stay', () => {
+  const conns = many(150, 'inbound');
+  for (let id = 1000; id < 1010; id += 1) conns.set(id, conn(id, { type: 'outbound' }));
+  const layout = new GraphLayout();
+  layout.sync(conns, clock(0));
+  // 100 inbound peers end at once, then 50 more that the page never drew end too.
+  for (let id = 1; id <= 100; id += 1) Object.assign(conns.get(id)!, { state: 'disconnected', endedAt: 100 });
+  for (let id = 2000; id < 2050; id += 1) conns.set(id, conn(id, { type: 'inbound', state: 'disconnected', endedAt: 100 }));
+  layout.sync(conns, clock(200));
+  const fadingInbound = layout.nodes.filter((n) => n.group === 'inbound' && !n.live);
+  assert.equal(fadingInbound.length, MAX_FADING_PER_SECTOR);
+  assert.equal(layout.nodes.filter((n) => n.live).length, 60, 'every live peer is still drawn');
+  assert.equal(layout.counts.inbound, 50);
+  // One outbound peer ends too: its sector has its own places.
+  Object.assign(conns.get(1000)!, { state: 'disconnected', endedAt: 200 });
+  layout.sync(conns, clock(300));
+  assert.equal(layout.byId.get(1000)?.live, false, 'fades in its own sector');
+  // Once the fades are over, a new leaver fades again.
+  layout.sync(conns, clock(200 + END_FADE_MS));
+  assert.equal(layout.nodes.filter((n) => !n.live).length, 0);
+  Object.assign(conns.get(101)!, { state: 'disconnected', endedAt: 2000 });
+  layout.sync(conns, clock(2000));
+  assert.equal(layout.byId.get(101)?.live, false);
 });
 
 test('ids the model forgot are dropped at once', () => {

@@ -20,6 +20,13 @@ export const FADE_IN_MS = 400;
 export const STATE_FADE_MS = 450;
 /** An ended connection fades out over this long after its `endedAt` (server clock), then leaves the layout. */
 export const END_FADE_MS = 1500;
+/**
+ * At most this many ended peers fade out per sector at once; later leavers leave at once. Under
+ * churn (hundreds of closes a second) every fading ghost is a path of its own on every frame, in
+ * the simulation and in the sync: a few show that peers leave, hundreds only cost. Live peers are
+ * never affected.
+ */
+export const MAX_FADING_PER_SECTOR = 24;
 /** Opacity of an ended peer while it is still shown, when motion is reduced (no fade, one step). */
 export const REDUCED_END_OPACITY = 0.4;
 /** How hot a sector gets when peers come or go: gentle, so the rest barely moves. */
@@ -54,6 +61,12 @@ export interface GraphNode extends SimulationNodeDatum {
   seen: number;
   /** Big sectors: a newcomer took this (ended, fading) node's spot. */
   claimed: boolean;
+  /**
+   * It finished fading in while live. Only such peers ask for a label: a churning crowd's peers
+   * that come and go within a fade never do (a label each, drawn for a frame or two, was most of
+   * the graph's text work under churn).
+   */
+  fadedIn: boolean;
 }
 
 /** What one `sync` changed. */
@@ -147,13 +160,24 @@ export class GraphLayout {
     this.bands = bandsFor(counts, sizings);
 
     const fresh: Record<GroupKey, GraphNode[]> = { outbound: [], inbound: [], manual: [] };
+    // Ghosts already fading take their places first; a new leaver gets one only if one is free.
+    const fading = emptyCounts();
+    for (const n of this.nodes) if (!n.live) fading[n.group] += 1;
     for (const c of conns.values()) {
       const live = isLive(c.state);
       let node = this.byId.get(c.id);
+      let dropNow = false;
       if (!live && !node) {
-        // Ended before we ever drew it: show its fade only if it is still within it.
+        // Ended before we ever drew it: show its fade only if it is still within it, and room is left.
         const endedAt = c.endedAt ?? serverNow;
         if (serverNow - endedAt >= END_FADE_MS) continue;
+        const g = groupOf(c);
+        if (fading[g] >= MAX_FADING_PER_SECTOR) continue;
+        fading[g] += 1;
+      } else if (!live && node?.live) {
+        // Ends now: it fades if a place is free, else it leaves at once.
+        if (fading[node.group] >= MAX_FADING_PER_SECTOR) dropNow = true;
+        else fading[node.group] += 1;
       }
       if (!node) {
         const group = groupOf(c);
@@ -172,6 +196,7 @@ export class GraphLayout {
           mix: 1,
           seen: round,
           claimed: false,
+          fadedIn: false,
           x: p.x,
           y: p.y,
         };
@@ -196,7 +221,8 @@ export class GraphLayout {
         fadeOut = since >= END_FADE_MS ? 0 : reducedMotion ? REDUCED_END_OPACITY : 1 - Math.max(0, since) / END_FADE_MS;
         if (fadeOut > 0) animating = true; // it still has to leave on time
       }
-      node.opacity = Math.max(0, fadeIn * fadeOut);
+      node.opacity = dropNow ? 0 : Math.max(0, fadeIn * fadeOut);
+      if (live && fadeIn >= 1) node.fadedIn = true;
       if (node.mix < 1 || fadeIn < 1) animating = true;
     }
 

@@ -11,6 +11,7 @@ import { GROUP_ORDER, SECTORS, type Gauge, type GroupKey } from './groups.ts';
 import { labelFonts, LINE_PX, PILL_LINE_PX, type LabelFonts, type PlacedCaption, type PlacedLabel, type PlacedPill } from './labels.ts';
 import type { GraphLayout, GraphNode } from './layout.ts';
 import { CAPTION_PLACE, centerRadiusPx, nodeRadiusPx, type TextPlan } from './text-plan.ts';
+import { HALO_PX, type LabelStyle, type Sprite, SpriteCache, spriteKey } from './text-sprites.ts';
 import type { Transform } from './view.ts';
 import { readThemeTokens } from '../ui/dom.ts';
 import { STATES, TYPES } from '../ui/theme-tokens.ts';
@@ -274,10 +275,11 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: Scene): void {
   }
 
   // Labels where they fit (text-plan.ts placed them clear of each other and of the captions).
+  const ratio = ctx.getTransform().a || 1;
   for (const label of s.text.labels) {
     const node = layout.byId.get(label.id);
     if (!node) continue;
-    radialLabel(ctx, label, p, (s.dimmed.has(node.id) ? 0.35 : 1) * node.opacity);
+    radialLabel(ctx, label, p, (s.dimmed.has(node.id) ? 0.35 : 1) * node.opacity, ratio);
   }
 
   // Rings: hover, selection, keyboard focus.
@@ -445,25 +447,54 @@ function boxedLabel(ctx: CanvasRenderingContext2D, pill: PlacedPill, p: Palette)
  * A label along the radius (like a radial tree): the address, and the countdown of a failing
  * peer when it fitted. Text on the left half is turned over so it never reads upside down.
  */
-function radialLabel(ctx: CanvasRenderingContext2D, label: PlacedLabel, p: Palette, alpha: number): void {
+function radialLabel(ctx: CanvasRenderingContext2D, label: PlacedLabel, p: Palette, alpha: number, ratio: number): void {
   let ang = label.angle;
   const flip = Math.cos(ang) < 0;
   if (flip) ang += Math.PI;
   ctx.save();
   ctx.translate(label.x, label.y);
   ctx.rotate(ang);
-  ctx.textAlign = flip ? 'right' : 'left';
-  ctx.textBaseline = 'middle';
+  ctx.globalAlpha = alpha;
   const lx = flip ? -label.gap : label.gap;
-  ctx.font = p.fonts.label;
-  ctx.fillStyle = css(p.text, alpha);
-  haloText(ctx, label.text, lx, label.sub ? -LINE_PX / 2 : 0, p, alpha);
-  if (label.sub) {
-    ctx.font = p.fonts.retry;
-    ctx.fillStyle = css(p.state.failing, alpha);
-    haloText(ctx, label.sub, lx, LINE_PX / 2, p, alpha);
-  }
+  const halo = css(p.panel, 0.9);
+  blitLabel(ctx, label.text, { font: p.fonts.label, fill: css(p.text), halo, ratio }, lx, label.sub ? -LINE_PX / 2 : 0, flip);
+  if (label.sub) blitLabel(ctx, label.sub, { font: p.fonts.retry, fill: css(p.state.failing), halo, ratio }, lx, LINE_PX / 2, flip);
   ctx.restore();
+}
+
+/** Each distinct label drawn once (text-sprites.ts); bounded, so departed peers' labels go in time. */
+const labelSprites = new SpriteCache<Sprite<HTMLCanvasElement>>();
+
+/** Draws `text` with its halo into a new canvas sized for it (browser only). */
+function makeLabelSprite(text: string, s: LabelStyle): Sprite<HTMLCanvasElement> {
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d')!;
+  ctx.font = s.font;
+  const m = ctx.measureText(text);
+  const pad = Math.ceil(HALO_PX / 2) + 1;
+  const half = Math.ceil(Math.max(m.fontBoundingBoxAscent ?? 10, m.fontBoundingBoxDescent ?? 4, 7)) + pad;
+  const w = Math.ceil(m.width) + 2 * pad;
+  const h = 2 * half;
+  canvas.width = Math.max(1, Math.ceil(w * s.ratio));
+  canvas.height = Math.max(1, Math.ceil(h * s.ratio));
+  ctx.scale(s.ratio, s.ratio);
+  ctx.font = s.font; // resizing the canvas reset it
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = HALO_PX;
+  ctx.strokeStyle = s.halo;
+  ctx.strokeText(text, pad, half);
+  ctx.fillStyle = s.fill;
+  ctx.fillText(text, pad, half);
+  return { image: canvas, w, h, pad };
+}
+
+/** Places a label's bitmap with its text's middle at `y`, starting (or, `alignRight`, ending) at `x`. */
+function blitLabel(ctx: CanvasRenderingContext2D, text: string, style: LabelStyle, x: number, y: number, alignRight: boolean): void {
+  const sp = labelSprites.get(spriteKey(text, style), () => makeLabelSprite(text, style));
+  const left = alignRight ? x - sp.w + sp.pad : x - sp.pad;
+  ctx.drawImage(sp.image, left, y - sp.h / 2, sp.w, sp.h);
 }
 
 /** Faint sector wedges and the slot gauges (count / limit) just outside each sector. */

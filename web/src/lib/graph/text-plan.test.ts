@@ -228,3 +228,26 @@ test('the marks sit at their sectors: inbound ones left of the centre, the banne
   // No limit reached: no marks, and the plan is as before.
   assert.deepEqual(plan(layout, 960, 410, widths).marks, []);
 });
+
+test('churn: a peer that comes and goes within its fade-in is never labelled; one that faded in is', () => {
+  const widths = new TextWidths(fakeMeasure);
+  const conns = population({ outbound: 3, inbound: 0, manual: 0 });
+  const layout = new GraphLayout();
+  layout.sync(conns, { serverNow: 0, localNow: 0, reducedMotion: false });
+  // A short-lived inbound peer: appears at 100, ends at 140 (its fade-in lasts 400 ms).
+  conns.set(50, conn(50, { type: 'inbound', addr: '127.0.0.1:50050' }));
+  layout.sync(conns, { serverNow: 100, localNow: 100, reducedMotion: false });
+  const labelled = (p: TextPlan) => p.labels.map((l) => l.id);
+  assert.equal(labelled(plan(layout, 960, 410, widths)).includes(50), false, 'not while fading in');
+  Object.assign(conns.get(50)!, { state: 'disconnected', endedAt: 140 });
+  layout.sync(conns, { serverNow: 600, localNow: 600, reducedMotion: false });
+  assert.equal(layout.byId.get(50)?.live, false, 'its ghost still fades');
+  assert.equal(labelled(plan(layout, 960, 410, widths)).includes(50), false, 'nor as a ghost');
+  // One that stays: labelled once it has faded in.
+  conns.set(51, conn(51, { type: 'inbound', addr: '127.0.0.1:50051' }));
+  layout.sync(conns, { serverNow: 700, localNow: 700, reducedMotion: false });
+  assert.equal(labelled(plan(layout, 960, 410, widths)).includes(51), false);
+  layout.sync(conns, { serverNow: 1200, localNow: 1200, reducedMotion: false });
+  assert.equal(labelled(plan(layout, 960, 410, widths)).includes(51), true);
+  assert.equal(layout.byId.get(1)?.fadedIn, true, 'the first load needs no fade-in: its peers may be labelled at once');
+});

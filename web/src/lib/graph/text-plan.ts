@@ -209,7 +209,7 @@ export function planText(input: TextPlanInput, widths: TextWidths, fonts: LabelF
   const wanted: GraphNode[] = [];
   for (const n of input.nodes) {
     if (pillIds.includes(n.id)) pillNodes.push(n);
-    else if (input.sizings[n.group].labels && n.opacity > 0) wanted.push(n);
+    else if (input.sizings[n.group].labels && n.opacity > 0 && (n.fadedIn || input.previous.has(n.id))) wanted.push(n);
   }
   pillNodes.sort((a, b) => pillIds.indexOf(a.id) - pillIds.indexOf(b.id));
   const pillRequests: PillRequest[] = pillNodes.map((n) => {

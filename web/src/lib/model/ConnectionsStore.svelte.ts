@@ -14,6 +14,8 @@ import {
   estimateServerNow,
   createModelState,
   reduce,
+  wantJump,
+  type LagJump,
   type LogEntry,
   type ModelCaps,
   type ModelState,
@@ -63,6 +65,10 @@ export class ConnectionsStore implements ConnModel {
   labUpdates = $state(0);
   /** Live, or stale since the link was lost (and the last return from it). */
   freshness = $state.raw<Freshness>(LIVE);
+  /** Jumps to a fresh snapshot because the page fell too far behind (lag policy), and the events they skipped. */
+  lagJumps = $state.raw<{ count: number; skipped: number }>({ count: 0, skipped: 0 });
+  /** The last such jump (the page's notice says it). */
+  lastJump = $state.raw<LagJump | null>(null);
 
   /**
    * Live connections by type and state: the one source of every live count on the page, so all
@@ -153,6 +159,14 @@ export class ConnectionsStore implements ConnModel {
     this.freshness = linkLost(this.freshness, this.serverNow());
   }
 
+  /**
+   * The page fell `lagMs` behind and the link is fetching a fresh snapshot: the next `hello`
+   * replaces the model and records the jump (lag-policy.ts).
+   */
+  wantJump(lagMs: number): void {
+    wantJump(this.#s, lagMs);
+  }
+
   /** Applies one validated server message; returns what the link should do next. */
   apply(msg: ServerMessage, receivedAt: number = Date.now()): Outcome {
     const out = reduce(this.#s, msg, receivedAt);
@@ -212,6 +226,10 @@ export class ConnectionsStore implements ConnModel {
     if (s.shed.seen !== this.shed.seen || s.shed.lastAt !== this.shed.lastAt) this.shed = { ...s.shed };
     this.canControl = s.canControl;
     this.readOnlyReason = s.readOnlyReason;
+    if (s.jumps.count !== this.lagJumps.count) {
+      this.lagJumps = { count: s.jumps.count, skipped: s.jumps.skipped };
+      this.lastJump = s.jumps.last;
+    }
     this.lagMs = s.lagMs;
     this.labUpdates = s.labUpdates;
     this.version += 1;

@@ -12,7 +12,7 @@ import {
   type WireEvent,
   type WireEventOf,
 } from '$protocol';
-import { createModelState, estimateServerNow, pendingEvents, reduce, type ModelState } from './reducer.ts';
+import { createModelState, estimateServerNow, pendingEvents, reduce, wantJump, type ModelState } from './reducer.ts';
 import { config, stats } from './test-fixtures.ts';
 import { describeEvent } from './describe.ts';
 import { Ring } from './ring.ts';
@@ -179,6 +179,29 @@ describe('reducer: hello', () => {
     assert.equal(s.lastSeq, 50);
     assert.equal(s.log.size, 5, 'the log keeps what it saw');
     assert.equal(s.feed.resyncs, 1);
+  });
+
+  test('a jump (the page fell behind): the next hello of the run is a resync with one mark in the log, and no count is lost', () => {
+    const s = started();
+    reduce(s, events(cs(1, 1, null, 'pending'), cs(2, 1, 'pending', 'established')), T0);
+    const loggedBefore = s.logged;
+    wantJump(s, 3400);
+    // The server went on to seq 900 meanwhile; its snapshot lists what is live now.
+    const out = reduce(s, hello({ seq: 900, conns: [info(1), info(7, { type: 'inbound' })] }), T0 + 5000);
+    assert.deepEqual(out, { kind: 'hello', mode: 'resync' }, 'a resync: no resume of the backlog, no backfill');
+    assert.equal(s.lastSeq, 900);
+    assert.deepEqual([...s.conns.keys()].sort(), [1, 7], 'the present is the snapshot');
+    assert.equal(s.log.size, 3);
+    const mark = s.log.last()!;
+    assert.deepEqual(mark.ev, { kind: 'page:jump', seq: 900, at: T0, from: 3, to: 900, lagMs: 3400 });
+    assert.equal(mark.text, 'Fell 3.4 s behind — jumped to a fresh snapshot; skipped seq 3–900 (898 events)');
+    assert.equal(s.logged - loggedBefore, 898, 'skipped events still count for the events rate');
+    assert.deepEqual({ count: s.jumps.count, skipped: s.jumps.skipped }, { count: 1, skipped: 898 });
+    // Live events go on from the snapshot; a later ordinary reconnect resumes as before.
+    reduce(s, events(cs(901, 1, 'established', 'disconnected', { reason: 'remote-closed' })), T0 + 5100);
+    assert.equal(s.lastSeq, 901);
+    assert.deepEqual(reduce(s, hello({ seq: 905 }), T0 + 6000), { kind: 'hello', mode: 'same-run', resumeFrom: 901 });
+    assert.equal(s.jumps.count, 1);
   });
 
   test('read-only hello is recorded', () => {

@@ -40,10 +40,43 @@ export interface ConfigMark {
 /** Rule changes the timeline keeps marks for (older ones scroll out of any window anyway). */
 const CONFIG_MARKS = 200;
 
-/** One event log row: the event as it arrived plus its sentence. */
+/**
+ * A log row that is no event: the page fell too far behind and jumped to a fresh snapshot (lag
+ * policy, web/src/lib/net/lag-policy.ts), skipping the events `from`..`to`. Its `seq` is `to`, so
+ * the log stays in seq order (no row of the skipped events is in it).
+ */
+export interface JumpMark {
+  readonly kind: 'page:jump';
+  readonly seq: number;
+  /** Server time of the snapshot jumped to. */
+  readonly at: number;
+  readonly from: number;
+  readonly to: number;
+  readonly lagMs: number;
+}
+
+/** One event log row: the event as it arrived plus its sentence (or a jump's mark). */
 export interface LogEntry {
-  readonly ev: WireEvent;
+  readonly ev: WireEvent | JumpMark;
   readonly text: string;
+}
+
+/** A jump to a fresh snapshot the page made because it fell behind. */
+export interface LagJump {
+  /** Events skipped: `from`..`to` (none when `to < from`). */
+  from: number;
+  to: number;
+  lagMs: number;
+  /** Local time of the jump. */
+  at: number;
+}
+
+/** The sentence of a jump's log row and notice. */
+export function describeJump(j: { from: number; to: number; lagMs: number }): string {
+  const behind = `Fell ${(j.lagMs / 1000).toFixed(1)} s behind — jumped to a fresh snapshot`;
+  if (j.to < j.from) return behind;
+  const n = j.to - j.from + 1;
+  return `${behind}; skipped seq ${j.from}–${j.to} (${n} event${n === 1 ? '' : 's'})`;
 }
 
 /**
@@ -142,6 +175,10 @@ export interface ModelState {
   backfillWanted: number | null;
   /** Counters about the feed itself, for the diagnostics line. */
   feed: { snapshots: number; resyncs: number; restarts: number; gaps: number; duplicates: number };
+  /** A jump asked for (the link is fetching a fresh snapshot because the page fell behind). */
+  jumpWanted: { lagMs: number } | null;
+  /** Jumps made in this page's life, the events they skipped, and the last one. */
+  jumps: { count: number; skipped: number; last: LagJump | null };
 }
 
 /** What the caller (the link) should do after a message was applied. */
@@ -194,7 +231,17 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     prevStatsSeq: null,
     backfillWanted: null,
     feed: { snapshots: 0, resyncs: 0, restarts: 0, gaps: 0, duplicates: 0 },
+    jumpWanted: null,
+    jumps: { count: 0, skipped: 0, last: null },
   };
+}
+
+/**
+ * The page fell `lagMs` behind and the link is fetching a fresh snapshot: the next `hello` of this
+ * run replaces the model (a resync, not a resume of the backlog) and records the jump.
+ */
+export function wantJump(s: ModelState, lagMs: number): void {
+  s.jumpWanted = { lagMs };
 }
 
 /**
@@ -473,8 +520,11 @@ function applyHello(s: ModelState, msg: HelloMessage, receivedAt: number): Outco
   let mode: 'first' | 'restart' | 'resync' | 'same-run';
   if (s.runId === null) mode = 'first';
   else if (s.runId !== msg.runId) mode = 'restart';
-  else if (msg.resync || snap.seq < s.lastSeq) mode = 'resync';
+  else if (msg.resync || snap.seq < s.lastSeq || s.jumpWanted !== null) mode = 'resync';
   else mode = 'same-run';
+  const jump = s.jumpWanted;
+  s.jumpWanted = null;
+  const skippedFrom = s.lastSeq + 1;
 
   if (mode === 'same-run') {
     // A reconnect to the same server run: keep our history and ask for what we missed instead.
@@ -499,10 +549,23 @@ function applyHello(s: ModelState, msg: HelloMessage, receivedAt: number): Outco
   s.runId = msg.runId;
   loadSnapshot(s, snap, msg.config, msg.lab);
   observeServerTime(s, snap.at, receivedAt);
+  if (jump !== null && mode === 'resync') noteJump(s, { from: skippedFrom, to: snap.seq, lagMs: jump.lagMs, at: receivedAt }, snap.at);
   // A fresh page (or a restarted server) has a present but no past: ask for the kept events
   // before the snapshot. After a resync the log already holds the past up to a hole; not merged.
   s.backfillWanted = mode !== 'resync' && snap.seq > 0 ? snap.seq + 1 : null;
   return s.backfillWanted === null ? { kind: 'hello', mode } : { kind: 'hello', mode, backfillBefore: s.backfillWanted };
+}
+
+/**
+ * Records a jump: one mark in the log, and the skipped events still count (the events rate and
+ * the diagnostics); the live counts come from the snapshot, the totals from its `stats`.
+ */
+function noteJump(s: ModelState, j: LagJump, snapAt: number): void {
+  const skipped = Math.max(0, j.to - j.from + 1);
+  s.jumps = { count: s.jumps.count + 1, skipped: s.jumps.skipped + skipped, last: j };
+  s.logged += skipped;
+  if (skipped > 0)
+    s.log.push({ ev: { kind: 'page:jump', seq: j.to, at: snapAt, from: j.from, to: j.to, lagMs: j.lagMs }, text: describeJump(j) });
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type ReplyMessage,
 } from '$protocol';
 import type { ConnectionsStore } from '../model/ConnectionsStore.svelte.ts';
+import { lagMs, MAX_LAG_MS, ServerClock, shouldJump } from './lag-policy.ts';
 import { DEFAULT_RECONNECT, reconnectDelayMs, type ReconnectPolicy } from './reconnect.ts';
 
 /** `connecting`: first attempt; `connected`: a `hello` arrived; `reconnecting`: waiting to retry. */
@@ -41,6 +42,8 @@ export interface LinkOptions {
   reconnect?: ReconnectPolicy;
   /** With no message for this long, the socket is presumed dead and replaced. @default 20000 */
   staleAfterMs?: number;
+  /** The lag policy's threshold (lag-policy.ts). @default MAX_LAG_MS */
+  maxLagMs?: number;
 }
 
 interface Pending {
@@ -61,6 +64,8 @@ export class LinkClient {
   /** Why the link last dropped or a resume failed, for the diagnostics line. */
   lastProblem = $state<string | null>(null);
   resumes = $state(0);
+  /** Jumps to a fresh snapshot because the page fell behind (lag-policy.ts). */
+  jumps = $state(0);
 
   readonly #store: ConnectionsStore;
   readonly #opts: Required<LinkOptions>;
@@ -73,10 +78,12 @@ export class LinkClient {
   #watchdog: ReturnType<typeof setInterval> | null = null;
   #lastMessageAt = 0;
   #stopped = true;
+  /** The server's clock as seen on the current socket (the lag policy's yardstick). */
+  readonly #serverClock = new ServerClock();
 
   constructor(store: ConnectionsStore, options: LinkOptions) {
     this.#store = store;
-    this.#opts = { replyTimeoutMs: 10_000, reconnect: DEFAULT_RECONNECT, staleAfterMs: 20_000, ...options };
+    this.#opts = { replyTimeoutMs: 10_000, reconnect: DEFAULT_RECONNECT, staleAfterMs: 20_000, maxLagMs: MAX_LAG_MS, ...options };
   }
 
   start(): void {
@@ -149,6 +156,7 @@ export class LinkClient {
       return;
     }
     this.#ws = ws;
+    this.#serverClock.reset();
     this.#lastMessageAt = Date.now();
     ws.onmessage = (e: MessageEvent) => {
       if (this.#ws === ws) this.#onMessage(e.data);
@@ -202,6 +210,20 @@ export class LinkClient {
       return;
     }
     const msg = parsed.msg;
+    const now = Date.now();
+    // The manager clock's speed (lab slow motion): the hello says it; later, the model knows it.
+    const speed = (msg.type === 'hello' ? msg.lab?.speed : this.#store.lab?.speed) ?? 1;
+    if (msg.type === 'hello') this.#serverClock.observe(msg.snapshot.at, now, speed);
+    else if (msg.type === 'stats') this.#serverClock.observe(msg.at, now, speed);
+    else if (msg.type === 'events' && msg.events.length > 0) {
+      const newestAt = msg.events[msg.events.length - 1]!.at;
+      const lag = { newestAt, serverNow: this.#serverClock.now(now), replaying: this.#resumeInFlight };
+      if (shouldJump(lag, this.#opts.maxLagMs)) {
+        this.#jump(lagMs(lag) ?? 0);
+        return;
+      }
+      this.#serverClock.observe(newestAt, now, speed);
+    }
     if (msg.type === 'reply') this.#settle(msg);
     let out: ReturnType<ConnectionsStore['apply']>;
     try {
@@ -220,6 +242,23 @@ export class LinkClient {
       this.#resume(out.resumeFrom);
     }
     if (out.kind === 'hello' && out.backfillBefore !== undefined) this.#backfill(out.backfillBefore);
+  }
+
+  /**
+   * The page fell too far behind: drop the backlog and start over from a fresh snapshot. Closing
+   * the socket makes the browser discard the messages it still holds for it (a closed socket
+   * delivers no more); the new socket's `hello` replaces the model as a resync (not a resume of
+   * the backlog) and the model records the jump. No stale banner: the link is not lost.
+   */
+  #jump(lag: number): void {
+    const ws = this.#ws;
+    this.#ws = null;
+    this.jumps += 1;
+    this.lastProblem = `fell ${(lag / 1000).toFixed(1)} s behind; jumped to a fresh snapshot`;
+    this.#store.wantJump(lag);
+    ws?.close(4001, 'fell behind');
+    this.#failAll('ERR_LINK_LOST', 'the page fell behind and fetched a fresh snapshot before the reply; try again');
+    this.#open();
   }
 
   /** Asks for the events kept before the snapshot; the reply goes through the reducer like any message. */

@@ -10,6 +10,7 @@ import { after, afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileModule } from 'svelte/compiler';
 import ts from 'typescript';
+import { config, stats } from '../model/test-fixtures.ts';
 
 /** What these tests use of LinkClient (its module is type-checked with the DOM lib, by web/tsconfig). */
 interface LinkClientType {
@@ -71,15 +72,26 @@ class FakeWebSocket {
   }
 }
 
-/** Stands in for ConnectionsStore: `apply`, `runId`, and `linkLost` (counted). */
+/** Stands in for ConnectionsStore: `apply` (messages recorded), `runId`, `linkLost` and `wantJump` (counted). */
 const fakeStore = {
   runId: null,
   losses: 0,
-  apply: () => ({ kind: 'reply' }),
+  jumps: [] as number[],
+  applied: [] as string[],
+  apply: (msg: { type: string }) => {
+    fakeStore.applied.push(msg.type);
+    return { kind: msg.type === 'hello' ? 'hello' : msg.type === 'events' ? 'events' : 'reply', mode: 'first', applied: 1, ignored: 0 };
+  },
   linkLost: () => {
     fakeStore.losses += 1;
   },
+  wantJump: (lagMs: number) => {
+    fakeStore.jumps.push(lagMs);
+  },
 };
+
+const STATS = stats();
+const CONFIG = config;
 
 describe('LinkClient: reconnecting', () => {
   let LinkClient: LinkClientCtor | undefined;
@@ -89,6 +101,8 @@ describe('LinkClient: reconnecting', () => {
     LinkClient ??= await loadLinkClient();
     FakeWebSocket.all = [];
     fakeStore.losses = 0;
+    fakeStore.jumps = [];
+    fakeStore.applied = [];
     (globalThis as { WebSocket?: unknown }).WebSocket = FakeWebSocket;
     mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_700_000_000_000 });
   });
@@ -137,6 +151,39 @@ describe('LinkClient: reconnecting', () => {
     l.reconnectNow();
     l.reconnectNow();
     assert.equal(FakeWebSocket.all.length, 2, 'no extra socket while one is opening');
+    assert.equal(unclosed().length, 1);
+  });
+
+  test('a page that falls more than MAX_LAG_MS behind drops the backlog: the socket is replaced, the store told, no stale state', async () => {
+    const { MAX_LAG_MS } = await import('./lag-policy.ts');
+    const l = start();
+    const ws = FakeWebSocket.all[0]!;
+    ws.readyState = FakeWebSocket.OPEN;
+    const now = Date.now();
+    const send = (msg: object) => ws.onmessage?.({ data: JSON.stringify({ v: 1, ...msg }) });
+    send({
+      type: 'hello',
+      runId: 'r',
+      resync: false,
+      config: CONFIG,
+      snapshot: { seq: 0, state: 'running', at: now, config: CONFIG, conns: [], listeners: [], stats: STATS },
+      lab: null,
+      canControl: true,
+    });
+    assert.equal(l.status, 'connected');
+    const ev = (seq: number, at: number) => ({ seq, at, kind: 'manager:state', state: 'running' });
+    send({ type: 'events', events: [ev(1, now - 100)] });
+    assert.deepEqual(fakeStore.applied, ['hello', 'events'], 'a fresh batch is applied');
+    assert.equal(FakeWebSocket.all.length, 1);
+    // The page was busy: this batch is handled long after the server sent it.
+    mock.timers.tick(MAX_LAG_MS + 500);
+    send({ type: 'events', events: [ev(2, now)] });
+    assert.deepEqual(fakeStore.applied, ['hello', 'events'], 'the stale batch is not applied');
+    assert.equal(fakeStore.jumps.length, 1);
+    assert.ok(fakeStore.jumps[0]! > MAX_LAG_MS);
+    assert.equal(ws.closedWith, 4001, 'the old socket is closed: its queued messages are dropped');
+    assert.equal(FakeWebSocket.all.length, 2, 'a new socket at once (no backoff)');
+    assert.equal(fakeStore.losses, 0, 'not a lost link: no stale banner');
     assert.equal(unclosed().length, 1);
   });
 

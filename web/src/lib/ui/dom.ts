@@ -59,3 +59,10 @@ export function readThemeTokens(el: Element): ThemeTokens {
   const cs = getComputedStyle(el);
   return themeTokens((name) => cs.getPropertyValue(name));
 }
+
+/** Calls `onResize` when any of `els` changes size (and once when watching starts); returns the function that stops watching. */
+export function watchSizes(els: ReadonlyArray<Element | undefined>, onResize: () => void): () => void {
+  const observer = new ResizeObserver(onResize);
+  for (const el of els) if (el) observer.observe(el);
+  return () => observer.disconnect();
+}
