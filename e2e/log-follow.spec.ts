@@ -9,7 +9,9 @@ test('during a flood the log keeps its newest row in view at the bottom, and sto
   launchServer,
   dashboard,
 }) => {
-  const server = await launchServer(['--max-inbound', '400']);
+  // Past 20 inbound the flood's connections are shed and opened again, again and again: events
+  // keep coming for as long as the test runs (a flood under the limit goes quiet once all are in).
+  const server = await launchServer(['--max-inbound', '20']);
   await dashboard.open(server);
   await dashboard.floodConnections.fill('150');
   await dashboard.startFloodButton.click();

@@ -26,8 +26,22 @@ test('many batches in one frame make one scroll write, to the newest position, w
   assert.equal(fs.writes, 1);
   assert.equal(el.scrollTop, 26 + 150 * 26 - 300);
   // Its scroll event is known as its own, once; the next one is the user's.
-  assert.equal(fs.ownScroll(), true);
-  assert.equal(fs.ownScroll(), false);
+  const top = (): number => el.scrollTop;
+  assert.equal(fs.ownScroll(top), true);
+  assert.equal(fs.ownScroll(top), false);
+});
+
+test("a user's scroll in the same frame as our write (one scroll event for both) is the user's", () => {
+  const el = element();
+  const frames: Array<() => void> = [];
+  const fs = new FrameScroll(() => el, { request: (cb) => frames.push(cb), cancel: () => frames.pop() });
+  fs.scrollTo(2000);
+  frames.shift()!();
+  el.scrollTop = 0; // Home, before the browser sent the scroll event of our write
+  assert.equal(
+    fs.ownScroll(() => el.scrollTop),
+    false,
+  );
 });
 
 test('a cancelled scroll is not made; the bottom of a short list is the top', () => {
@@ -49,5 +63,8 @@ test('scrollNow writes at once, replaces a pending frame write, and its scroll e
   fs.scrollNow(300);
   assert.equal(el.scrollTop, 300);
   assert.equal(frames.length, 0, 'the older frame write is dropped');
-  assert.equal(fs.ownScroll(), true);
+  assert.equal(
+    fs.ownScroll(() => el.scrollTop),
+    true,
+  );
 });

@@ -23,8 +23,8 @@ export class FrameScroll {
   #handle = 0;
   /** Writes made (for tests). */
   writes = 0;
-  /** A write not yet followed by its scroll event (`ownScroll` consumes it). */
-  #unseen = false;
+  /** The position of a write not yet followed by its scroll event (`ownScroll` consumes it). */
+  #unseen: number | null = null;
 
   constructor(target: () => { scrollTop: number } | undefined, clock: FrameClock) {
     this.#target = target;
@@ -42,7 +42,7 @@ export class FrameScroll {
       this.#want = null;
       if (el && want !== null) {
         el.scrollTop = want;
-        this.#unseen = true;
+        this.#unseen = want;
         this.writes += 1;
       }
     });
@@ -58,18 +58,21 @@ export class FrameScroll {
     const el = this.#target();
     if (!el) return;
     el.scrollTop = top;
-    this.#unseen = true;
+    this.#unseen = top;
     this.writes += 1;
   }
 
   /**
-   * Called at a scroll event: true when it is the one this writer's last write caused, which the
-   * caller can skip without reading `scrollTop` (a read there forces a layout when rows came since).
+   * Called at a scroll event: true when it is the one this writer's last write caused, so the
+   * caller can skip it. The browser sends one scroll event per frame, so a user's scroll in the same
+   * frame as our write shares it: the position is read then (`readTop`, only after a write of ours,
+   * when layout is still clean from that write) and, if it is not where we put it, the scroll is
+   * the user's — a jump to the top (Home, a scrollbar click) must not be lost.
    */
-  ownScroll(): boolean {
-    const own = this.#unseen;
-    this.#unseen = false;
-    return own;
+  ownScroll(readTop: () => number): boolean {
+    const written = this.#unseen;
+    this.#unseen = null;
+    return written !== null && Math.abs(readTop() - written) <= 1;
   }
 
   /** Drops a scroll not yet made (the user scrolled, or the view goes away). */
