@@ -5,32 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { ConnManager } from './conn-manager.ts';
+import type { ConnManager } from './conn-manager.ts';
 import { ConnMgrError } from './errors.ts';
 import type { ConnManagerOptions } from './options.ts';
-import { EventLog, FakeClock, FakeDialer, stopAndAssertClean } from './test-helpers.ts';
+import { FakeDialer, stopAndAssertClean, virtualRig, type VirtualRig } from './test-helpers.ts';
 
 const managers: ConnManager[] = [];
 afterEach(async () => {
   for (const cm of managers.splice(0)) await stopAndAssertClean(cm);
 });
 
-function rig(
-  options: ConnManagerOptions = {},
-  dialer = new FakeDialer(),
-): { cm: ConnManager; clock: FakeClock; dialer: FakeDialer; log: EventLog } {
-  const clock = new FakeClock();
-  const cm = new ConnManager({
-    targetOutbound: 0,
-    retryDelayMs: 1000,
-    maxRetryDelayMs: 60_000,
-    logger: { warn: () => undefined },
-    ...options,
-    clock,
-    dial: dialer.dial,
-  });
-  managers.push(cm);
-  return { cm, clock, dialer, log: new EventLog(cm) };
+function rig(options: ConnManagerOptions = {}, dialer?: FakeDialer): VirtualRig {
+  const r = virtualRig({ retryDelayMs: 1000, maxRetryDelayMs: 60_000, ...options }, dialer);
+  managers.push(r.cm);
+  return r;
 }
 
 test('a new backoff applies from the next failure; the retry already scheduled keeps its time', async () => {

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { ConnManager } from './conn-manager.ts';
+import type { ConnManager } from './conn-manager.ts';
 import type { ConnManagerOptions } from './options.ts';
 import { RULE_IDS, transitionRule, type RuleId, type TransitionFacts } from './rule-ids.ts';
-import { EventLog, FakeClock, FakeDialer, addressSequence, stopAndAssertClean } from './test-helpers.ts';
+import { FakeDialer, addressSequence, stopAndAssertClean, virtualRig, type VirtualRig } from './test-helpers.ts';
 import type { ConnStateEvent } from './types.ts';
 
 describe('transitionRule: the decision table', () => {
@@ -58,25 +58,12 @@ describe('every decision point of the manager emits its rule', () => {
   /** Rules seen by the scenarios below; the last test checks the list is complete. */
   const seen = new Set<RuleId>();
 
-  function rig(
-    options: ConnManagerOptions = {},
-    dialer = new FakeDialer(),
-  ): { cm: ConnManager; clock: FakeClock; dialer: FakeDialer; log: EventLog } {
-    const clock = new FakeClock();
-    const cm = new ConnManager({
-      targetOutbound: 0,
-      retryDelayMs: 1000,
-      dialTimeoutMs: 10_000,
-      logger: { warn: () => undefined },
-      ...options,
-      clock,
-      dial: dialer.dial,
-    });
-    managers.push(cm);
-    const log = new EventLog(cm);
-    cm.on('conn:state', (e) => seen.add(e.rule));
-    cm.on('outbound:throttled', (e) => seen.add(e.rule));
-    return { cm, clock, dialer, log };
+  function rig(options: ConnManagerOptions = {}, dialer?: FakeDialer): VirtualRig {
+    const r = virtualRig({ retryDelayMs: 1000, dialTimeoutMs: 10_000, ...options }, dialer);
+    managers.push(r.cm);
+    r.cm.on('conn:state', (e) => seen.add(e.rule));
+    r.cm.on('outbound:throttled', (e) => seen.add(e.rule));
+    return r;
   }
 
   /** `from>to:reason@rule` for one connection. */

@@ -6,8 +6,27 @@
 import assert from 'node:assert/strict';
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { ConnManager } from './conn-manager.ts';
+import { ConnManager } from './conn-manager.ts';
+import type { ConnManagerOptions } from './options.ts';
 import type { Clock, ConnManagerEvents, ConnStateEvent } from './types.ts';
+
+/** A manager on a virtual clock with a steered dialer, and the log of its events. */
+export interface VirtualRig {
+  cm: ConnManager;
+  clock: FakeClock;
+  dialer: FakeDialer;
+  log: EventLog;
+}
+
+/**
+ * The unit tests' manager: no automatic outbound and a quiet logger unless `options` say
+ * otherwise, on a FakeClock, dialing through `dialer`. The caller stops it (stopAndAssertClean).
+ */
+export function virtualRig(options: ConnManagerOptions = {}, dialer = new FakeDialer()): VirtualRig {
+  const clock = new FakeClock();
+  const cm = new ConnManager({ targetOutbound: 0, logger: { warn: () => undefined }, ...options, clock, dial: dialer.dial });
+  return { cm, clock, dialer, log: new EventLog(cm) };
+}
 
 /** Lets pending promise callbacks and nextTicks run. */
 export async function settle(rounds = 3): Promise<void> {
