@@ -46,7 +46,7 @@ export interface FrameInput {
   tzOffsetMs: number;
   emptyText: string;
   /** Live rule changes to mark (a dashed line across every lane and a ⚙ under the axis). */
-  configMarks: readonly { seq: number; at: number; text: string }[];
+  configMarks: Iterable<{ seq: number; at: number; text: string }>;
 }
 
 /** Per-canvas paint resources: patterns and truncated labels, rebuilt when theme or DPR change. */

@@ -100,8 +100,9 @@ export class ConnectionsStore implements ConnModel {
   }
 
   /** Live changes of the rules, oldest first (read on `version`). */
-  get configMarks(): readonly ConfigMark[] {
-    return this.#s.configMarks.toArray();
+  get configMarks(): Iterable<ConfigMark> {
+    // The ring itself: the timeline reads this every frame, so no copy per read.
+    return this.#s.configMarks;
   }
 
   /** Live connections and the most recent ended ones, by id (plain Map, mutated in place). */

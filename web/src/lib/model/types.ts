@@ -72,7 +72,7 @@ export interface ConnModel {
    */
   now(): number;
   /** Live changes of the rules, oldest first (the timeline marks them); absent in dev fakes. */
-  readonly configMarks?: readonly { seq: number; at: number; text: string }[];
+  readonly configMarks?: Iterable<{ seq: number; at: number; text: string }>;
   /** The manager's configuration (the rule sentences' numbers); null before the first hello. */
   readonly config?: ConnManagerConfig | null;
   /** The manager's limits (shed, paused, throttled), for the graph's marks; absent in dev fakes. */
