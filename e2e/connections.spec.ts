@@ -64,6 +64,8 @@ test('disconnect a persistent peer: failing with a countdown, then established a
   await expect(dashboard.detailState).toHaveText('established');
   await expect(dashboard.graphOption(id)).toHaveAttribute('data-state', 'established');
   await expect(dashboard.graphOptions({ type: 'manual' })).toHaveCount(1);
+  // The log, narrowed to this address (the lab's churn would scroll its rows out of the rendered window).
+  await dashboard.filter.fill(`kind:conn:state ${peer.addr}`);
   await expect(
     dashboard.logEntries(`#${id} persistent manual ${peer.addr}: established → failing (local-disconnect); attempt 1`),
   ).toHaveCount(1);
