@@ -23,8 +23,12 @@ test('screenshots of the main view, light and dark, and a phone', async ({ launc
   await expect(dashboard.graphOptions({ type: 'inbound' })).not.toHaveCount(0);
   await expect(dashboard.graphOptions({ state: 'failing' })).not.toHaveCount(0, { timeout: 20_000 });
   // Show a connection's details too, as a user would.
-  const [id] = await dashboard.idsOf(established);
-  await dashboard.select(id!);
+  // The lively lab restarts peers now and then: one chosen a moment ago may be gone; choose again.
+  await expect(async () => {
+    const [id] = await dashboard.idsOf(established);
+    await dashboard.graphOption(id!).dispatchEvent('click', undefined, { timeout: 2000 });
+    await expect(dashboard.details).toContainText(`#${id}`, { timeout: 2000 });
+  }).toPass({ timeout: 20_000 });
 
   for (const theme of ['Light', 'Dark'] as const) {
     await page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: theme, exact: true }).click();
