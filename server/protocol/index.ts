@@ -9,6 +9,7 @@ export * from './commands.ts';
 export * from './messages.ts';
 export * from './lab.ts';
 export * from './recording.ts';
+export * from './snapshot-fold.ts';
 
 /** For exhaustive switches: a missing `case` makes the call a compile error. */
 export function assertNever(value: never, what = 'value'): never {
