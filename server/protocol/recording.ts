@@ -133,3 +133,26 @@ function issueText(issue: v.BaseIssue<unknown> | undefined): string {
   const path = v.getDotPath(issue);
   return path ? `"${path}": ${issue.message}` : issue.message;
 }
+
+/**
+ * A recording as NDJSON text, the inverse of `parseRecording` (the page's export): the header,
+ * then events in seq order with each `stats` message after the event its `seq` names and each
+ * keyframe after the event before it, as the server's recorders write them.
+ */
+export function formatRecording(recording: Recording): string {
+  const lines = [JSON.stringify(recording.header)];
+  const { events, stats, keyframes } = recording;
+  let si = 0;
+  let ki = 0;
+  const upTo = (seq: number): void => {
+    while (si < stats.length && stats[si]!.seq <= seq) lines.push(JSON.stringify(stats[si++]));
+    while (ki < keyframes.length && keyframes[ki]!.seq <= seq) lines.push(JSON.stringify({ type: 'keyframe', snapshot: keyframes[ki++] }));
+  };
+  upTo(recording.header.snapshot.seq);
+  for (const e of events) {
+    lines.push(JSON.stringify(e));
+    upTo(e.seq);
+  }
+  upTo(Number.POSITIVE_INFINITY);
+  return `${lines.join('\n')}\n`;
+}

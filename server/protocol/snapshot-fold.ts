@@ -39,6 +39,21 @@ const FAILED_DIAL_REASONS: ReadonlySet<string> = new Set(['dial-refused', 'dial-
 
 /** Applies one event to `snapshot` in place (clone first to keep the original). */
 export function applyEvent(snapshot: Snapshot, ev: WireEvent): void {
+  applyOne(snapshot, ev);
+  deriveCounters(snapshot);
+}
+
+/**
+ * Applies many events in order, as `applyEvent` one by one would, but derives the current counters
+ * once at the end: the page folds tens of thousands at a time (replay/page-recorder.ts), and a
+ * per-event recount of every connection would make that cost events × connections.
+ */
+export function foldEvents(snapshot: Snapshot, events: readonly WireEvent[]): void {
+  for (const ev of events) applyOne(snapshot, ev);
+  if (events.length > 0) deriveCounters(snapshot);
+}
+
+function applyOne(snapshot: Snapshot, ev: WireEvent): void {
   switch (ev.kind) {
     case 'conn:state':
       applyConnState(snapshot, ev);
@@ -64,7 +79,6 @@ export function applyEvent(snapshot: Snapshot, ev: WireEvent): void {
   }
   snapshot.seq = ev.seq;
   snapshot.at = ev.at;
-  deriveCounters(snapshot);
 }
 
 /** Takes the counters of a `stats` sample: the manager's own reading, as of `stats.seq`. */

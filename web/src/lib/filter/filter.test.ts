@@ -208,18 +208,23 @@ test('closest', () => {
 });
 
 describe('url state', () => {
-  test('reads q and sel', () => {
-    assert.deepEqual(readUrlState('?q=state%3Afailing+type%3Ainbound&sel=12&token=abc'), { q: 'state:failing type:inbound', sel: 12 });
-    assert.deepEqual(readUrlState(''), { q: '', sel: null });
-    assert.deepEqual(readUrlState('?sel=x'), { q: '', sel: null });
-    assert.deepEqual(readUrlState('?sel=0'), { q: '', sel: null });
+  test('reads q, sel and at', () => {
+    assert.deepEqual(readUrlState('?q=state%3Afailing+type%3Ainbound&sel=12&token=abc'), {
+      q: 'state:failing type:inbound',
+      sel: 12,
+      at: null,
+    });
+    assert.deepEqual(readUrlState(''), { q: '', sel: null, at: null });
+    assert.deepEqual(readUrlState('?sel=x&at=-3'), { q: '', sel: null, at: null });
+    assert.deepEqual(readUrlState('?sel=0&at=4031'), { q: '', sel: null, at: 4031 });
   });
-  test('writes q and sel, keeping the rest', () => {
-    assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3 }), '?token=abc&q=state%3Afailing&sel=3');
-    assert.equal(writeUrlState('?q=x&sel=3', { q: '', sel: null }), '');
-    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7 })), {
+  test('writes q, sel and at, keeping the rest', () => {
+    assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3, at: null }), '?token=abc&q=state%3Afailing&sel=3');
+    assert.equal(writeUrlState('?q=x&sel=3&at=9', { q: '', sel: null, at: null }), '');
+    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7, at: 120 })), {
       q: '-state:established 127.0.0.1',
       sel: 7,
+      at: 120,
     });
   });
 });

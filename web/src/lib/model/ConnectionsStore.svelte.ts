@@ -23,11 +23,17 @@ import {
   type StatsSample,
   type ThrottleInfo,
 } from './reducer.ts';
+import { PageRecorder } from '../replay/page-recorder.ts';
 import type { Ring } from './ring.ts';
 import type { ConnModel, ConnView, SlotLimits } from './types.ts';
 
 export class ConnectionsStore implements ConnModel {
-  readonly #s: ModelState;
+  /** The model of the server's stream: every message goes here, shown or not. */
+  readonly #live: ModelState;
+  /** The model the views show: the live one, or a replay's model at its cursor. */
+  #s: ModelState;
+  /** Recording time at the replay's cursor; null while the live model is shown. */
+  #replayNow: number | null = null;
 
   /** Bumps once per message that may have changed `conns`. */
   version = $state(0);
@@ -95,8 +101,40 @@ export class ConnectionsStore implements ConnModel {
     ),
   );
 
-  constructor(caps: Partial<ModelCaps> = {}) {
-    this.#s = createModelState(caps);
+  /** What the page holds of the live stream, as a recording (Export, Rewind). */
+  readonly recorder: PageRecorder;
+
+  /** True while the views show a replay instead of the live model (the live one keeps updating). */
+  replaying = $state(false);
+
+  constructor(caps: Partial<ModelCaps> = {}, recorder: PageRecorder = new PageRecorder()) {
+    this.recorder = recorder;
+    this.#live = createModelState(caps);
+    this.#s = this.#live;
+  }
+
+  /**
+   * Shows a replay's model at its cursor (replay/session.svelte.ts calls this after every move):
+   * every view reads the same fields as live, so a replayed view is drawn by the same code. The
+   * model is the replay's own and is read, not kept: the next call brings its new state.
+   */
+  showReplay(state: ModelState, now: number): void {
+    this.#s = state;
+    this.#replayNow = now;
+    this.replaying = true;
+    this.#syncAll();
+    this.statsVersion += 1;
+  }
+
+  /** Back to the live model, which went on taking the server's messages meanwhile. */
+  showLive(): void {
+    if (!this.replaying) return;
+    this.#s = this.#live;
+    this.#replayNow = null;
+    this.replaying = false;
+    this.#syncAll();
+    this.statsVersion += 1;
+    this.feed = { ...this.#s.feed };
   }
 
   /** Live changes of the rules, oldest first (read on `version`). */
@@ -128,6 +166,14 @@ export class ConnectionsStore implements ConnModel {
     return this.#s.samples;
   }
 
+  /** The live stream's run and lab (the link's bookkeeping: not a replay's). */
+  get liveRunId(): string | null {
+    return this.#live.runId;
+  }
+  get liveLab(): LabState | null {
+    return this.#live.lab;
+  }
+
   /** Events the server has numbered that are not applied here yet. */
   get pendingEvents(): number {
     return Math.max(0, this.serverSeq - this.lastSeq);
@@ -135,7 +181,7 @@ export class ConnectionsStore implements ConnModel {
 
   /** The server's clock now, from message times (and the manager clock's speed in lab slow motion). */
   serverNow(): number {
-    return estimateServerNow(this.#s, Date.now());
+    return estimateServerNow(this.#live, Date.now());
   }
 
   /** Model-clock time the link was lost at; null while live. */
@@ -148,6 +194,7 @@ export class ConnectionsStore implements ConnModel {
    * the moment of the loss while stale (a replay would move it itself).
    */
   now(): number {
+    if (this.#replayNow !== null) return this.#replayNow;
     return modelNow(this.freshness, this.serverNow());
   }
 
@@ -156,7 +203,7 @@ export class ConnectionsStore implements ConnModel {
    * stale before the first snapshot (there is nothing to show).
    */
   linkLost(): void {
-    if (this.runId === null) return;
+    if (this.#live.runId === null) return;
     this.freshness = linkLost(this.freshness, this.serverNow());
   }
 
@@ -165,13 +212,18 @@ export class ConnectionsStore implements ConnModel {
    * replaces the model and records the jump (lag-policy.ts).
    */
   wantJump(lagMs: number): void {
-    wantJump(this.#s, lagMs);
+    wantJump(this.#live, lagMs);
   }
 
-  /** Applies one validated server message; returns what the link should do next. */
+  /**
+   * Applies one validated server message to the live model; returns what the link should do
+   * next. While a replay is shown the live model still takes every message (the link's seq
+   * bookkeeping depends on it), and the views catch up at once on `showLive`.
+   */
   apply(msg: ServerMessage, receivedAt: number = Date.now()): Outcome {
-    const out = reduce(this.#s, msg, receivedAt);
-    this.#sync(out);
+    const out = reduce(this.#live, msg, receivedAt);
+    this.recorder.note(msg, out);
+    if (this.#s === this.#live) this.#sync(out);
     return out;
   }
 

@@ -212,7 +212,7 @@ export class LinkClient {
     const msg = parsed.msg;
     const now = Date.now();
     // The manager clock's speed (lab slow motion): the hello says it; later, the model knows it.
-    const speed = (msg.type === 'hello' ? msg.lab?.speed : this.#store.lab?.speed) ?? 1;
+    const speed = (msg.type === 'hello' ? msg.lab?.speed : this.#store.liveLab?.speed) ?? 1;
     if (msg.type === 'hello') this.#serverClock.observe(msg.snapshot.at, now, speed);
     else if (msg.type === 'stats') this.#serverClock.observe(msg.at, now, speed);
     else if (msg.type === 'events' && msg.events.length > 0) {
@@ -277,7 +277,7 @@ export class LinkClient {
     if (this.#resumeInFlight) return;
     this.#resumeInFlight = true;
     this.resumes += 1;
-    const runId = this.#store.runId ?? undefined;
+    const runId = this.#store.liveRunId ?? undefined;
     this.send('resume', runId === undefined ? { fromSeq } : { fromSeq, runId })
       .catch((err: CommandFailure) => {
         this.lastProblem = `resume from ${fromSeq} failed: ${err.message}`;
