@@ -153,6 +153,15 @@ export class Dashboard {
   readonly backoffSchedule: Locator;
 
   // controls
+  /** The replay bar (shown while a replay is open) and the record/replay tools of the toolbar. */
+  readonly replayBar: Locator;
+  readonly replayPosition: Locator;
+  readonly replaySlider: Locator;
+  readonly rewindButton: Locator;
+  readonly exportButton: Locator;
+  readonly importFile: Locator;
+  readonly recordingProblem: Locator;
+
   readonly controls: Locator;
   readonly peerAddress: Locator;
   readonly peerAddressError: Locator;
@@ -252,6 +261,19 @@ export class Dashboard {
     this.stopFloodButton = this.lab.getByRole('button', { name: 'Stop flood', exact: true });
     this.floodStatus = this.lab.getByTestId('flood-status');
     this.floodState = this.lab.getByTestId('flood-state');
+
+    this.replayBar = page.getByRole('region', { name: 'Replay' });
+    this.replayPosition = this.replayBar.getByTestId('replay-position');
+    this.replaySlider = this.replayBar.getByRole('slider', { name: 'Replay position in time' });
+    this.rewindButton = page.getByRole('button', { name: /Rewind$/ });
+    this.exportButton = page.getByRole('button', { name: 'Export', exact: true });
+    this.importFile = page.getByTestId('import-file');
+    this.recordingProblem = page.getByTestId('recording-problem');
+  }
+
+  /** The replay's position: the seq of the event at the cursor (`data-seq` of the replay bar). */
+  async replaySeq(): Promise<number> {
+    return Number(await this.replayBar.getAttribute('data-seq'));
   }
 
   /** Opens the page on `server` and waits until the link delivered the first snapshot. */
