@@ -69,6 +69,16 @@ export class Ring<T> {
     return this.at(this.#size - 1);
   }
 
+  /** A copy holding the same items (not copies of them: a ring's items are never changed in place). */
+  clone(): Ring<T> {
+    const r = new Ring<T>(this.capacity);
+    r.#items = this.#items.slice();
+    r.#head = this.#head;
+    r.#size = this.#size;
+    r.#total = this.#total;
+    return r;
+  }
+
   clear(): void {
     this.#items = new Array<T | undefined>(this.capacity);
     this.#head = 0;

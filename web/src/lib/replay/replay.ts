@@ -10,10 +10,31 @@
  * transitions are then unknown, as for a page that connects to a running server).
  */
 import { PROTOCOL_VERSION, type Recording, type ServerMessage, type Snapshot, type WireEvent } from '$protocol';
+import { cloneModelState } from '../model/clone.ts';
 import { createModelState, reduce, type ModelCaps, type ModelState } from '../model/reducer.ts';
 
 /** Past this many events, a rebuild starts at a keyframe rather than at the recording's start. */
 export const REBUILD_FROM_START = 50_000;
+
+/**
+ * A rebuild (a move back) copies the model at the last few multiples of this many events before
+ * its target (checkpoints): the next steps back rebuild from there — at most this many events —
+ * instead of from the start (at 100,000 events that took a second a step). Moving forward takes
+ * one only every 10 × CHECKPOINT_EVERY (a copy costs tens of ms at thousands of connections).
+ * CHECKPOINTS_KEPT bounds the memory: the ones farthest from the cursor go first.
+ */
+export const CHECKPOINT_EVERY = 2000;
+/** Moving forward takes a checkpoint every SPARSE × CHECKPOINT_EVERY events, so a first move back is never a rebuild from the start. */
+const SPARSE = 10;
+/** A rebuild copies the model at the multiples within this many × CHECKPOINT_EVERY before its target: the next steps back find one each. */
+const NEAR = 5;
+export const CHECKPOINTS_KEPT = 24;
+
+interface Checkpoint {
+  seq: number;
+  state: ModelState;
+  statsNext: number;
+}
 
 /** Event kinds and reasons the scrubber marks as errors. */
 const ERROR_REASONS: ReadonlySet<string> = new Set([
@@ -32,17 +53,20 @@ export class Replay {
   readonly lastSeq: number;
   readonly #caps: Partial<ModelCaps>;
   readonly #rebuildFromStart: number;
+  readonly #checkpointEvery: number;
   #state: ModelState;
   #seq: number;
   /** Index of the first stats message not applied to `#state` yet. */
   #statsNext = 0;
   /** Events applied to build models so far (for tests: a seek must not replay everything). */
   applied = 0;
+  readonly #checkpoints = new Map<number, Checkpoint>();
 
-  constructor(recording: Recording, options: { caps?: Partial<ModelCaps>; rebuildFromStart?: number } = {}) {
+  constructor(recording: Recording, options: { caps?: Partial<ModelCaps>; rebuildFromStart?: number; checkpointEvery?: number } = {}) {
     this.recording = recording;
     this.#caps = options.caps ?? {};
     this.#rebuildFromStart = options.rebuildFromStart ?? REBUILD_FROM_START;
+    this.#checkpointEvery = options.checkpointEvery ?? CHECKPOINT_EVERY;
     this.firstSeq = recording.header.snapshot.seq;
     this.lastSeq = recording.events.at(-1)?.seq ?? this.firstSeq;
     this.#state = this.#start(recording.header.snapshot);
@@ -142,6 +166,14 @@ export class Replay {
   }
 
   #rebuild(to: number): void {
+    const cp = this.#checkpointAtOrBefore(to);
+    if (cp !== undefined) {
+      this.#state = cloneModelState(cp.state);
+      this.#seq = cp.seq;
+      this.#statsNext = cp.statsNext;
+      this.#forward(to, true);
+      return;
+    }
     const fromStart = to - this.firstSeq <= this.#rebuildFromStart;
     const keyframe = fromStart ? undefined : this.#keyframeAtOrBefore(to);
     const start = keyframe ?? this.recording.header.snapshot;
@@ -151,7 +183,25 @@ export class Replay {
     this.#statsNext = this.recording.stats.findIndex((m) => m.seq >= start.seq);
     if (this.#statsNext < 0) this.#statsNext = this.recording.stats.length;
     this.#applyStatsUpTo(start.seq);
-    this.#forward(to);
+    this.#forward(to, true);
+  }
+
+  /** The nearest checkpoint at or before `seq` that is nearer than a keyframe or the start would be. */
+  #checkpointAtOrBefore(seq: number): Checkpoint | undefined {
+    let best: Checkpoint | undefined;
+    for (const cp of this.#checkpoints.values()) if (cp.seq <= seq && (best === undefined || cp.seq > best.seq)) best = cp;
+    return best;
+  }
+
+  #checkpoint(): void {
+    if (this.#checkpoints.has(this.#seq)) return;
+    this.#checkpoints.set(this.#seq, { seq: this.#seq, state: cloneModelState(this.#state), statsNext: this.#statsNext });
+    while (this.#checkpoints.size > CHECKPOINTS_KEPT) {
+      let far: Checkpoint | undefined;
+      for (const cp of this.#checkpoints.values())
+        if (far === undefined || Math.abs(cp.seq - this.#seq) > Math.abs(far.seq - this.#seq)) far = cp;
+      this.#checkpoints.delete(far!.seq);
+    }
   }
 
   #keyframeAtOrBefore(seq: number): Snapshot | undefined {
@@ -163,7 +213,8 @@ export class Replay {
     return best;
   }
 
-  #forward(to: number): void {
+  /** Applies the events up to `to`; `checkpoints`: copy the model at the last NEAR multiples of the checkpoint interval up to `to`. */
+  #forward(to: number, checkpoints = false): void {
     if (to <= this.#seq) return;
     const events = this.recording.events.slice(this.#seq - this.firstSeq, to - this.firstSeq);
     // Stats samples are applied where they were sent (after the event their seq names), so the
@@ -182,6 +233,14 @@ export class Replay {
         this.#applyStatsUpTo(e.seq - 1);
       }
       batch.push(e);
+      const every = this.#checkpointEvery;
+      const near = checkpoints && e.seq % every === 0 && to - e.seq < NEAR * every;
+      if (near || e.seq % (SPARSE * every) === 0) {
+        flush();
+        this.#seq = e.seq;
+        this.#applyStatsUpTo(e.seq);
+        this.#checkpoint();
+      }
     }
     flush();
     this.#seq = to;
