@@ -38,6 +38,7 @@ import { EventLog } from './event-log.ts';
 import { RATE_LIMIT_CLOSE, SHUTDOWN_CLOSE, closeGracefully, frameBuffer, frameBytes } from './frames.ts';
 import type { DropCause, HubCounters, ResyncCause } from './metrics.ts';
 import type { RateLimit } from './rate-limit.ts';
+import type { ClientOrigin } from './http-server.ts';
 import { historyAnswer, resumeAnswer } from './replay.ts';
 import type { RecordingTap } from './recorder.ts';
 import { eventsMessage } from './wire-json.ts';
@@ -64,14 +65,6 @@ export interface HubOptions {
   readonly now?: () => number;
   /** Gets one `info` line per WebSocket session when it ends. @default none */
   readonly logger?: StructuredLogger;
-}
-
-/** Who opened a WebSocket, for its access line. */
-export interface ClientOrigin {
-  /** `host:port` of the peer. */
-  readonly remote?: string;
-  /** The `Origin` header, if a browser sent one. */
-  readonly origin?: string | undefined;
 }
 
 interface Client {
