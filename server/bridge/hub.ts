@@ -31,7 +31,7 @@ import {
   type UnnumberedEvent,
 } from '../protocol/index.ts';
 import { controlAccess, type ControlPolicy } from './access.ts';
-import { SILENT_LOGGER, truncateValue, type StructuredLogger } from './access-log.ts';
+import { SILENT_LOGGER, logSessionEnded, type StructuredLogger } from './access-log.ts';
 import { ClientBudget, rateLimitedError } from './client-budget.ts';
 import { errorReply, okReply, runCommand, type ActionCommand } from './commands.ts';
 import { EventLog } from './event-log.ts';
@@ -255,20 +255,17 @@ export class Hub {
   #endSession(c: Client, code: number | undefined, reason: string): void {
     if (c.ended) return;
     c.ended = true;
-    this.#logger.info(
-      {
-        remote: c.remote,
-        ...(c.origin === undefined ? {} : { origin: truncateValue(c.origin) }),
-        canControl: c.canControl,
-        durationMs: Math.round(this.#now() - c.openedAt),
-        framesReceived: c.framesReceived,
-        messagesSent: c.messagesSent,
-        code: code ?? 1006,
-        reason: truncateValue(reason),
-        ...(c.dropped === undefined ? {} : { dropped: c.dropped }),
-      },
-      'ws session ended',
-    );
+    logSessionEnded(this.#logger, {
+      remote: c.remote,
+      origin: c.origin,
+      canControl: c.canControl,
+      durationMs: this.#now() - c.openedAt,
+      framesReceived: c.framesReceived,
+      messagesSent: c.messagesSent,
+      code,
+      reason,
+      dropped: c.dropped,
+    });
   }
 
   // ---- events and batches ----------------------------------------------------------------------
