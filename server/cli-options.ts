@@ -169,14 +169,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       allowPositionals: false,
       strict: true,
       options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        token: { type: 'string' },
-        'token-file': { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        dev: { type: 'boolean' },
-        'max-clients': { type: 'string' },
-        'static-dir': { type: 'string' },
+        ...SERVER_FLAGS,
         record: { type: 'string' },
         lab: { type: 'boolean' },
         'no-lab': { type: 'boolean' },
@@ -188,22 +181,15 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         listen: { type: 'string' },
         backoff: { type: 'string' },
         'inbound-policy': { type: 'string' },
-        'log-format': { type: 'string' },
-        'log-level': { type: 'string' },
         ...Object.fromEntries(Object.keys(INT_FLAGS).map((k) => [k, { type: 'string' as const }])),
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const values = parsed.values as FlagValues;
   const str = (name: string): string | undefined => values[name] as string | undefined;
-  // An empty variable counts as unset (as in `CONNSCOPE_TOKEN= connscope`), never as a value.
-  const fromEnv = (name: keyof typeof ENV_VARS): string | undefined => (env[ENV_VARS[name]] === '' ? undefined : env[ENV_VARS[name]]);
-  const tokenFlags = [str('token') && '--token', str('token-file') && '--token-file'].filter(Boolean);
-  if (tokenFlags.length > 1) throw new CliError('--token and --token-file: give one of them');
+  const server = serverFlags(values, env);
   const lab = values['no-lab'] !== true;
   const labScenario = str('lab-scenario') ?? 'lively';
   if (!(LAB_SCENARIOS as readonly string[]).includes(labScenario)) {
@@ -260,6 +246,64 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (persistent.length > manager.maxPersistent) {
     throw new CliError(`--persistent: ${persistent.length} peers but --max-persistent ${manager.maxPersistent}; raise it`);
   }
+  return {
+    ...server,
+    ...(str('record') === undefined ? {} : { recordFile: str('record') as string }),
+    lab,
+    labScenario: labScenario as LabScenario,
+    timeScale,
+    seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
+    listen,
+    connect: list('connect'),
+    persistent,
+    manager,
+  };
+}
+
+/** Flags every connscope server takes: the live one and `connscope replay`. */
+export const SERVER_FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
+  dev: { type: 'boolean' },
+  'max-clients': { type: 'string' },
+  'static-dir': { type: 'string' },
+  'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+/** What `parseArgs` gives back, loosely typed. */
+export type FlagValues = Record<string, string | string[] | boolean | undefined>;
+
+/** The settings of SERVER_FLAGS (and their variables) that every server has. */
+export type ServerFlags = Pick<
+  CliConfig,
+  | 'host'
+  | 'port'
+  | 'token'
+  | 'tokenFile'
+  | 'tokenSource'
+  | 'allowedOrigins'
+  | 'dev'
+  | 'maxClients'
+  | 'staticDir'
+  | 'logFormat'
+  | 'logLevel'
+  | 'help'
+  | 'version'
+>;
+
+/** Reads SERVER_FLAGS and the `CONNSCOPE_*` variables, with the same rules and defaults for every server. */
+export function serverFlags(values: FlagValues, env: Readonly<Record<string, string | undefined>>): ServerFlags {
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  // An empty variable counts as unset (as in `CONNSCOPE_TOKEN= connscope`), never as a value.
+  const fromEnv = (name: keyof typeof ENV_VARS): string | undefined => (env[ENV_VARS[name]] === '' ? undefined : env[ENV_VARS[name]]);
+  const tokenFlags = [str('token') && '--token', str('token-file') && '--token-file'].filter(Boolean);
+  if (tokenFlags.length > 1) throw new CliError('--token and --token-file: give one of them');
   const host = str('host') ?? fromEnv('host') ?? '127.0.0.1';
   const dev = values.dev === true;
   if (dev && !isLoopbackHost(host)) {
@@ -284,15 +328,6 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     dev,
     maxClients: int('max-clients', str('max-clients') ?? '64', 1),
     staticDir: str('static-dir') ?? defaultStaticDir(),
-    ...(str('record') === undefined ? {} : { recordFile: str('record') as string }),
-    lab,
-    labScenario: labScenario as LabScenario,
-    timeScale,
-    seed: int('seed', str('seed') ?? '1', 0, 2 ** 32 - 1),
-    listen,
-    connect: list('connect'),
-    persistent,
-    manager,
     logFormat: oneOf('log-format', str('log-format') ?? 'pretty', LOG_FORMATS),
     logLevel: oneOf('log-level', str('log-level') ?? 'info', LOG_LEVELS),
     help: values.help === true,

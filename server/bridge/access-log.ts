@@ -37,6 +37,38 @@ export function remoteOf(socket: { remoteAddress?: string | undefined; remotePor
   return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
 }
 
+/** What a WebSocket session's access line reports. */
+export interface SessionFacts {
+  readonly remote: string | undefined;
+  readonly origin: string | undefined;
+  readonly canControl: boolean;
+  readonly durationMs: number;
+  readonly framesReceived: number;
+  readonly messagesSent: number;
+  /** The close code (1006 when there was none), its reason, and why the server cut it off, if it did. */
+  readonly code: number | undefined;
+  readonly reason: string;
+  readonly dropped: string | undefined;
+}
+
+/** The `info` line "ws session ended", with long values cut. */
+export function logSessionEnded(logger: StructuredLogger, s: SessionFacts): void {
+  logger.info(
+    {
+      remote: s.remote,
+      ...(s.origin === undefined ? {} : { origin: truncateValue(s.origin) }),
+      canControl: s.canControl,
+      durationMs: Math.round(s.durationMs),
+      framesReceived: s.framesReceived,
+      messagesSent: s.messagesSent,
+      code: s.code ?? 1006,
+      reason: truncateValue(s.reason),
+      ...(s.dropped === undefined ? {} : { dropped: s.dropped }),
+    },
+    'ws session ended',
+  );
+}
+
 /** Why an upgrade was refused, as the access line says it (`header-too-long` is counted under its header's cause in /metrics). */
 export type RefusalCause = 'origin' | 'host' | 'path' | 'max-clients' | 'header-too-long';
 

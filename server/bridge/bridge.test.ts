@@ -277,6 +277,21 @@ test('without a lab, lab commands get ERR_NO_LAB', async (t) => {
   assert.equal(!r.ok && r.error.code, 'ERR_NO_LAB');
 });
 
+test('a live server answers replaySeek with ERR_NOT_REPLAY, and its hello has no replay field', async (t) => {
+  const stack = await startStack();
+  t.after(() => stack.stop());
+  const c = await TestClient.connect(stack.bridge.wsUrl);
+  t.after(() => c.close());
+  const hello = await c.hello();
+  assert.equal(hello.replay, undefined);
+  const r = await c.request({ type: 'replaySeek', seq: 1 });
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.error.code, 'ERR_NOT_REPLAY');
+  assert.equal(r.command, 'replaySeek');
+  const snapshot = (await (await fetch(`${stack.bridge.url}/api/snapshot`)).json()) as Record<string, unknown>;
+  assert.equal('replay' in snapshot, false);
+});
+
 test('bad commands get an error naming the field, and the socket stays open', async (t) => {
   const peer = await startTcpPeer();
   const refused = await refusedAddr();

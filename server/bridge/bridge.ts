@@ -3,26 +3,27 @@
  * `/api/snapshot`, with the WebSocket hub on the same port at `/ws`. The bridge only observes the
  * manager (its events) and calls its public methods; it never touches sockets of its own peers.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Readable, type Duplex } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import * as v from 'valibot';
-import { WebSocketServer } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION, type LabApi } from '../protocol/index.ts';
+import { PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION, type LabApi } from '../protocol/index.ts';
 import { defaultStaticDir, packageVersion } from '../package-info.ts';
-import { MAX_HOST_HEADER_CHARS, allowedOriginProblem, isHostAllowed, isOriginAllowed, urlHost, type OriginPolicy } from './access.ts';
-import { RefusedUpgradeLog, SILENT_LOGGER, remoteOf, type StructuredLogger } from './access-log.ts';
+import { allowedOriginProblem } from './access.ts';
+import { SILENT_LOGGER, type StructuredLogger } from './access-log.ts';
 import { Hub } from './hub.ts';
+import { listenGuarded, sendJson, type GuardedServer } from './http-server.ts';
 import { FileRecording, SessionRecording, type HeaderFields } from './recorder.ts';
-import { createMetrics, type HubCounters, type UpgradeRefusal } from './metrics.ts';
-import { SECURITY_HEADERS } from './security-headers.ts';
-import { sendText, serveStatic } from './static-files.ts';
+import { createMetrics, type HubCounters } from './metrics.ts';
+import { sendText } from './static-files.ts';
 
 const int = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min));
 
-/** The bridge's scalar options, their defaults, and their rules (validated at start). */
-const BridgeSettingsSchema = v.pipe(
+/**
+ * The bridge's scalar options, their defaults, and their rules (validated at start). The replay
+ * server (server/replay) takes the HTTP and WebSocket ones with the same defaults.
+ */
+export const BridgeSettingsSchema = v.pipe(
   v.object({
     /** Address to bind; anything but loopback requires a token for control. @default '127.0.0.1' */
     host: v.optional(v.pipe(v.string(), v.nonEmpty()), '127.0.0.1'),
@@ -165,129 +166,44 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
   const metrics = createMetrics(manager, () => hub.counters());
   const registry = metrics.registry;
-  const refusals = new RefusedUpgradeLog(logger);
-  // The policy needs the bound port, known after listen(); it is read per request.
-  const policy: { -readonly [K in keyof OriginPolicy]: OriginPolicy[K] } = {
-    host: o.host,
-    port: o.port,
-    allowedOrigins: o.allowedOrigins,
-  };
-
-  // ws closes the socket (1009) past maxPayload; below it, an oversized command only gets an
-  // ERR_TOO_LARGE reply, so a client that sends a bit too much keeps its connection.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES, perMessageDeflate: false });
-
-  // Node's defaults let a client that trickles its headers hold a socket for a minute or more;
-  // the timeouts are enforced on a sweep, so the sweep runs often enough for them to hold.
-  const server = createServer(
-    {
-      headersTimeout: o.headersTimeoutMs,
-      requestTimeout: o.requestTimeoutMs,
-      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(o.headersTimeoutMs / 4))),
-    },
-    (req, res) => {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-      handleHttp(req, res).catch((err: unknown) => {
-        if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
-        else res.destroy();
-      });
-    },
-  );
-
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const overlong = overlongHeader(req);
-    if (overlong !== undefined) return sendText(res, 400, `bad request: ${overlong.message}`);
-    if (!isHostAllowed(req.headers.host, policy)) {
-      sendText(res, 403, `forbidden: Host "${req.headers.host}" is not this server (add its origin to allowedOrigins)`);
-      return;
-    }
-    const url = requestUrl(req);
-    if (url === undefined) return sendText(res, 400, 'bad request target');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendText(res, 405, `method ${req.method} not allowed`, { allow: 'GET, HEAD' });
-    }
-    switch (url.pathname) {
-      case '/healthz':
-        return sendJson(res, { status: 'ok', manager: manager.state, runId: hub.runId, seq: hub.counters().eventsTotal });
-      case '/metrics': {
-        const body = await registry.metrics();
-        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
-        res.end(body);
-        return;
-      }
-      case '/api/snapshot':
-        return sendJson(res, hub.apiSnapshot());
-      case '/api/recording':
-        return sendRecording(res, recording.session, hub.runId);
-      case '/ws':
-        return sendText(res, 426, 'this is the WebSocket endpoint: connect with a WebSocket client', { upgrade: 'websocket' });
-      default:
-        if (url.pathname.startsWith('/api/')) return sendText(res, 404, `no API route ${url.pathname}`);
-        return serveStatic(o.staticDir, req, res, url.pathname);
-    }
-  }
-
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => undefined);
-    /**
-     * Counts, logs and answers a refused upgrade. The line carries what was refused: the request
-     * target (`path`), the `host` or `origin` header (also the Origin of a client over max-clients).
-     */
-    const refuse = (cause: UpgradeRefusal, status: number, statusText: string, body: string, tooLong = false): void => {
-      hub.countRefusedUpgrade(cause);
-      const offending =
-        cause === 'path' ? { path: req.url } : cause === 'host' ? { host: req.headers.host } : { origin: req.headers.origin };
-      refusals.refused({ cause: tooLong ? 'header-too-long' : cause, status, remote: remoteOf(req.socket), ...offending });
-      refuseUpgrade(socket, status, statusText, body);
-    };
-    const url = requestUrl(req);
-    if (url?.pathname !== '/ws') return refuse('path', 404, 'Not Found', 'WebSocket endpoint is /ws');
-    const overlong = overlongHeader(req);
-    if (overlong !== undefined) return refuse(overlong.header, 400, 'Bad Request', overlong.message, true);
-    if (!isHostAllowed(req.headers.host, policy)) {
-      return refuse('host', 403, 'Forbidden', 'Host header is not this server');
-    }
-    if (!isOriginAllowed(req.headers.origin, policy)) {
-      return refuse('origin', 403, 'Forbidden', `Origin ${req.headers.origin} is not allowed`);
-    }
-    // ws completes a handshake synchronously (there is no verifyClient), so the hub already
-    // counts every upgrade accepted before this one.
-    if (hub.counters().clients >= o.maxClients) {
-      return refuse(
-        'max-clients',
-        503,
-        'Service Unavailable',
-        `too many clients: this server takes at most ${o.maxClients} WebSocket clients at once (maxClients, --max-clients); try again later`,
-      );
-    }
-    wss.handleUpgrade(req, socket, head, (ws) =>
-      hub.attach(ws, url.searchParams.get('token'), { remote: remoteOf(req.socket), origin: req.headers.origin }),
-    );
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => {
-      void recording.close();
-      hub.close();
-      metrics.close();
-      refusals.close();
-      reject(err);
-    };
-    server.once('error', onError);
-    server.listen(o.port, o.host, () => {
-      server.off('error', onError);
-      resolve();
+  let http: GuardedServer;
+  try {
+    http = await listenGuarded({
+      host: o.host,
+      port: o.port,
+      allowedOrigins: o.allowedOrigins,
+      maxClients: o.maxClients,
+      headersTimeoutMs: o.headersTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
+      staticDir: o.staticDir,
+      logger,
+      routes: {
+        '/healthz': (_req, res) =>
+          sendJson(res, { status: 'ok', manager: manager.state, runId: hub.runId, seq: hub.counters().eventsTotal }),
+        '/metrics': async (_req, res) => {
+          const body = await registry.metrics();
+          res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        },
+        '/api/snapshot': (_req, res) => sendJson(res, hub.apiSnapshot()),
+        '/api/recording': (_req, res) => sendRecording(res, recording.session, hub.runId),
+      },
+      clients: () => hub.counters().clients,
+      countRefusedUpgrade: (cause) => hub.countRefusedUpgrade(cause),
+      attach: (ws, token, from) => hub.attach(ws, token, from),
     });
-  });
-  const port = (server.address() as AddressInfo).port;
-  policy.port = port;
-  const base = urlHost(o.host, port);
+  } catch (err) {
+    await recording.close();
+    hub.close();
+    metrics.close();
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${base}`,
-    wsUrl: `ws://${base}/ws`,
-    port,
+    url: http.url,
+    wsUrl: http.wsUrl,
+    port: http.port,
     runId: hub.runId,
     stats: () => hub.counters(),
     close() {
@@ -295,11 +211,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         hub.close();
         await recording.close();
         metrics.close();
-        refusals.close();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
+        await http.close();
       })();
       return closing;
     },
@@ -368,45 +280,4 @@ function sendRecording(res: ServerResponse, session: SessionRecording | undefine
       for (let i = 0; i < lines.length; i += 256) yield `${lines.slice(i, i + 256).join('\n')}\n`;
     })(),
   ).pipe(res);
-}
-
-/** The request target as a URL; `//x` stays a path (never a host). */
-function requestUrl(req: IncomingMessage): URL | undefined {
-  const target = req.url ?? '/';
-  if (!target.startsWith('/')) return undefined;
-  try {
-    return new URL(`http://localhost${target}`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A `Host` or `Origin` header too long to be a real one (see MAX_HOST_HEADER_CHARS), or undefined. */
-function overlongHeader(req: IncomingMessage): { header: 'host' | 'origin'; message: string } | undefined {
-  for (const [header, name] of [
-    ['host', 'Host'],
-    ['origin', 'Origin'],
-  ] as const) {
-    const value = req.headers[header];
-    if (value !== undefined && value.length > MAX_HOST_HEADER_CHARS) {
-      return { header, message: `the ${name} header is ${value.length} characters long; at most ${MAX_HOST_HEADER_CHARS} are accepted` };
-    }
-  }
-  return undefined;
-}
-
-function sendJson(res: ServerResponse, body: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
-  // Once the answer is out, let go of the socket (as ws does): an upgraded socket is outside the
-  // HTTP server's timeouts and closeAllConnections(), so a client that never hangs up would hold
-  // it forever and keep close() from resolving.
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }

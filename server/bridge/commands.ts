@@ -105,6 +105,11 @@ async function execute(msg: ActionCommand, { manager, lab }: CommandTargets): Pr
       if (!info) throw new ConnMgrError('ERR_NOT_FOUND', `no connection with id ${msg.connId}`);
       return okReply(msg.id, 'inspect', info);
     }
+    case 'replaySeek':
+      throw new CodedError(
+        'ERR_NOT_REPLAY',
+        'this server runs a live manager: replaySeek moves the position of a recording served by `connscope replay FILE`',
+      );
     default:
       return assertNever(msg, 'command');
   }
@@ -117,12 +122,18 @@ function entry(manager: ConnManager, id: number): ConnInfo {
   return info;
 }
 
-class NoLabError extends Error {
-  readonly code = 'ERR_NO_LAB';
+/** A bridge error with its code (see BRIDGE_ERROR_CODES). */
+class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 function needLab(lab: LabApi | undefined): LabApi {
-  if (!lab) throw new NoLabError('the server runs without the lab: start it with the lab enabled to use lab commands');
+  if (!lab) throw new CodedError('ERR_NO_LAB', 'the server runs without the lab: start it with the lab enabled to use lab commands');
   return lab;
 }
 
@@ -156,7 +167,7 @@ function toCommandError(err: unknown, command: CommandType): CommandError {
     const field = fieldOf(err.code, command);
     return { code: err.code, message: err.message, ...(field === undefined ? {} : { field }) };
   }
-  // Lab errors (and NoLabError) carry a string `code`.
+  // Lab errors (and CodedError) carry a string `code`.
   const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
   if (err instanceof Error && typeof code === 'string' && code !== '') return { code, message: err.message };
   return { code: 'ERR_INTERNAL', message: `${command} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}` };

@@ -31,13 +31,14 @@ import {
   type UnnumberedEvent,
 } from '../protocol/index.ts';
 import { controlAccess, type ControlPolicy } from './access.ts';
-import { SILENT_LOGGER, truncateValue, type StructuredLogger } from './access-log.ts';
+import { SILENT_LOGGER, logSessionEnded, type StructuredLogger } from './access-log.ts';
 import { ClientBudget, rateLimitedError } from './client-budget.ts';
 import { errorReply, okReply, runCommand, type ActionCommand } from './commands.ts';
 import { EventLog } from './event-log.ts';
 import { RATE_LIMIT_CLOSE, SHUTDOWN_CLOSE, closeGracefully, frameBuffer, frameBytes } from './frames.ts';
 import type { DropCause, HubCounters, ResyncCause } from './metrics.ts';
 import type { RateLimit } from './rate-limit.ts';
+import type { ClientOrigin } from './http-server.ts';
 import { historyAnswer, resumeAnswer } from './replay.ts';
 import type { RecordingTap } from './recorder.ts';
 import { eventsMessage } from './wire-json.ts';
@@ -64,14 +65,6 @@ export interface HubOptions {
   readonly now?: () => number;
   /** Gets one `info` line per WebSocket session when it ends. @default none */
   readonly logger?: StructuredLogger;
-}
-
-/** Who opened a WebSocket, for its access line. */
-export interface ClientOrigin {
-  /** `host:port` of the peer. */
-  readonly remote?: string;
-  /** The `Origin` header, if a browser sent one. */
-  readonly origin?: string | undefined;
 }
 
 interface Client {
@@ -262,20 +255,17 @@ export class Hub {
   #endSession(c: Client, code: number | undefined, reason: string): void {
     if (c.ended) return;
     c.ended = true;
-    this.#logger.info(
-      {
-        remote: c.remote,
-        ...(c.origin === undefined ? {} : { origin: truncateValue(c.origin) }),
-        canControl: c.canControl,
-        durationMs: Math.round(this.#now() - c.openedAt),
-        framesReceived: c.framesReceived,
-        messagesSent: c.messagesSent,
-        code: code ?? 1006,
-        reason: truncateValue(reason),
-        ...(c.dropped === undefined ? {} : { dropped: c.dropped }),
-      },
-      'ws session ended',
-    );
+    logSessionEnded(this.#logger, {
+      remote: c.remote,
+      origin: c.origin,
+      canControl: c.canControl,
+      durationMs: this.#now() - c.openedAt,
+      framesReceived: c.framesReceived,
+      messagesSent: c.messagesSent,
+      code,
+      reason,
+      dropped: c.dropped,
+    });
   }
 
   // ---- events and batches ----------------------------------------------------------------------

@@ -11,12 +11,15 @@ import type { EventLog } from './event-log.ts';
 import type { TokenBucket } from './rate-limit.ts';
 import { eventsMessage, withEvents } from './wire-json.ts';
 
+/** What `history` and `resume` read: the bridge's EventLog, or a recording's events (server/replay). */
+export type ReplayableLog = Pick<EventLog, 'firstSeq' | 'beforeEncoded' | 'sinceEncoded'>;
+
 /** Events a `history` command gets when it names no `limit`. */
 export const DEFAULT_HISTORY_EVENTS = 2000;
 
 /** The `history` reply's text, taken from `budget` — or the error to reply when it does not fit. */
 export function historyAnswer(
-  log: EventLog,
+  log: ReplayableLog,
   budget: TokenBucket,
   msg: CommandOf<'history'>,
 ): { ok: true; text: string } | { ok: false; error: CommandError } {
@@ -42,7 +45,7 @@ export function historyAnswer(
  * streaming them is over the budget.
  */
 export function resumeAnswer(
-  log: EventLog,
+  log: ReplayableLog,
   budget: TokenBucket,
   fromSeq: number,
   batchMax: number,

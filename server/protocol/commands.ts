@@ -146,6 +146,17 @@ export const HistoryCommandSchema = v.object({
 /** `inspect`: one connection as the manager sees it now (bytes, local address, …). */
 export const InspectCommandSchema = v.object({ ...base, type: v.literal('inspect'), connId });
 
+/**
+ * `replaySeek`: moves the replay position of a `connscope replay FILE` server to event `seq`
+ * (clamped to the recording); `/api/snapshot` and later `hello`s answer for it. Needs control, like
+ * any command that changes what the server shows; a live server answers `ERR_NOT_REPLAY`.
+ */
+export const ReplaySeekCommandSchema = v.object({
+  ...base,
+  type: v.literal('replaySeek'),
+  seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
 export const ClientMessageSchema = v.variant('type', [
   ConnectCommandSchema,
   AddPersistentCommandSchema,
@@ -163,6 +174,7 @@ export const ClientMessageSchema = v.variant('type', [
   ResumeCommandSchema,
   HistoryCommandSchema,
   InspectCommandSchema,
+  ReplaySeekCommandSchema,
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type CommandType = ClientMessage['type'];
@@ -213,6 +225,8 @@ export const COMMAND_RESULT_SCHEMAS = {
     firstSeq: v.pipe(v.number(), v.integer(), v.minValue(0)),
   }),
   inspect: ConnInfoSchema,
+  /** The position now (the requested seq clamped to the recording). */
+  replaySeek: v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
 } as const satisfies Record<CommandType, v.GenericSchema>;
 export type CommandResult<T extends CommandType> = v.InferOutput<(typeof COMMAND_RESULT_SCHEMAS)[T]>;
 
@@ -231,6 +245,7 @@ export const BRIDGE_ERROR_CODES = [
   'ERR_RATE_LIMITED', // too many messages from this client, or a history reply over its replay budget; try again shortly
   'ERR_READ_ONLY', // this client may watch but not control (see hello.readOnlyReason)
   'ERR_NO_LAB', // a lab command, but the server runs without the lab
+  'ERR_NOT_REPLAY', // replaySeek to a live server (it is for `connscope replay FILE`)
   'ERR_INTERNAL', // an unexpected failure (a bug); the message says what
 ] as const;
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];

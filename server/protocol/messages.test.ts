@@ -22,6 +22,7 @@ const VALID: Record<CommandType, Record<string, unknown>> = {
   resume: { ...base, type: 'resume', fromSeq: 0, runId: 'abc' },
   history: { ...base, type: 'history', beforeSeq: 10, limit: 100 },
   inspect: { ...base, type: 'inspect', connId: 3 },
+  replaySeek: { ...base, type: 'replaySeek', seq: 120 },
 };
 
 describe('parseClientMessage', () => {
@@ -57,6 +58,9 @@ describe('parseClientMessage', () => {
     ['connect with persistent "yes"', { ...base, type: 'connect', addr: 'a:1', persistent: 'yes' }, 'persistent'],
     ['disconnect with a string connId', { ...base, type: 'disconnect', connId: '4' }, 'connId'],
     ['remove with connId 0', { ...base, type: 'remove', connId: 0 }, 'connId'],
+    ['replaySeek without seq', { ...base, type: 'replaySeek' }, 'seq'],
+    ['replaySeek with a negative seq', { ...base, type: 'replaySeek', seq: -1 }, 'seq'],
+    ['replaySeek with a fractional seq', { ...base, type: 'replaySeek', seq: 2.5 }, 'seq'],
     ['remove with a fractional connId', { ...base, type: 'remove', connId: 1.5 }, 'connId'],
     ['setTargetOutbound below 0', { ...base, type: 'setTargetOutbound', n: -1 }, 'n'],
     ['setTargetOutbound too high', { ...base, type: 'setTargetOutbound', n: 1e6 }, 'n'],

@@ -45,6 +45,18 @@ export const HelloMessageSchema = v.object({
   canControl: v.boolean(),
   /** Why not, when `canControl` is false: something a person can act on. */
   readOnlyReason: v.optional(v.string()),
+  /**
+   * Only from `connscope replay FILE`: the server replays a recording (read-only; `replaySeek`
+   * moves its position). `seq` is the position, the snapshot's seq; `file` the recording's name.
+   */
+  replay: v.optional(
+    v.object({
+      firstSeq: count,
+      lastSeq: count,
+      seq: count,
+      file: v.string(),
+    }),
+  ),
 });
 
 /** A batch of consecutive events, oldest first. */
@@ -110,6 +122,7 @@ const OkReplySchema = v.variant('command', [
   okReply('resume'),
   okReply('history'),
   okReply('inspect'),
+  okReply('replaySeek'),
 ]);
 
 const ErrorReplySchema = v.object({
@@ -143,6 +156,8 @@ export const ApiSnapshotSchema = v.object({
   runId: v.string(),
   snapshot: SnapshotSchema,
   lab: v.nullable(LabStateSchema),
+  /** Only from `connscope replay FILE`: the replay position (the snapshot's seq) and the recording's range. */
+  replay: v.optional(v.object({ seq: count, firstSeq: count, lastSeq: count })),
 });
 export type ApiSnapshot = v.InferOutput<typeof ApiSnapshotSchema>;
 
