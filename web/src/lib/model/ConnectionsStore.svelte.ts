@@ -4,7 +4,16 @@
  * `conns` (a plain Map mutated in place) whenever `version` changes. Live counts are derived here
  * once (`counts`), and the model's clock (`now()`) stops while the link is down (`linkLost`).
  */
-import type { BridgeStats, ConnManagerConfig, ConnStats, LabState, ListenerInfo, ManagerState, ServerMessage } from '$protocol';
+import type {
+  BridgeStats,
+  ConnManagerConfig,
+  ConnStats,
+  HelloMessage,
+  LabState,
+  ListenerInfo,
+  ManagerState,
+  ServerMessage,
+} from '$protocol';
 import type { AddrStats } from './addr-stats.ts';
 import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
@@ -104,6 +113,9 @@ export class ConnectionsStore implements ConnModel {
   /** What the page holds of the live stream, as a recording (Export, Rewind). */
   readonly recorder: PageRecorder;
 
+  /** From a `connscope replay FILE` server's hello: the recording it replays, and its position. */
+  serverReplay = $state.raw<HelloMessage['replay'] | null>(null);
+
   /** True while the views show a replay instead of the live model (the live one keeps updating). */
   replaying = $state(false);
 
@@ -170,6 +182,9 @@ export class ConnectionsStore implements ConnModel {
   get liveRunId(): string | null {
     return this.#live.runId;
   }
+  get liveCanControl(): boolean {
+    return this.#live.canControl;
+  }
   get liveLab(): LabState | null {
     return this.#live.lab;
   }
@@ -223,6 +238,7 @@ export class ConnectionsStore implements ConnModel {
   apply(msg: ServerMessage, receivedAt: number = Date.now()): Outcome {
     const out = reduce(this.#live, msg, receivedAt);
     this.recorder.note(msg, out);
+    if (msg.type === 'hello') this.serverReplay = msg.replay ?? null;
     if (this.#s === this.#live) this.#sync(out);
     return out;
   }

@@ -1,16 +1,11 @@
 /**
  * LinkClient against a fake WebSocket and mocked timers. The class uses runes, so it is compiled
- * here the way the page's build does it (types stripped, then Svelte's `compileModule`).
+ * the way the page's build does it (test-support/runes-module.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, mock, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compileModule } from 'svelte/compiler';
-import ts from 'typescript';
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { config, stats } from '../model/test-fixtures.ts';
+import { loadRunesModule } from '../test-support/runes-module.ts';
 
 /** What these tests use of LinkClient (its module is type-checked with the DOM lib, by web/tsconfig). */
 interface LinkClientType {
@@ -21,27 +16,8 @@ interface LinkClientType {
 }
 type LinkClientCtor = new (store: never, options: { url: string; reconnect?: { baseMs: number; capMs: number } }) => LinkClientType;
 
-const SOURCE = fileURLToPath(new URL('./LinkClient.svelte.ts', import.meta.url));
-const PROTOCOL = fileURLToPath(new URL('../../../../server/protocol/index.ts', import.meta.url));
-
-const tmp = mkdtempSync(join(tmpdir(), 'linkclient-test-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
 async function loadLinkClient(): Promise<LinkClientCtor> {
-  const js = ts.transpileModule(readFileSync(SOURCE, 'utf8'), {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
-  }).outputText;
-  const code = compileModule(js, { filename: 'LinkClient.svelte.js', generate: 'client' }).js.code.replace(
-    /from ['"]([^'"]+)['"]/g,
-    (_m, spec: string) => {
-      if (spec === '$protocol') return `from '${pathToFileURL(PROTOCOL).href}'`;
-      if (spec.startsWith('.')) return `from '${new URL(spec, pathToFileURL(SOURCE)).href}'`;
-      return `from '${import.meta.resolve(spec)}'`;
-    },
-  );
-  const out = join(tmp, 'LinkClient.mjs');
-  writeFileSync(out, code);
-  const mod = (await import(pathToFileURL(out).href)) as { LinkClient: LinkClientCtor };
+  const mod = await loadRunesModule<{ LinkClient: LinkClientCtor }>(new URL('./LinkClient.svelte.ts', import.meta.url));
   return mod.LinkClient;
 }
 

@@ -9,12 +9,16 @@ import type { ConnectionsStore } from '../model/ConnectionsStore.svelte.ts';
 import { exportName, parseNamed, readRecordingFile } from './recording-file.ts';
 import type { ReplaySession } from './session.svelte.ts';
 
+/** A replay server hears the cursor at most this often (its `/api/snapshot` answers there). */
+export const POSITION_REPORT_MS = 250;
+
 export interface RecordingHost {
   /** GET a path of this server as text (`/api/recording`). */
   fetchText(path: string): Promise<{ ok: boolean; status: number; text: string }>;
   /** Saves `text` as a download named `name`. */
   download(name: string, text: string): void;
   now(): number;
+  setTimer(cb: () => void, ms: number): unknown;
 }
 
 export class Recordings {
@@ -26,11 +30,36 @@ export class Recordings {
   /** What the last successful import or export did. */
   done = $state('');
   busy = $state(false);
+  /** The position to tell the replay server, and whether a report is scheduled. */
+  #toReport: number | null = null;
+  #reportTimer: unknown = null;
+  #report: ((seq: number) => Promise<unknown>) | null = null;
 
   constructor(store: ConnectionsStore, session: ReplaySession, host: RecordingHost) {
     this.#store = store;
     this.#session = session;
     this.#host = host;
+  }
+
+  /**
+   * Tells a replay server where the cursor is (`replaySeek`), at most every POSITION_REPORT_MS
+   * and always the latest position: scrubbing sends a few messages, not one per frame.
+   */
+  reportPosition(seq: number, send: (seq: number) => Promise<unknown>): void {
+    this.#toReport = seq;
+    this.#report = send;
+    if (this.#reportTimer !== null) return;
+    const flush = (): void => {
+      this.#reportTimer = null;
+      const s = this.#toReport;
+      if (s === null || this.#report === null) return;
+      this.#toReport = null;
+      this.#report(s).catch((err: Error) => {
+        this.problem = `the replay server did not take the position: ${err.message}`;
+      });
+      this.#reportTimer = this.#host.setTimer(flush, POSITION_REPORT_MS);
+    };
+    flush();
   }
 
   /** Replays a file the user chose or dropped; a bad file changes nothing but says why. */
@@ -129,5 +158,6 @@ export function browserRecordingHost(): RecordingHost {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     },
     now: () => Date.now(),
+    setTimer: (cb, ms) => setTimeout(cb, ms),
   };
 }
