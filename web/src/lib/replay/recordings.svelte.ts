@@ -139,25 +139,3 @@ export class Recordings {
     }
   }
 }
-
-/** The browser's host: same-origin fetch, and a download through a temporary link. */
-export function browserRecordingHost(): RecordingHost {
-  return {
-    async fetchText(path) {
-      const res = await fetch(path, { cache: 'no-store' });
-      return { ok: res.ok, status: res.status, text: await res.text() };
-    },
-    download(name, text) {
-      const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    },
-    now: () => Date.now(),
-    setTimer: (cb, ms) => setTimeout(cb, ms),
-  };
-}

@@ -3,6 +3,7 @@
  * function that detaches it, so a component's teardown is a list of those functions.
  */
 
+import type { RecordingHost } from '../replay/recordings.svelte.ts';
 import type { FrameHost } from './frame-scheduler.ts';
 import { themeTokens, type ThemeTokens } from './theme-tokens.ts';
 
@@ -65,4 +66,26 @@ export function watchSizes(els: ReadonlyArray<Element | undefined>, onResize: ()
   const observer = new ResizeObserver(onResize);
   for (const el of els) if (el) observer.observe(el);
   return () => observer.disconnect();
+}
+
+/** The browser's host: same-origin fetch, and a download through a temporary link. */
+export function browserRecordingHost(): RecordingHost {
+  return {
+    async fetchText(path) {
+      const res = await fetch(path, { cache: 'no-store' });
+      return { ok: res.ok, status: res.status, text: await res.text() };
+    },
+    download(name, text) {
+      const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    },
+    now: () => Date.now(),
+    setTimer: (cb, ms) => setTimeout(cb, ms),
+  };
 }
