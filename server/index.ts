@@ -4,3 +4,4 @@
  * your own service".
  */
 export * from './connmgr/index.ts';
+export { AddressBook, type AddressBookOptions, type AddressInfo, type SeedResolver } from './addresses/address-book.ts';

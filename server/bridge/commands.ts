@@ -156,6 +156,7 @@ function fieldOf(code: ConnMgrErrorCode, command: CommandType): string | undefin
     case 'ERR_SHUTDOWN':
     case 'ERR_LISTEN_FAILED':
     case 'ERR_ILLEGAL_TRANSITION':
+    case 'ERR_NO_ADDRESS':
       return undefined;
     default:
       return assertNever(code, 'error code');

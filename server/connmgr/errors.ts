@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'ERR_SHUTDOWN',
   'ERR_LISTEN_FAILED',
   'ERR_ILLEGAL_TRANSITION',
+  'ERR_NO_ADDRESS', // an AddressBook has no address to hand out now (the message says why)
 ] as const;
 export type ConnMgrErrorCode = (typeof ERROR_CODES)[number];
 

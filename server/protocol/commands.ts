@@ -265,6 +265,7 @@ export const MANAGER_ERROR_CODES = [
   'ERR_SHUTDOWN',
   'ERR_LISTEN_FAILED',
   'ERR_ILLEGAL_TRANSITION',
+  'ERR_NO_ADDRESS',
 ] as const;
 export type ManagerErrorCode = (typeof MANAGER_ERROR_CODES)[number];
 
