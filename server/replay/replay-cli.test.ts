@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../e2e/lab-server.ts';
 import { recordSession } from '../bridge/recorded-session.ts';
-import { CliError } from '../cli-options.ts';
+import { CliError, HELP, SERVER_FLAGS } from '../cli-options.ts';
 import { RecordingFileError, loadRecording } from './load.ts';
 import { REPLAY_HELP, parseReplayCli } from './replay-cli.ts';
 
@@ -45,6 +45,10 @@ describe('parseReplayCli', () => {
     assert.equal(parseReplayCli(['s.ndjson'], { CONNSCOPE_PORT: '9000' }).port, 9000);
     assert.equal(parseReplayCli(['--help']).help, true);
     assert.match(REPLAY_HELP, /usage: connscope replay <file>/);
+    for (const flag of [...Object.keys(SERVER_FLAGS).filter((f) => f !== 'version'), 'open']) {
+      assert.match(REPLAY_HELP, new RegExp(`--${flag}\\b`), `--${flag} is in the help`);
+    }
+    assert.match(HELP, /connscope replay <file> +serve a recording read-only/, 'the live help points at the subcommand');
   });
 
   test('refuses what the live server refuses, and no file, two files or live-only flags', () => {
