@@ -95,6 +95,7 @@ export const REAL_MANAGER_DEFAULTS: CliConfig['manager'] = {
 export const HELP = `connscope — a live, visual explorer of a real TCP connection manager
 
 usage: connscope [flags]           (from a checkout: npm start -- [flags])
+       connscope replay <file>    serve a recording read-only (connscope replay --help)
 
 server
   --host <addr>              address to bind the dashboard to            (127.0.0.1)

@@ -1,28 +1,23 @@
 /** The bridge's HTTP side: /healthz, /api/snapshot, /metrics and the static page. */
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as v from 'valibot';
 import { ApiSnapshotSchema } from '../protocol/index.ts';
-import { FakeLab, TestClient, eventually, listenerAddr, parsePrometheus, refusedAddr, startStack, startTcpPeer } from './testing.ts';
-
-/** A raw GET whose path is sent exactly as written (fetch would normalize `..`). */
-function rawGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import {
+  FakeLab,
+  TestClient,
+  eventually,
+  listenerAddr,
+  parsePrometheus,
+  rawGet,
+  refusedAddr,
+  startStack,
+  startTcpPeer,
+} from './testing.ts';
 
 test('/metrics is Prometheus text whose numbers match manager.stats()', async (t) => {
   const peer = await startTcpPeer();

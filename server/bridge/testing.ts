@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { ConnManager, type ConnManagerOptions } from '../connmgr/index.ts';
@@ -143,6 +144,24 @@ export function parsePrometheus(text: string): Map<string, number> {
     samples.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
   }
   return samples;
+}
+
+/** A raw GET whose path is sent exactly as written (fetch would normalize `..`). */
+export function rawGet(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** The manager's listener address (`host:port`). */

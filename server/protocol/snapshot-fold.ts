@@ -14,16 +14,17 @@
  *     and the totals each event counts once (`totalAccepted`, `totalEstablished`,
  *     `totalFailedDials`, `retries`, `totalDials`, `rejected`, `disconnects`).
  *
- * What it cannot know, because no event carries it (read as of the last `stats` sample, about one a
- * second, or the snapshot the fold started from):
- *   - bytes: `bytesIn`, `bytesOut` and `lastActivityAt` stay as last known (a connection that began
- *     after the start has 0 bytes and its activity at its establishment);
+ * What it cannot know, because no event carries it:
+ *   - bytes: `bytesIn`, `bytesOut` and `lastActivityAt` stay as the snapshot the fold started from
+ *     (the keyframe, or the header's) has them — `stats` samples carry no per-connection numbers; a
+ *     connection that began after it has 0 bytes and its activity at its latest establishment;
  *   - `localAddr` of a connection established after the start: `null` (the event has no local
  *     address); it becomes `null` too when the socket goes;
  *   - `createdAt` of a connection that began after the start: its first event's time (the manager
  *     takes it a moment earlier, in the same turn);
  *   - the counters no event determines: `idleKicks`, `listenDisabledNum`, `timeInListenDisabledMs`,
- *     `consecutiveFailedAttempts`, `throttledAttempts`;
+ *     `consecutiveFailedAttempts`, `throttledAttempts` — as of the last `stats` sample (about one a
+ *     second) or the starting snapshot;
  *   - `totalDials` counts a dial per `pending` transition: a request removed by a listener of its own
  *     `pending` event is never dialed by the manager but is counted here (until the next sample).
  * A `stats` sample replaces every counter (it is the manager's own reading, as of its `seq`).
