@@ -56,7 +56,10 @@ const STOP_TIMEOUT_MS = 5_000;
 
 export interface Healthz {
   status: string;
-  manager: string;
+  /** The manager's state; absent from a replay server. */
+  manager?: string;
+  /** `replay` from `connscope replay FILE`. */
+  mode?: string;
   runId: string;
   seq: number;
 }
@@ -78,6 +81,8 @@ export interface LabServerOptions {
   flags?: readonly string[];
   /** A fixed port (e.g. to restart on the same one); default: a free port. */
   port?: number;
+  /** Serve this recording with `connscope replay FILE` instead of a live manager and lab (no lab flags then). */
+  replayFile?: string;
 }
 
 /** One running `server/cli.ts`; `restart()` replaces the process on the same port. */
@@ -85,17 +90,19 @@ export class LabServer {
   readonly port: number;
   readonly url: string;
   readonly #flags: readonly string[];
+  readonly #replayFile: string | undefined;
   #child: ChildProcess | null = null;
   #output = '';
 
-  private constructor(port: number, flags: readonly string[]) {
+  private constructor(port: number, flags: readonly string[], replayFile?: string) {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.#flags = flags;
+    this.#replayFile = replayFile;
   }
 
   static async start(options: LabServerOptions = {}): Promise<LabServer> {
-    const server = new LabServer(options.port ?? (await freePort()), options.flags ?? []);
+    const server = new LabServer(options.port ?? (await freePort()), options.flags ?? [], options.replayFile);
     await server.#spawn();
     return server;
   }
@@ -108,16 +115,11 @@ export class LabServer {
   async #spawn(): Promise<void> {
     // The global setup's copy of the build (see global-setup.ts); the package's dist/web without it.
     const staticDir = process.env.E2E_STATIC_DIR;
-    const args = [
-      ...CLI_ARGS,
-      '--port',
-      String(this.port),
-      '--seed',
-      String(SEED),
-      ...(staticDir === undefined ? [] : ['--static-dir', staticDir]),
-      ...FAST_FLAGS,
-      ...this.#flags,
-    ];
+    const statics = staticDir === undefined ? [] : ['--static-dir', staticDir];
+    const args =
+      this.#replayFile === undefined
+        ? [...CLI_ARGS, '--port', String(this.port), '--seed', String(SEED), ...statics, ...FAST_FLAGS, ...this.#flags]
+        : [...CLI_ARGS, 'replay', this.#replayFile, '--port', String(this.port), ...statics, ...this.#flags];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -152,7 +154,8 @@ export class LabServer {
     }
     // The URL line is printed after the bridge listens; /healthz must agree.
     const health = await this.healthz();
-    if (health.status !== 'ok' || health.manager !== 'running') throw new Error(`unhealthy server: ${JSON.stringify(health)}`);
+    const healthy = health.status === 'ok' && (this.#replayFile === undefined ? health.manager === 'running' : health.mode === 'replay');
+    if (!healthy) throw new Error(`unhealthy server: ${JSON.stringify(health)}`);
   }
 
   /** SIGTERM, then wait for the process to exit (it stops the bridge, the manager and the lab). */

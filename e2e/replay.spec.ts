@@ -4,8 +4,11 @@
  * live view rewinds within what the page holds, keeps its position in the URL across a reload,
  * and returns to live.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Recording, parseRecording, snapshotAt } from '../server/protocol/index.ts';
-import type { LabServer } from './lab-server.ts';
+import { LabServer } from './lab-server.ts';
 import type { Dashboard } from './pages/dashboard.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -121,4 +124,35 @@ test('rewind the live view, keep the position across a reload, then return to li
   await expect(dashboard.replayBar).toHaveCount(0);
   await expect(dashboard.page).not.toHaveURL(/[?&]at=/);
   await expect.poll(() => dashboard.lastSeq()).toBeGreaterThan(end);
+});
+
+test('connscope replay FILE: the page replays the served recording, and /api/snapshot answers at the page’s cursor', async ({
+  server,
+  dashboard,
+}) => {
+  const { text, recording } = await recordSomething(server);
+  const dir = mkdtempSync(join(tmpdir(), 'connscope-replay-e2e-'));
+  const file = join(dir, 'session.ndjson');
+  writeFileSync(file, text);
+  const replay = await LabServer.start({ replayFile: file });
+  try {
+    await dashboard.page.goto(`${replay.url}/`);
+    await expect(dashboard.replayBar).toHaveAttribute('data-source', 'server');
+    await expect(dashboard.replayBar.getByRole('button', { name: 'Close replay' })).toHaveCount(0);
+    const box = (await dashboard.replaySlider.boundingBox())!;
+    await dashboard.page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
+    await expect.poll(() => dashboard.replaySeq()).toBeGreaterThan(recording.header.snapshot.seq);
+    const at = await dashboard.replaySeq();
+    await expectViewsAt(dashboard, recording, at);
+    // The server follows the cursor (reported at most every 250 ms).
+    await expect.poll(async () => (await replay.snapshot()).replay?.seq).toBe(at);
+    const served = (await replay.snapshot()).snapshot;
+    expect(served.conns.map((c) => [c.id, c.state])).toEqual(snapshotAt(recording, at).conns.map((c) => [c.id, c.state]));
+    // A reload keeps the position.
+    await dashboard.page.reload();
+    await expect(dashboard.replayBar).toHaveAttribute('data-seq', String(at));
+  } finally {
+    await replay.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
