@@ -169,15 +169,14 @@ export function ruleCitation(rule: RuleId): string {
   return `${rule} (${RULE_SECTION[rule]})`;
 }
 
-/** The events that carry a `rule`, as far as their rule line needs them. */
-type RuledEvent = Extract<WireEvent, { kind: 'conn:state' | 'inbound:rejected' | 'outbound:throttled' | 'listener:state' }>;
+/** A log row's event: a wire event, or the page's own mark of a jump to a fresh snapshot. */
+type LoggedEvent = WireEvent | { kind: 'page:jump' };
 
 /**
  * The rule facts of a wire event, or null for one that names no rule (a listener change other
  * than the limit's pause, the manager's state, a config change, the lab, a jump mark).
  */
-export function ruleFactsOf(ev: { kind: string }): RuleFacts | null {
-  const e = ev as RuledEvent;
+export function ruleFactsOf(e: LoggedEvent): RuleFacts | null {
   switch (e.kind) {
     case 'conn:state':
       return { rule: e.rule, at: e.at, reason: e.reason, attempt: e.attempt, retryAt: e.retryAt, code: e.code };
@@ -201,7 +200,7 @@ export interface RuleLine {
 }
 
 /** The rule line of one event (the log computes it only for the rows it renders). */
-export function ruleLineOf(ev: { kind: string }, config: RuleConfig | null): RuleLine | null {
+export function ruleLineOf(ev: LoggedEvent, config: RuleConfig | null): RuleLine | null {
   const facts = ruleFactsOf(ev);
   return facts ? { rule: facts.rule, sentence: ruleSentence(facts, config), section: RULE_SECTION[facts.rule] } : null;
 }
