@@ -209,17 +209,32 @@ test('closest', () => {
 
 describe('url state', () => {
   test('reads q and sel', () => {
-    assert.deepEqual(readUrlState('?q=state%3Afailing+type%3Ainbound&sel=12&token=abc'), { q: 'state:failing type:inbound', sel: 12 });
-    assert.deepEqual(readUrlState(''), { q: '', sel: null });
-    assert.deepEqual(readUrlState('?sel=x'), { q: '', sel: null });
-    assert.deepEqual(readUrlState('?sel=0'), { q: '', sel: null });
+    assert.deepEqual(readUrlState('?q=state%3Afailing+type%3Ainbound&sel=12&token=abc'), {
+      q: 'state:failing type:inbound',
+      sel: 12,
+      present: false,
+    });
+    assert.deepEqual(readUrlState(''), { q: '', sel: null, present: false });
+    assert.deepEqual(readUrlState('?sel=x'), { q: '', sel: null, present: false });
+    assert.deepEqual(readUrlState('?sel=0'), { q: '', sel: null, present: false });
   });
   test('writes q and sel, keeping the rest', () => {
-    assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3 }), '?token=abc&q=state%3Afailing&sel=3');
-    assert.equal(writeUrlState('?q=x&sel=3', { q: '', sel: null }), '');
-    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7 })), {
+    assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3, present: false }), '?token=abc&q=state%3Afailing&sel=3');
+    assert.equal(writeUrlState('?q=x&sel=3', { q: '', sel: null, present: false }), '');
+    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7, present: false })), {
       q: '-state:established 127.0.0.1',
       sel: 7,
+      present: false,
     });
+  });
+  test('presentation mode: a shared link opens in it, and leaving it takes it out of the URL', () => {
+    for (const search of ['?present', '?present=1', '?present=true', '?sel=4&present'])
+      assert.equal(readUrlState(search).present, true, search);
+    for (const search of ['', '?present=0', '?present=no', '?presentation=1']) assert.equal(readUrlState(search).present, false, search);
+    const on = writeUrlState('?q=x', { q: 'state:failing', sel: 5, present: true });
+    assert.equal(on, '?q=state%3Afailing&sel=5&present=1');
+    assert.deepEqual(readUrlState(on), { q: 'state:failing', sel: 5, present: true });
+    assert.equal(writeUrlState(on, { q: 'state:failing', sel: 5, present: false }), '?q=state%3Afailing&sel=5');
+    assert.equal(writeUrlState('?present', { q: '', sel: null, present: true }), '?present=1');
   });
 });
