@@ -7,10 +7,15 @@
  */
 import type { ConnState } from '$protocol';
 
-/** The diagram's own units (an SVG viewBox); the component scales it to its box. */
-export const SM_WIDTH = 800;
-export const SM_HEIGHT = 300;
-const BOX_W = 150;
+/** Wide for a landscape box, tall for a phone's narrow column (its type stays readable there). */
+export type SmShape = 'wide' | 'tall';
+
+/** The diagram's own units (an SVG viewBox) per shape; the component scales it to its box. */
+export const SM_SIZE: Record<SmShape, { width: number; height: number }> = {
+  wide: { width: 800, height: 265 },
+  tall: { width: 440, height: 380 },
+};
+const BOX_W = 160;
 const BOX_H = 50;
 const START_R = 10;
 /** Room left between an arrow's tip and the box it points at. */
@@ -21,17 +26,28 @@ const HEAD_HALF = 7;
 const PAIR_BEND = 22;
 
 /**
- * Where each state sits: start dot on top, then pending → established → disconnected left to
- * right (the happy path), failing below between pending and established (the retry loop), canceled
- * bottom left (where pending and failing end).
+ * Where each state sits. Wide: the start dot on top, then pending → established → disconnected
+ * left to right (the happy path), failing below between pending and established (the retry
+ * loop), canceled bottom left (where pending and failing end). Tall: the same, with the two final
+ * states in a row of their own at the bottom.
  */
-const PLACES: Record<ConnState | 'start', { x: number; y: number }> = {
-  start: { x: 340, y: 28 },
-  pending: { x: 200, y: 120 },
-  established: { x: 480, y: 120 },
-  disconnected: { x: 710, y: 120 },
-  failing: { x: 340, y: 250 },
-  canceled: { x: 110, y: 250 },
+const PLACES: Record<SmShape, Record<ConnState | 'start', { x: number; y: number }>> = {
+  wide: {
+    start: { x: 340, y: 20 },
+    pending: { x: 200, y: 108 },
+    established: { x: 480, y: 108 },
+    disconnected: { x: 710, y: 108 },
+    failing: { x: 340, y: 234 },
+    canceled: { x: 110, y: 234 },
+  },
+  tall: {
+    start: { x: 220, y: 20 },
+    pending: { x: 105, y: 110 },
+    established: { x: 335, y: 110 },
+    failing: { x: 220, y: 230 },
+    canceled: { x: 105, y: 350 },
+    disconnected: { x: 335, y: 350 },
+  },
 };
 
 export interface SmNode {
@@ -137,10 +153,14 @@ function crossesOther(line: [Pt, Pt, Pt], nodes: readonly SmNode[], a: SmNode, b
  * the table too bows to its left so that the two read apart; an arrow that would run through
  * another box bows further, in steps, until it clears (the first that does, so it is stable).
  */
-export function layoutStateMachine(transitions: readonly { from: ConnState | null; to: ConnState; when: string }[]): SmLayout {
-  const nodes: SmNode[] = (Object.keys(PLACES) as (ConnState | 'start')[]).map((id) => ({
+export function layoutStateMachine(
+  transitions: readonly { from: ConnState | null; to: ConnState; when: string }[],
+  shape: SmShape = 'wide',
+): SmLayout {
+  const places = PLACES[shape];
+  const nodes: SmNode[] = (Object.keys(places) as (ConnState | 'start')[]).map((id) => ({
     id,
-    ...PLACES[id],
+    ...places[id],
     hw: id === 'start' ? START_R : BOX_W / 2,
     hh: id === 'start' ? START_R : BOX_H / 2,
   }));
@@ -160,7 +180,7 @@ export function layoutStateMachine(transitions: readonly { from: ConnState | nul
     }
     return { key: edgeKey(t.from, t.to), from: t.from, to: t.to, when: t.when, d: chosen.d, head: chosen.head, mid: chosen.mid, bend };
   });
-  return { width: SM_WIDTH, height: SM_HEIGHT, nodes, edges };
+  return { ...SM_SIZE[shape], nodes, edges };
 }
 
 /** A transition as the model keeps it (`Transition` in model/types.ts), as far as this needs it. */
