@@ -118,3 +118,21 @@ test('axe: presentation mode with a connection selected, and on a phone', async 
     expect(widths.scrollWidth, `document width at ${viewport.width}`).toBeLessThanOrEqual(widths.innerWidth);
   }
 });
+
+test('outside presentation mode, the details show the state machine on demand', async ({ sharedServer, dashboard }) => {
+  await dashboard.open(sharedServer);
+  await expect(dashboard.graphOptions({ type: 'outbound', state: 'established' })).toHaveCount(TARGET_OUTBOUND);
+  const [id] = await dashboard.idsOf(dashboard.graphOptions({ type: 'outbound', state: 'established' }));
+  await dashboard.select(id!);
+  const toggle = dashboard.details.getByRole('button', { name: 'State machine', exact: true });
+  const machine = dashboard.details.getByRole('region', { name: 'State machine' });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(machine).toHaveCount(0);
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  await expect(machine).toHaveAttribute('data-state', 'established');
+  await expect(machine.locator('g.edge.last')).toHaveAttribute('data-edge', 'pending>established');
+  await expect(machine.getByRole('img')).toHaveAccessibleName(new RegExp(`#${id} is established`));
+  const violations = await dashboard.accessibilityViolations();
+  expect(violations, violations.join('\n')).toEqual([]);
+});
