@@ -210,6 +210,47 @@ test('details of a failing persistent peer: the retry in words, the attempt and 
   await expect(rule).toContainText("a persistent peer's failure is counted and the backoff waited");
 });
 
+test("the event log says each row's rule in a sentence, and its citation opens the help at that rule", async ({
+  server,
+  dashboard,
+  page,
+}) => {
+  await dashboard.open(server);
+  const peer = await server.unusedPeer('refuse');
+  const id = await dashboard.connectOk(peer.addr, { persistent: true });
+  // The log narrowed to this peer's transitions: its second failure says the rule with its numbers.
+  await dashboard.filter.fill(`id:${id} kind:conn:state`);
+  const row = dashboard.logEntries(`#${id} persistent manual ${peer.addr}: pending → failing (dial-refused, ECONNREFUSED); attempt 2`);
+  await expect(row).toHaveCount(1);
+  await expect(row).toHaveAttribute('data-rule', 'persistent-backoff');
+  // In the DOM, on the row's own line (not a tooltip), and the row's description for a screen reader.
+  const line = row.getByRole('gridcell').filter({ hasText: 'attempt 2: next try in 2.0 s (2.0 s = 2 × 1.0 s).' });
+  await expect(line).toBeVisible();
+  await expect(row).toHaveAccessibleDescription('attempt 2: next try in 2.0 s (2.0 s = 2 × 1.0 s).');
+  await line.getByRole('link', { name: 'rule 2' }).click();
+  const help = dashboard.helpDialog;
+  await expect(help.locator('#rule-persistent-backoff')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+
+  // By keyboard: the log is one Tab stop; Tab goes on to the active row's citation, Enter opens it.
+  await dashboard.log.focus();
+  await page.keyboard.press('Home'); // the first row: the peer's first dial
+  await expect(dashboard.logRows.first()).toHaveAttribute('data-rule', 'persistent-add');
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveAttribute('href', '#rule-persistent-add');
+  await page.keyboard.press('Enter');
+  await expect(help.locator('#rule-persistent-add')).toBeFocused();
+
+  // Unticking "Rules" gives the dense one-line rows back, without the sentences.
+  await page.keyboard.press('Escape');
+  const tall = (await row.boundingBox())!.height;
+  await page.locator('#log-pane').getByRole('checkbox', { name: 'Rules' }).uncheck();
+  await expect(row.getByRole('link', { name: 'rule 2' })).toHaveCount(0);
+  await expect(row).not.toHaveAttribute('data-rule');
+  expect((await row.boundingBox())!.height).toBeLessThan(tall);
+});
+
 test('change the backoff kind live: the same failing peer follows the new rule, and the schedule says so', async ({
   server,
   dashboard,

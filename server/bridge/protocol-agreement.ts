@@ -34,6 +34,8 @@ export type Agreement = [
   Assert<Same<p.InboundPolicy, cm.InboundPolicy>>,
   Assert<Same<p.BackoffKind, cm.BackoffKind>>,
   Assert<Same<p.ManagerErrorCode, cm.ConnMgrErrorCode>>,
+  // the state table, row by row (the page draws the protocol's copy)
+  Assert<Same<typeof p.CONN_TRANSITIONS, typeof cm.TRANSITIONS>>,
   // events: every manager event has a wire kind with the same fields, and nothing else does
   Assert<Same<Exclude<p.EventKind, 'lab:state'>, cm.ConnManagerEventName>>,
   Assert<Same<Fields<'conn:state'>, cm.ConnStateEvent>>,

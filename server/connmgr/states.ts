@@ -21,8 +21,12 @@ export interface TransitionRule {
   readonly when: string;
 }
 
-/** The state table of the README's "States" section, verbatim. */
-export const TRANSITIONS: readonly TransitionRule[] = [
+/**
+ * The state table of the README's "States" section, verbatim. Literal (`as const`) so that the
+ * protocol's copy (`CONN_TRANSITIONS`, drawn by the page's state machine) is checked against it at
+ * compile time (server/bridge/protocol-agreement.ts).
+ */
+export const TRANSITIONS = [
   { from: null, to: 'pending', when: 'a dial starts (new request, or a persistent retry)' },
   { from: null, to: 'established', when: 'an inbound connection is admitted' },
   { from: 'pending', to: 'established', when: 'dial succeeded and the request is still wanted' },
@@ -37,7 +41,7 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: 'established', to: 'disconnected', when: 'closed for good' },
   { from: 'failing', to: 'pending', when: 'the retry timer fired' },
   { from: 'failing', to: 'canceled', when: 'removed while waiting, or shutdown' },
-];
+] as const satisfies readonly TransitionRule[];
 
 export const FINAL_STATES: ReadonlySet<ConnState> = new Set(['disconnected', 'canceled']);
 

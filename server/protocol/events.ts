@@ -20,6 +20,29 @@ export type ConnState = v.InferOutput<typeof ConnStateSchema>;
 export const LIVE_CONN_STATES = ['pending', 'established', 'failing'] as const;
 export type LiveConnState = (typeof LIVE_CONN_STATES)[number];
 
+/**
+ * The legal transitions (README "States"): a copy of the manager's `TRANSITIONS`, so that the
+ * page can draw the state machine without importing the server; `from: null` is a connection's
+ * first state. server/bridge/protocol-agreement.ts fails to compile if the two drift apart.
+ */
+export const CONN_TRANSITIONS = [
+  { from: null, to: 'pending', when: 'a dial starts (new request, or a persistent retry)' },
+  { from: null, to: 'established', when: 'an inbound connection is admitted' },
+  { from: 'pending', to: 'established', when: 'dial succeeded and the request is still wanted' },
+  { from: 'pending', to: 'failing', when: 'dial failed or timed out; a retry is scheduled (persistent)' },
+  {
+    from: 'pending',
+    to: 'canceled',
+    when: 'dial failed for a one-shot request, or it was removed/disconnected/aborted/shut down while pending',
+  },
+  { from: 'established', to: 'failing', when: 'closed (by either side), persistent, retry scheduled after backoff' },
+  { from: 'established', to: 'pending', when: 'closed, persistent, redialed at once (stable-connection rule)' },
+  { from: 'established', to: 'disconnected', when: 'closed for good' },
+  { from: 'failing', to: 'pending', when: 'the retry timer fired' },
+  { from: 'failing', to: 'canceled', when: 'removed while waiting, or shutdown' },
+] as const satisfies readonly { from: ConnState | null; to: ConnState; when: string }[];
+export type ConnTransition = (typeof CONN_TRANSITIONS)[number];
+
 /** `inbound`: accepted; `outbound`: automatic; `manual`: `connect` and persistent entries. */
 export const CONN_TYPES = ['inbound', 'outbound', 'manual'] as const;
 export const ConnTypeSchema = v.picklist(CONN_TYPES);

@@ -208,23 +208,35 @@ test('closest', () => {
 });
 
 describe('url state', () => {
+  const none = { present: false, at: null };
   test('reads q, sel and at', () => {
     assert.deepEqual(readUrlState('?q=state%3Afailing+type%3Ainbound&sel=12&token=abc'), {
       q: 'state:failing type:inbound',
       sel: 12,
-      at: null,
+      ...none,
     });
-    assert.deepEqual(readUrlState(''), { q: '', sel: null, at: null });
-    assert.deepEqual(readUrlState('?sel=x&at=-3'), { q: '', sel: null, at: null });
-    assert.deepEqual(readUrlState('?sel=0&at=4031'), { q: '', sel: null, at: 4031 });
+    assert.deepEqual(readUrlState(''), { q: '', sel: null, ...none });
+    assert.deepEqual(readUrlState('?sel=x&at=-3'), { q: '', sel: null, ...none });
+    assert.deepEqual(readUrlState('?sel=0&at=4031'), { q: '', sel: null, present: false, at: 4031 });
   });
   test('writes q, sel and at, keeping the rest', () => {
-    assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3, at: null }), '?token=abc&q=state%3Afailing&sel=3');
-    assert.equal(writeUrlState('?q=x&sel=3&at=9', { q: '', sel: null, at: null }), '');
-    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7, at: 120 })), {
+    assert.equal(writeUrlState('?token=abc', { q: 'state:failing', sel: 3, ...none }), '?token=abc&q=state%3Afailing&sel=3');
+    assert.equal(writeUrlState('?q=x&sel=3&at=9', { q: '', sel: null, ...none }), '');
+    assert.deepEqual(readUrlState(writeUrlState('', { q: '-state:established 127.0.0.1', sel: 7, present: false, at: 120 })), {
       q: '-state:established 127.0.0.1',
       sel: 7,
+      present: false,
       at: 120,
     });
+  });
+  test('presentation mode: a shared link opens in it, and leaving it takes it out of the URL', () => {
+    for (const search of ['?present', '?present=1', '?present=true', '?sel=4&present'])
+      assert.equal(readUrlState(search).present, true, search);
+    for (const search of ['', '?present=0', '?present=no', '?presentation=1']) assert.equal(readUrlState(search).present, false, search);
+    const on = writeUrlState('?q=x', { q: 'state:failing', sel: 5, present: true, at: null });
+    assert.equal(on, '?q=state%3Afailing&sel=5&present=1');
+    assert.deepEqual(readUrlState(on), { q: 'state:failing', sel: 5, present: true, at: null });
+    assert.equal(writeUrlState(on, { q: 'state:failing', sel: 5, present: false, at: null }), '?q=state%3Afailing&sel=5');
+    assert.equal(writeUrlState('?present', { q: '', sel: null, present: true, at: null }), '?present=1');
   });
 });

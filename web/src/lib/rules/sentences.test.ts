@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RULE_IDS } from '$protocol';
-import { backoffFormula, RULE_SECTION, ruleSentence, type RuleConfig } from './sentences.ts';
+import { backoffFormula, RULE_SECTION, ruleLineOf, ruleSentence, type RuleConfig } from './sentences.ts';
 
 const config: RuleConfig = {
   backoff: 'linear',
@@ -62,4 +62,63 @@ test('every rule id has a sentence and a README section, with and without the co
     }
     assert.match(RULE_SECTION[rule], /^(rules? [\d, ]+|states|errors)$/, rule);
   }
+});
+
+test("an event log row: the rule line of each kind that names a rule, with the event's numbers", () => {
+  const base = { seq: 9, at: 1000 } as const;
+  assert.deepEqual(
+    ruleLineOf(
+      {
+        ...base,
+        kind: 'conn:state',
+        id: 3,
+        type: 'manual',
+        persistent: true,
+        addr: '127.0.0.1:9001',
+        from: 'pending',
+        to: 'failing',
+        reason: 'dial-refused',
+        code: 'ECONNREFUSED',
+        attempt: 2,
+        retryAt: 5000,
+        rule: 'persistent-backoff',
+      },
+      config,
+    ),
+    { rule: 'persistent-backoff', sentence: 'attempt 2: next try in 4.0 s (4.0 s = 2 × 2.0 s).', section: 'rule 2' },
+  );
+  assert.deepEqual(
+    ruleLineOf(
+      {
+        ...base,
+        kind: 'inbound:rejected',
+        remote: '127.0.0.1:5000',
+        listener: '127.0.0.1:8333',
+        reason: 'limit',
+        rule: 'inbound-limit-shed',
+      },
+      config,
+    ),
+    { rule: 'inbound-limit-shed', sentence: 'shed: 16 of 16 inbound slots used, policy shed.', section: 'rule 6' },
+  );
+  assert.deepEqual(ruleLineOf({ ...base, kind: 'outbound:throttled', failedAttempts: 26, delayMs: 2000, rule: 'outage-pause' }, config), {
+    rule: 'outage-pause',
+    sentence: 'outage: 26 automatic failures in a row (limit 25), so one new attempt per 2.0 s until one succeeds.',
+    section: 'rule 1',
+  });
+  // A listener's pause names its rule; its other changes, and events about no rule, have no line.
+  assert.equal(
+    ruleLineOf({ ...base, kind: 'listener:state', address: '127.0.0.1:8333', state: 'paused', rule: 'inbound-limit-pause' }, config)
+      ?.section,
+    'rule 6',
+  );
+  assert.equal(ruleLineOf({ ...base, kind: 'listener:state', address: '127.0.0.1:8333', state: 'listening' }, config), null);
+  assert.equal(ruleLineOf({ ...base, kind: 'manager:state', state: 'running' }, config), null);
+  assert.equal(ruleLineOf({ ...base, kind: 'page:jump' }, config), null);
+  // Before the first hello (no configuration yet) the sentence still reads, without the numbers.
+  assert.equal(
+    ruleLineOf({ ...base, kind: 'inbound:rejected', remote: 'a:1', listener: 'b:2', reason: 'limit', rule: 'inbound-limit-shed' }, null)
+      ?.sentence,
+    'shed: every inbound slot used, policy shed.',
+  );
 });

@@ -4,7 +4,7 @@
  * details, the timeline and the graph say the same thing in the same words. Pure: no DOM, no clock
  * (durations are differences of the event's own times).
  */
-import { assertNever, type ConnManagerConfig, type RuleId } from '$protocol';
+import { assertNever, type ConnManagerConfig, type RuleId, type WireEvent } from '$protocol';
 import { formatDuration } from '../format.ts';
 import { retryBounds } from '../model/schedule.ts';
 
@@ -167,4 +167,40 @@ export function ruleSentence(f: RuleFacts, config: RuleConfig | null): string {
 /** `README § Rule ids: persistent-backoff (rule 2)` — what the link next to a sentence says. */
 export function ruleCitation(rule: RuleId): string {
   return `${rule} (${RULE_SECTION[rule]})`;
+}
+
+/** A log row's event: a wire event, or the page's own mark of a jump to a fresh snapshot. */
+type LoggedEvent = WireEvent | { kind: 'page:jump' };
+
+/**
+ * The rule facts of a wire event, or null for one that names no rule (a listener change other
+ * than the limit's pause, the manager's state, a config change, the lab, a jump mark).
+ */
+export function ruleFactsOf(e: LoggedEvent): RuleFacts | null {
+  switch (e.kind) {
+    case 'conn:state':
+      return { rule: e.rule, at: e.at, reason: e.reason, attempt: e.attempt, retryAt: e.retryAt, code: e.code };
+    case 'inbound:rejected':
+      return { rule: e.rule, at: e.at, reason: e.reason };
+    case 'outbound:throttled':
+      return { rule: e.rule, at: e.at, failedAttempts: e.failedAttempts, delayMs: e.delayMs };
+    case 'listener:state':
+      return e.rule ? { rule: e.rule, at: e.at, reason: e.reason } : null;
+    default:
+      return null;
+  }
+}
+
+/** What an event log row says about its rule: the sentence and the citation its link shows. */
+export interface RuleLine {
+  rule: RuleId;
+  sentence: string;
+  /** The link's text, e.g. "rule 2"; it points at `#rule-<rule>` (the help's "Rule ids" table). */
+  section: string;
+}
+
+/** The rule line of one event (the log computes it only for the rows it renders). */
+export function ruleLineOf(ev: LoggedEvent, config: RuleConfig | null): RuleLine | null {
+  const facts = ruleFactsOf(ev);
+  return facts ? { rule: facts.rule, sentence: ruleSentence(facts, config), section: RULE_SECTION[facts.rule] } : null;
 }
