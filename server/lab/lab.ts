@@ -294,7 +294,7 @@ export class Lab implements LabApi {
   async #resetForLesson(): Promise<LessonStage> {
     if (this.#stopPromise) throw stoppedError();
     const manager = this.#manager;
-    if (!manager || manager.state !== 'running') {
+    if (manager?.state !== 'running') {
       throw new LabError('ERR_LAB_INVALID_ARGUMENT', 'lessons need the lab attached to a running manager');
     }
     this.#scenario?.stop();
