@@ -18,7 +18,7 @@ import type { LessonName, LessonState } from '../protocol/lessons.ts';
 import { AddressBook } from './address-book.ts';
 import { LabError } from './errors.ts';
 import { InboundDialers } from './inbound.ts';
-import { LESSON_DEFS, LessonRunner, type LessonManager, type LessonScene, type LessonStage } from './lessons/index.ts';
+import { LESSON_DEFS, LessonRunner, waitOnManager, type LessonManager, type LessonScene, type LessonStage } from './lessons/index.ts';
 import { Peer } from './peer.ts';
 import { createRng, type Rng } from './prng.ts';
 import { LAB_SCENARIOS, Scenario, type LabScenario, type ScenarioPlan } from './scenario.ts';
@@ -312,6 +312,7 @@ export class Lab implements LabApi {
     await Promise.all([...this.#peers.values()].filter((p) => p.state === 'running').map((p) => p.stop()));
     this.#trimStopped();
     this.#book.clear();
+    await this.#clearOutage(manager);
     this.#changed();
     return {
       manager,
@@ -461,6 +462,24 @@ export class Lab implements LabApi {
     this.#changeTimer = undefined;
     this.#emitChange(); // the final state: enabled false, every peer stopped
     this.#changeListeners.clear();
+  }
+
+  /**
+   * Brings the manager's automatic failures in a row back to 0, so that every lesson starts from
+   * the same count (a lab that ran out of addresses may be in its outage pause). Only a successful
+   * automatic dial resets it (README rule 1), so: one live peer in the empty book, a target of 1
+   * and a short retry step, until the count is 0 (at most the outage pause already scheduled);
+   * then the peer and its connection go again.
+   */
+  async #clearOutage(manager: LabManager): Promise<void> {
+    if (manager.stats().consecutiveFailedAttempts === 0) return;
+    const peer = await this.#startPeer('stable');
+    manager.configure({ retryDelayMs: 1, targetOutbound: 1 });
+    await waitOnManager(manager, () => manager.stats().consecutiveFailedAttempts === 0, 10_000).done;
+    manager.configure({ targetOutbound: 0 });
+    for (const conn of manager.list()) manager.remove(conn.id);
+    await peer.stop();
+    this.#book.clear();
   }
 
   // ---- internals ---------------------------------------------------------------------------------

@@ -21,5 +21,5 @@ export const LESSON_DEFS: Readonly<Record<LessonName, LessonDef>> = {
 };
 
 export { LESSON_BASE_CONFIG, LessonRunner, type LessonRunnerOptions } from './runner.ts';
-export { Scene, SceneEnded, type LessonStage } from './scene.ts';
+export { Scene, SceneEnded, waitOnManager, type LessonStage } from './scene.ts';
 export type { ExpectedEvent, LessonDef, LessonManager, LessonScene, LessonStep, ScenePeer, ScenePeerOptions } from './types.ts';

@@ -25,6 +25,35 @@ export interface LessonStage {
   managerListen(): string | undefined;
 }
 
+/**
+ * Resolves true once `check()` holds — re-checked after every manager event — or false after
+ * `timeoutMs` of real time, or at once when canceled.
+ */
+export function waitOnManager(
+  manager: Pick<LessonManager, 'on'>,
+  check: () => boolean,
+  timeoutMs: number,
+): { done: Promise<boolean>; cancel(): void } {
+  if (check()) return { done: Promise.resolve(true), cancel: () => undefined };
+  let finish: (ok: boolean) => void = () => undefined;
+  const done = new Promise<boolean>((resolve) => {
+    const kinds = ['conn:state', 'listener:state', 'inbound:rejected', 'outbound:throttled'] as const;
+    // Checked once the manager has finished what it was doing when it emitted (a count it
+    // updates after the event, as the failures in a row after a successful dial).
+    const offs = kinds.map((kind) => manager.on(kind, () => queueMicrotask(() => check() && finish(true))));
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    let settled = false;
+    finish = (ok) => {
+      if (settled) return;
+      settled = true;
+      for (const off of offs) off();
+      clearTimeout(timer);
+      resolve(ok);
+    };
+  });
+  return { done, cancel: () => finish(false) };
+}
+
 /** Thrown into a step's `enter` when its scene ended meanwhile: the step stops there. */
 export class SceneEnded extends Error {
   override readonly name = 'SceneEnded';
@@ -40,7 +69,7 @@ export class Scene implements LessonScene {
   readonly #ids = new Map<string, number>();
   readonly #timers = new Set<unknown>();
   readonly #sockets = new Set<Socket>();
-  readonly #waits = new Set<(ok: boolean) => void>();
+  readonly #waits = new Set<() => void>();
   readonly #log: string[] = [];
   #ended = false;
 
@@ -125,19 +154,12 @@ export class Scene implements LessonScene {
 
   until(what: string, check: () => boolean, timeoutMs = 5000): Promise<boolean> {
     this.#live();
-    if (check()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const kinds = ['conn:state', 'listener:state', 'inbound:rejected', 'outbound:throttled'] as const;
-      const offs = kinds.map((kind) => this.manager.on(kind, () => check() && finish(true)));
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      const finish = (ok: boolean): void => {
-        if (!this.#waits.delete(finish)) return;
-        for (const off of offs) off();
-        clearTimeout(timer);
-        if (!ok && !this.#ended) this.note(`waited ${timeoutMs / 1000} s, but ${what} did not happen`);
-        resolve(ok);
-      };
-      this.#waits.add(finish);
+    const wait = waitOnManager(this.manager, check, timeoutMs);
+    this.#waits.add(wait.cancel);
+    return wait.done.then((ok) => {
+      this.#waits.delete(wait.cancel);
+      if (!ok) this.note(`waited ${timeoutMs / 1000} s, but ${what} did not happen`);
+      return ok;
     });
   }
 
@@ -197,7 +219,7 @@ export class Scene implements LessonScene {
     for (const peer of this.#peers.values()) peer.setHangUp(undefined);
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
-    for (const finish of [...this.#waits]) finish(false);
+    for (const cancel of [...this.#waits]) cancel();
   }
 
   #live(): void {

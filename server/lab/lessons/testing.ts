@@ -21,7 +21,8 @@ export interface LessonRig {
 
 /**
  * A lab (quiet unless `lab.scenario` says otherwise; a small mix; 100 ms heartbeats) attached to a
- * started manager with the lab's CLI defaults and a listener. Everything is stopped when the test
+ * started manager with the lab's CLI defaults (durations at the lessons' pace, no idle timeout)
+ * and a listener. Everything is stopped when the test
  * ends, and must leave no manager resource, TCP handle or gate process behind.
  */
 export async function lessonRig(t: TestContext, scale: number, lab: LabStartOptions = {}): Promise<LessonRig> {
@@ -41,15 +42,18 @@ export async function lessonRig(t: TestContext, scale: number, lab: LabStartOpti
     timings: { heartbeatMs: 100 },
     ...lab,
   });
-  const { targetOutbound, maxInbound, maxPersistent, maxFailedAttempts } = LAB_MANAGER_DEFAULTS;
+  const d = LAB_MANAGER_DEFAULTS;
   const cm = new ConnManager({
     logger: { warn: () => undefined },
     listen: [{ host: '127.0.0.1', port: 0 }],
     getNewAddress: theLab.getNewAddress,
-    targetOutbound,
-    maxInbound,
-    maxPersistent,
-    maxFailedAttempts,
+    ...d,
+    // The lab's durations at the lessons' pace (an outage pause already scheduled when a lesson
+    // starts is waited out at this step).
+    retryDelayMs: Math.round(d.retryDelayMs * scale),
+    maxRetryDelayMs: Math.round(d.maxRetryDelayMs * scale),
+    dialTimeoutMs: Math.round(d.dialTimeoutMs * scale),
+    idleTimeoutMs: 0,
   });
   const log = new EventLog(cm);
   theLab.attach(cm);
