@@ -17,8 +17,11 @@ const FAST = 0.1;
 
 /** What a scene is made of, without the ids, ports and times that differ between two builds. */
 function sceneShape(r: LessonRig): unknown {
-  const count = (items: string[]): Record<string, number> =>
-    items.reduce<Record<string, number>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {});
+  const count = (items: string[]): Record<string, number> => {
+    const counts: Record<string, number> = {};
+    for (const k of items) counts[k] = (counts[k] ?? 0) + 1;
+    return counts;
+  };
   const lab = r.lab.state();
   const { listen: _listen, ...config } = r.cm.config() as unknown as Record<string, unknown>;
   return {
