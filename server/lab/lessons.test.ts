@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { ConnStateEvent } from '../connmgr/index.ts';
+import { ScaledClock } from '../connmgr/scaled-clock.ts';
+import { FakeClock } from '../connmgr/test-helpers.ts';
 import { LESSON_NAMES, LESSON_TITLES, type LessonName } from '../protocol/lessons.ts';
 import { isLabError } from './errors.ts';
 import { LESSON_DEFS } from './lessons/index.ts';
@@ -100,6 +102,37 @@ test('persistent-backoff: linear waits grow 2, 4, 6, 8 s to the 10 s cap; expone
       );
     }
   });
+});
+
+test('persistent-backoff on a virtual clock, at full lesson time: exactly 2, 4, 6, 8, 10, 10 s', { timeout: 30_000 }, async (t) => {
+  // The manager's timers and the lesson's run on a clock that moves only when told; dials are
+  // still real (refused at once), so each failure is awaited, then time jumps to its retry.
+  const virtual = new FakeClock(Date.now());
+  const clock = new ScaledClock(virtual);
+  const r = await lessonRig(t, 1, { managerClock: clock }, { clock, targetOutbound: 0 });
+  await r.lab.startLesson('persistent-backoff');
+  const addr = r.lab.lessonScene!.peer('target').addr;
+  for (let n = 1; n <= 6; n++) {
+    const failure = await until(() => failures(r, addr)[n - 1], `failure ${n}`);
+    await virtual.advance((failure.retryAt ?? 0) - virtual.now());
+  }
+  assert.deepEqual(
+    failures(r, addr)
+      .map((e) => [e.attempt, (e.retryAt ?? 0) - e.at])
+      .slice(0, 6),
+    [
+      [1, 2000],
+      [2, 4000],
+      [3, 6000],
+      [4, 8000],
+      [5, 10000],
+      [6, 10000],
+    ],
+  );
+  // Between two failures, exactly the wait: the retry came when the backoff said, not before.
+  const retries = r.log.states().filter((e) => e.addr === addr && e.rule === 'persistent-retry');
+  for (const [i, retry] of retries.slice(0, 5).entries()) assert.equal(retry.at, failures(r, addr)[i]!.retryAt);
+  await r.lab.stopLesson();
 });
 
 test('stable-connection: a quick hang-up backs off, a minute-long one redials at once, until retryDelayMs outgrows it', {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { ConnManager, type ConnManagerEvents } from '../../connmgr/index.ts';
+import { ConnManager, type ConnManagerEvents, type ConnManagerOptions } from '../../connmgr/index.ts';
 import { EventLog, assertHandlesBackTo, stopAndAssertClean, tcpHandleCount } from '../../connmgr/test-helpers.ts';
 import { LAB_MANAGER_DEFAULTS } from '../../cli-options.ts';
 import { Lab, type LabStartOptions, type PeerMixEntry } from '../lab.ts';
@@ -25,7 +25,12 @@ export interface LessonRig {
  * and a listener. Everything is stopped when the test
  * ends, and must leave no manager resource, TCP handle or gate process behind.
  */
-export async function lessonRig(t: TestContext, scale: number, lab: LabStartOptions = {}): Promise<LessonRig> {
+export async function lessonRig(
+  t: TestContext,
+  scale: number,
+  lab: LabStartOptions = {},
+  manager: Partial<ConnManagerOptions> = {},
+): Promise<LessonRig> {
   const handles = tcpHandleCount();
   const children = childPids().length;
   let listen: string | undefined;
@@ -54,6 +59,7 @@ export async function lessonRig(t: TestContext, scale: number, lab: LabStartOpti
     maxRetryDelayMs: Math.round(d.maxRetryDelayMs * scale),
     dialTimeoutMs: Math.round(d.dialTimeoutMs * scale),
     idleTimeoutMs: 0,
+    ...manager,
   });
   const log = new EventLog(cm);
   theLab.attach(cm);
