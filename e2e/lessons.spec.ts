@@ -81,6 +81,7 @@ test('--lesson starts the lesson with the server; a read-only viewer follows it 
   await expect(dashboard.lessonProgress).toHaveText('Step 1 of 3');
   await expect(dashboard.lessonStep.getByRole('heading', { name: 'Policy shed' })).toBeVisible();
   await expect(dashboard.lessonRuleLink('inbound-limit-shed')).toBeVisible();
+  await expect(dashboard.lessonPick).toHaveValue('inbound-flood'); // the picker shows the lesson that runs
   await expect(dashboard.lessons).toContainText('Lesson controls disabled');
   await expect(dashboard.nextStepButton).toBeDisabled();
   await expect(dashboard.startLessonButton).toBeDisabled();

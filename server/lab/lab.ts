@@ -300,15 +300,7 @@ export class Lab implements LabApi {
     this.#scenario?.stop();
     this.#inbound.stopTrickle();
     this.#inbound.stopFlood();
-    // No automatic dial may refill what is removed next.
-    manager.configure({ targetOutbound: 0 });
-    for (const conn of manager.list()) {
-      try {
-        manager.remove(conn.id);
-      } catch {
-        // Gone meanwhile (its own close): nothing to remove.
-      }
-    }
+    removeAll(manager);
     await Promise.all([...this.#peers.values()].filter((p) => p.state === 'running').map((p) => p.stop()));
     this.#trimStopped();
     this.#book.clear();
@@ -476,8 +468,7 @@ export class Lab implements LabApi {
     const peer = await this.#startPeer('stable');
     manager.configure({ retryDelayMs: 1, targetOutbound: 1 });
     await waitOnManager(manager, () => manager.stats().consecutiveFailedAttempts === 0, 10_000).done;
-    manager.configure({ targetOutbound: 0 });
-    for (const conn of manager.list()) manager.remove(conn.id);
+    removeAll(manager);
     await peer.stop();
     this.#book.clear();
   }
@@ -583,6 +574,18 @@ export class Lab implements LabApi {
       } catch {
         // A throwing listener must not break the lab (nor the others).
       }
+    }
+  }
+}
+
+/** Every connection and persistent entry of the manager, removed (with a target of 0, none refills). */
+function removeAll(manager: LabManager): void {
+  manager.configure({ targetOutbound: 0 });
+  for (const conn of manager.list()) {
+    try {
+      manager.remove(conn.id);
+    } catch {
+      // Gone meanwhile (its own close): nothing to remove.
     }
   }
 }
