@@ -41,3 +41,25 @@ test("the Vite dev server's origins are allowed with --dev only", async (t) => {
     'another port is another app',
   );
 });
+
+test('--lesson starts the lesson once the server runs: every client sees it in the lab state', { timeout: 30_000 }, async (t) => {
+  const baseline = tcpHandleCount();
+  const app = await startApp(parseCli(['--port', '0', '--static-dir', '/nonexistent', '--lesson', 'inbound-flood']), quiet);
+  t.after(async () => {
+    await app.stop();
+    await assertHandlesBackTo(baseline);
+  });
+  const client = await TestClient.connect(app.bridge.wsUrl);
+  t.after(() => client.close());
+  const lesson = (await client.hello()).lab?.lesson;
+  assert.equal(lesson?.name, 'inbound-flood');
+  assert.equal(lesson?.step, 1);
+  assert.equal(lesson?.stepTitle, 'Policy shed');
+  assert.deepEqual(lesson?.rules, ['inbound-accept', 'inbound-limit-shed']);
+  // The lesson's scene, not the lab's mix: no lab peer runs (this lesson floods the listener).
+  assert.deepEqual(
+    app.lab?.state().peers.filter((p) => p.state === 'running'),
+    [],
+  );
+  assert.equal(app.manager.config().maxInbound, 4);
+});

@@ -45,7 +45,8 @@ export async function startApp(
   const lab = config.lab
     ? await Lab.start({
         seed: config.seed,
-        scenario: config.labScenario,
+        // A lesson makes its own peers and scene: no mix to start and stop again.
+        ...(config.lesson === undefined ? { scenario: config.labScenario } : { scenario: 'quiet', peers: [], trickle: false }),
         managerListen: () => manager?.listeners()[0]?.address,
         ...(managerClock ? { managerClock } : {}),
       })
@@ -92,6 +93,17 @@ export async function startApp(
     await cm.stop();
     await lab?.stop();
     throw err;
+  }
+  if (lab && config.lesson !== undefined) {
+    // Once the bridge runs, so that a page sees the lesson's first events too.
+    try {
+      await lab.startLesson(config.lesson);
+    } catch (err) {
+      await bridge.close();
+      await cm.stop();
+      await lab.stop();
+      throw err;
+    }
   }
   let stopping: Promise<void> | undefined;
   return {

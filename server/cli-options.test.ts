@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { freePort } from '../e2e/lab-server.ts';
+import { LESSON_NAMES } from './protocol/lessons.ts';
 import { CliError, LAB_MANAGER_DEFAULTS, REAL_MANAGER_DEFAULTS, HELP, parseCli, readTokenFile } from './cli-options.ts';
 
 describe('cli flags', () => {
@@ -40,6 +41,20 @@ describe('cli flags', () => {
       (e: unknown) => e instanceof CliError && /--lab-scenario is for the lab/.test(e.message),
     );
     assert.match(HELP, /^ {2}--lab-scenario <name> .*\n.*\(lively\)$/m);
+  });
+
+  test('--lesson: a lesson name starts it; an unknown one lists the names; lab only, from an empty scene', () => {
+    assert.equal(parseCli([]).lesson, undefined);
+    assert.equal(parseCli(['--lesson', 'idle-timeout']).lesson, 'idle-timeout');
+    assert.throws(
+      () => parseCli(['--lesson', 'juggling']),
+      (e: unknown) => e instanceof CliError && e.message === `--lesson must be one of ${LESSON_NAMES.join(', ')}, got "juggling"`,
+    );
+    assert.throws(() => parseCli(['--no-lab', '--lesson', 'duplicates']), /--lesson runs in the lab/);
+    assert.throws(() => parseCli(['--lesson', 'duplicates', '--persistent', '127.0.0.1:9']), /drop --persistent and --connect/);
+    assert.throws(() => parseCli(['--lesson', 'duplicates', '--connect', '127.0.0.1:9']), /drop --persistent and --connect/);
+    assert.match(HELP, /^ {2}--lesson <name> /m);
+    for (const name of LESSON_NAMES) assert.ok(HELP.includes(name), `--help names ${name}`);
   });
 
   test('--time-scale: 1 by default, the offered slow speeds, lab only', () => {

@@ -9,6 +9,7 @@ import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
 import { normalizeAddress, parseAddress } from './connmgr/address.ts';
 import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
 import { LAB_SCENARIOS, type LabScenario } from './lab/scenario.ts';
+import { LESSON_NAMES, type LessonName } from './protocol/lessons.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.ts';
 import { defaultStaticDir } from './package-info.ts';
 import { TIME_SCALES } from './connmgr/scaled-clock.ts';
@@ -55,6 +56,8 @@ export interface CliConfig {
   timeScale: number;
   /** `--record`: write the session to this file as NDJSON (README "Record and replay"). */
   recordFile?: string;
+  /** `--lesson`: start this lesson (README "Lessons") once the server runs; implies the lab. */
+  lesson?: LessonName;
   /** Where the token came from, so the CLI prints it only when the user typed or was given it. */
   tokenSource?: 'flag' | 'env' | 'file';
 }
@@ -116,6 +119,9 @@ peers
                              motion; also from the page)                  (1)
   --lab-scenario <name>      lively: a failing persistent peer, restarts, idle
                              kicks and inbound bursts; quiet: the peers only  (lively)
+  --lesson <name>            start a lesson at step 1, in its own scene (step
+                             through it from the page's Lessons panel):
+${lessonLines()}
   --connect <host:port>      dial a real peer once (repeatable)
   --persistent <host:port>   keep a real peer connected (repeatable)
   --listen <host:port>       the manager's inbound listener              (127.0.0.1:0; "none" to disable)
@@ -142,6 +148,13 @@ logs (on stdout: the start, warnings, one line per WebSocket session and refused
 environment (a flag wins over its variable)
   CONNSCOPE_HOST, CONNSCOPE_PORT, CONNSCOPE_TOKEN   as --host, --port, --token
 `;
+
+/** The lesson names for `--help`, two a line under the flag's description. */
+function lessonLines(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < LESSON_NAMES.length; i += 2) lines.push(`${' '.repeat(29)}${LESSON_NAMES.slice(i, i + 2).join(', ')}`);
+  return lines.join(',\n');
+}
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -176,6 +189,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         'no-lab': { type: 'boolean' },
         seed: { type: 'string' },
         'lab-scenario': { type: 'string' },
+        lesson: { type: 'string' },
         'time-scale': { type: 'string' },
         connect: { type: 'string', multiple: true },
         persistent: { type: 'string', multiple: true },
@@ -197,6 +211,13 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new CliError(`--lab-scenario must be one of ${LAB_SCENARIOS.join(', ')}, got "${labScenario}"`);
   }
   if (!lab && str('lab-scenario') !== undefined) throw new CliError('--lab-scenario is for the lab; drop it or --no-lab');
+  const lesson = str('lesson');
+  if (lesson !== undefined) {
+    if (!lab) throw new CliError('--lesson runs in the lab; drop it or --no-lab');
+    if (!(LESSON_NAMES as readonly string[]).includes(lesson)) {
+      throw new CliError(`--lesson must be one of ${LESSON_NAMES.join(', ')}, got "${lesson}"`);
+    }
+  }
   const timeScaleRaw = str('time-scale');
   if (!lab && timeScaleRaw !== undefined)
     throw new CliError('--time-scale is for the lab (against real peers the manager keeps real time); drop it or --no-lab');
@@ -242,6 +263,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ((values[name] as string[] | undefined) ?? []).map((a) => addressFlag(name, a, normalizeAddress));
   const persistent = list('persistent');
   // What addPersistent would refuse once the manager runs: say it here, with the flags' names.
+  // A lesson starts from an empty scene: it would remove these peers at once.
+  if (lesson !== undefined && (persistent.length > 0 || (values.connect as string[] | undefined)?.length)) {
+    throw new CliError('--lesson starts from an empty scene (it removes every connection); drop --persistent and --connect');
+  }
   const twice = persistent.find((a, i) => persistent.indexOf(a) !== i);
   if (twice !== undefined) throw new CliError(`--persistent: ${twice} is given twice`);
   if (persistent.length > manager.maxPersistent) {
@@ -250,6 +275,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   return {
     ...server,
     ...(str('record') === undefined ? {} : { recordFile: str('record') as string }),
+    ...(lesson === undefined ? {} : { lesson: lesson as LessonName }),
     lab,
     labScenario: labScenario as LabScenario,
     timeScale,

@@ -188,6 +188,22 @@ export class Dashboard {
   readonly floodStatus: Locator;
   readonly floodState: Locator;
 
+  // lessons (README "Lessons")
+  readonly lessons: Locator;
+  readonly lessonPick: Locator;
+  readonly startLessonButton: Locator;
+  /** The running lesson's step: a region named by the step's title. */
+  readonly lessonStep: Locator;
+  /** "Step k of n". */
+  readonly lessonProgress: Locator;
+  readonly lessonNarration: Locator;
+  /** What the lesson's actions did (refusals that are no event, peers it made). */
+  readonly lessonLog: Locator;
+  readonly previousStepButton: Locator;
+  readonly nextStepButton: Locator;
+  readonly endLessonButton: Locator;
+  readonly lessonStatus: Locator;
+
   constructor(page: Page) {
     this.page = page;
     this.linkState = page.getByTestId('link-state');
@@ -269,6 +285,17 @@ export class Dashboard {
     this.exportButton = page.getByRole('button', { name: 'Export', exact: true });
     this.importFile = page.getByTestId('import-file');
     this.recordingProblem = page.getByTestId('recording-problem');
+    this.lessons = page.getByRole('region', { name: 'Lessons', exact: true });
+    this.lessonPick = this.lessons.getByRole('combobox', { name: 'Lesson', exact: true });
+    this.startLessonButton = this.lessons.getByRole('button', { name: 'Start lesson', exact: true });
+    this.lessonStep = this.lessons.locator('[role="region"][data-lesson]');
+    this.lessonProgress = this.lessons.getByTestId('lesson-progress');
+    this.lessonNarration = this.lessons.getByTestId('lesson-narration');
+    this.lessonLog = this.lessons.getByTestId('lesson-log');
+    this.previousStepButton = this.lessons.getByRole('button', { name: 'Previous', exact: true });
+    this.nextStepButton = this.lessons.getByRole('button', { name: 'Next', exact: true });
+    this.endLessonButton = this.lessons.getByRole('button', { name: 'End lesson', exact: true });
+    this.lessonStatus = this.lessons.getByTestId('lesson-status');
   }
 
   /** The replay's position: the seq of the event at the cursor (`data-seq` of the replay bar). */
@@ -480,6 +507,13 @@ export class Dashboard {
    */
   async nextFrames(): Promise<void> {
     await this.page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+  }
+
+  // ---- lessons ----
+
+  /** The link to the help at `rule` among the rules the lesson's step shows. */
+  lessonRuleLink(rule: string): Locator {
+    return this.lessonStep.getByRole('link', { name: rule, exact: true });
   }
 
   // ---- event log ----

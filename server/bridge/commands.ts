@@ -100,6 +100,13 @@ async function execute(msg: ActionCommand, { manager, lab }: CommandTargets): Pr
     case 'lab.stopFlood':
       needLab(lab).stopFlood();
       return okReply(msg.id, 'lab.stopFlood', null);
+    case 'lab.startLesson':
+      return okReply(msg.id, 'lab.startLesson', await needLab(lab).startLesson(msg.name));
+    case 'lab.stepLesson':
+      return okReply(msg.id, 'lab.stepLesson', await needLab(lab).stepLesson(msg.direction));
+    case 'lab.stopLesson':
+      await needLab(lab).stopLesson();
+      return okReply(msg.id, 'lab.stopLesson', null);
     case 'inspect': {
       const info = manager.get(msg.connId);
       if (!info) throw new ConnMgrError('ERR_NOT_FOUND', `no connection with id ${msg.connId}`);

@@ -20,6 +20,8 @@ import {
   type LabApi,
   type LabPeer,
   type LabState,
+  type LessonName,
+  type LessonState,
   type PeerBehaviour,
   type ReplyMessage,
   type ServerMessage,
@@ -305,7 +307,33 @@ export class FakeLab implements LabApi {
       flood: { ...this.#flood },
       addressBook: { size: this.#peers.length, tried: 0 },
       speed: this.#speed,
+      ...(this.#lesson ? { lesson: { ...this.#lesson } } : {}),
     };
+  }
+
+  #lesson: LessonState | undefined;
+  async startLesson(name: LessonName): Promise<LessonState> {
+    this.calls.push(`startLesson:${name}`);
+    this.#lesson = { name, title: name, step: 1, steps: 2, stepTitle: 'first', narration: 'watch', rules: ['persistent-backoff'], log: [] };
+    this.changed();
+    return { ...this.#lesson };
+  }
+
+  async stepLesson(direction: 'next' | 'prev'): Promise<LessonState> {
+    this.calls.push(`stepLesson:${direction}`);
+    const lesson = this.#lesson;
+    if (!lesson) throw Object.assign(new Error('no lesson runs'), { code: 'ERR_LAB_NO_LESSON' });
+    const step = lesson.step + (direction === 'next' ? 1 : -1);
+    if (step < 1 || step > lesson.steps) throw Object.assign(new Error(`no step ${step}`), { code: 'ERR_LAB_INVALID_ARGUMENT' });
+    this.#lesson = { ...lesson, step };
+    this.changed();
+    return { ...this.#lesson };
+  }
+
+  async stopLesson(): Promise<void> {
+    this.calls.push('stopLesson');
+    this.#lesson = undefined;
+    this.changed();
   }
 
   #speed = 1;

@@ -106,6 +106,12 @@ export class AddressBook {
     return this.#slots.delete(addr);
   }
 
+  /** Forgets every address (a lesson starts from an empty book). */
+  clear(): void {
+    this.#slots.clear();
+    this.#inUse.clear();
+  }
+
   /** A copy of one entry's history. */
   get(addr: string): AddressEntry | undefined {
     const s = this.#slots.get(addr);

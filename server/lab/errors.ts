@@ -14,6 +14,8 @@ export const LAB_ERROR_CODES = [
   'ERR_LAB_NO_TARGET',
   /** No free port could be bound for a peer. */
   'ERR_LAB_LISTEN_FAILED',
+  /** A lesson step (next, previous) asked for while no lesson runs. */
+  'ERR_LAB_NO_LESSON',
 ] as const;
 export type LabErrorCode = (typeof LAB_ERROR_CODES)[number];
 

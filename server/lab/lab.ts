@@ -12,19 +12,21 @@
  * it is attached to runs: a failing persistent peer, restarts, idle kicks and inbound bursts.
  */
 import { setImmediate as setImmediateP } from 'node:timers/promises';
-import type { ConnManager, ConnStateEvent } from '../connmgr/index.ts';
+import { realClock, type ConnStateEvent } from '../connmgr/index.ts';
 import { PEER_BEHAVIOURS, type FloodOptions, type LabApi, type LabPeer, type LabState, type PeerBehaviour } from '../protocol/lab.ts';
+import type { LessonName, LessonState } from '../protocol/lessons.ts';
 import { AddressBook } from './address-book.ts';
 import { LabError } from './errors.ts';
 import { InboundDialers } from './inbound.ts';
+import { LESSON_DEFS, LessonRunner, waitOnManager, type LessonManager, type LessonScene, type LessonStage } from './lessons/index.ts';
 import { Peer } from './peer.ts';
 import { createRng, type Rng } from './prng.ts';
 import { LAB_SCENARIOS, Scenario, type LabScenario, type ScenarioPlan } from './scenario.ts';
 import { scaleTimings, type LabTimings } from './timings.ts';
 import type { ScaledClock } from '../connmgr/scaled-clock.ts';
 
-/** What the lab uses of a manager it is attached to (its public API). */
-export type LabManager = Pick<ConnManager, 'on' | 'state' | 'config' | 'addPersistent'>;
+/** What the lab uses of a manager it is attached to (its public API; lessons use the most). */
+export type LabManager = LessonManager;
 
 /** How many peers of one behaviour to start. */
 export interface PeerMixEntry {
@@ -62,6 +64,11 @@ export interface LabStartOptions {
   managerClock?: ScaledClock;
   /** Multiplies every lab duration (0.1 = ten times faster). @default 1 */
   timeScale?: number;
+  /**
+   * Multiplies every duration a lesson sets (the manager's delays and timeouts, a peer's hang-up):
+   * tests run lessons faster; a class keeps 1. @default 1
+   */
+  lessonTimeScale?: number;
   /** Overrides of individual durations (before `timeScale`). @default DEFAULT_TIMINGS */
   timings?: Partial<LabTimings>;
   /** Running peers allowed; `addPeer` past it throws `ERR_LAB_LIMIT`. @default 200 */
@@ -109,9 +116,20 @@ export class Lab implements LabApi {
   #changeTimer?: NodeJS.Timeout;
   #stopPromise?: Promise<void>;
   readonly #managerClock: ScaledClock | undefined;
+  readonly #managerListen: (() => string | undefined) | undefined;
+  /** The first manager attached: the one lessons act on. */
+  #manager?: LabManager;
+  readonly #lessons: LessonRunner;
+  readonly #lessonTimeScale: number;
 
   private constructor(options: LabStartOptions) {
     this.#managerClock = options.managerClock;
+    this.#managerListen = options.managerListen;
+    this.#lessonTimeScale = options.lessonTimeScale ?? 1;
+    if (!(this.#lessonTimeScale > 0 && this.#lessonTimeScale <= 1)) {
+      throw new TypeError(`lessonTimeScale must be in (0, 1], got ${String(options.lessonTimeScale)}`);
+    }
+    this.#lessons = new LessonRunner({ defs: LESSON_DEFS, reset: () => this.#resetForLesson(), onChange: () => this.#changed() });
     this.seed = options.seed ?? 1;
     if (!Number.isSafeInteger(this.seed)) throw new TypeError(`seed must be an integer, got ${String(options.seed)}`);
     this.timings = scaleTimings(options.timings, options.timeScale ?? 1);
@@ -203,12 +221,14 @@ export class Lab implements LabApi {
    */
   attach(manager: LabManager): () => void {
     this.#setAttached(true);
+    this.#manager ??= manager;
     const off = manager.on('conn:state', (e) => this.#onConnState(e));
     const offScenario = this.#scenario?.attach(manager); // the first manager only
     const detach = (): void => {
       if (!this.#detachers.delete(detach)) return;
       off();
       offScenario?.();
+      if (this.#manager === manager) this.#manager = undefined;
       if (this.#detachers.size === 0) this.#setAttached(false);
     };
     this.#detachers.add(detach);
@@ -237,6 +257,63 @@ export class Lab implements LabApi {
       flood: this.#inbound.floodInfo(),
       addressBook: { size: this.#book.size, tried: this.#book.tried },
       ...(this.#managerClock ? { speed: this.#managerClock.scale } : {}),
+      ...lessonField(this.#lessons.state()),
+    };
+  }
+
+  // ---- lessons (README "Lessons"; the stories are in lessons/) --------------------------------
+
+  /**
+   * Starts a lesson at step 1. The lab and its manager are reset to the lesson's scene first:
+   * the lively scenario ends for good, the trickle and any flood stop, every manager connection
+   * and persistent entry is removed, every lab peer stops and the address book is emptied.
+   * @throws LabError `ERR_LAB_INVALID_ARGUMENT` (unknown lesson; no running manager attached), `ERR_LAB_STOPPED`.
+   */
+  startLesson(name: LessonName): Promise<LessonState> {
+    return this.#lessons.start(name);
+  }
+
+  /**
+   * The running lesson's next step (entered on the scene as it is) or previous one (the scene is
+   * rebuilt up to it). @throws LabError `ERR_LAB_NO_LESSON`, `ERR_LAB_INVALID_ARGUMENT` past either end.
+   */
+  stepLesson(direction: 'next' | 'prev'): Promise<LessonState> {
+    return this.#lessons.step(direction);
+  }
+
+  /** Ends the running lesson: its timers stop; the peers and connections it made stay. A no-op without one. */
+  stopLesson(): Promise<void> {
+    return this.#lessons.stop();
+  }
+
+  /** The current lesson's scene (tests: its peers and connections by name); undefined without a lesson. */
+  get lessonScene(): LessonScene | undefined {
+    return this.#lessons.scene;
+  }
+
+  async #resetForLesson(): Promise<LessonStage> {
+    if (this.#stopPromise) throw stoppedError();
+    const manager = this.#manager;
+    if (manager?.state !== 'running') {
+      throw new LabError('ERR_LAB_INVALID_ARGUMENT', 'lessons need the lab attached to a running manager');
+    }
+    this.#scenario?.stop();
+    this.#inbound.stopTrickle();
+    this.#inbound.stopFlood();
+    removeAll(manager);
+    await Promise.all([...this.#peers.values()].filter((p) => p.state === 'running').map((p) => p.stop()));
+    this.#trimStopped();
+    this.#book.clear();
+    await this.#clearOutage(manager);
+    this.#changed();
+    return {
+      manager,
+      clock: this.#managerClock ?? realClock,
+      timeScale: this.#lessonTimeScale,
+      startPeer: (behaviour, inBook) => this.#startPeer(behaviour, { inBook }),
+      startFlood: (options) => this.startFlood(options),
+      stopFlood: () => this.stopFlood(),
+      managerListen: () => this.#managerListen?.(),
     };
   }
 
@@ -363,6 +440,7 @@ export class Lab implements LabApi {
   }
 
   async #shutdown(): Promise<void> {
+    this.#lessons.close();
     this.#scenario?.stop(false); // every peer closes below: none to bring back up
     for (const detach of [...this.#detachers]) detach();
     // A peer still binding is stopped once bound (#startPeer does it too, but without us waiting).
@@ -376,6 +454,23 @@ export class Lab implements LabApi {
     this.#changeTimer = undefined;
     this.#emitChange(); // the final state: enabled false, every peer stopped
     this.#changeListeners.clear();
+  }
+
+  /**
+   * Brings the manager's automatic failures in a row back to 0, so that every lesson starts from
+   * the same count (a lab that ran out of addresses may be in its outage pause). Only a successful
+   * automatic dial resets it (README rule 1), so: one live peer in the empty book, a target of 1
+   * and a short retry step, until the count is 0 (at most the outage pause already scheduled);
+   * then the peer and its connection go again.
+   */
+  async #clearOutage(manager: LabManager): Promise<void> {
+    if (manager.stats().consecutiveFailedAttempts === 0) return;
+    const peer = await this.#startPeer('stable');
+    manager.configure({ retryDelayMs: 1, targetOutbound: 1 });
+    await waitOnManager(manager, () => manager.stats().consecutiveFailedAttempts === 0, 10_000).done;
+    removeAll(manager);
+    await peer.stop();
+    this.#book.clear();
   }
 
   // ---- internals ---------------------------------------------------------------------------------
@@ -481,6 +576,22 @@ export class Lab implements LabApi {
       }
     }
   }
+}
+
+/** Every connection and persistent entry of the manager, removed (with a target of 0, none refills). */
+function removeAll(manager: LabManager): void {
+  manager.configure({ targetOutbound: 0 });
+  for (const conn of manager.list()) {
+    try {
+      manager.remove(conn.id);
+    } catch {
+      // Gone meanwhile (its own close): nothing to remove.
+    }
+  }
+}
+
+function lessonField(lesson: LessonState | undefined): Pick<LabState, 'lesson'> {
+  return lesson ? { lesson } : {};
 }
 
 function checkBehaviour(behaviour: unknown): asserts behaviour is PeerBehaviour {

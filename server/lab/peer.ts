@@ -62,6 +62,8 @@ export class Peer {
   #down = false;
   /** `setDown` calls run one after the other (a close and a listen must not interleave). */
   #downChain: Promise<void> = Promise.resolve();
+  /** A lesson's hang-up: given each accepted connection's `hangUp`, calls it when it is time. */
+  #hangUp: ((hangUp: () => void) => void) | undefined;
 
   private constructor(options: PeerOptions) {
     this.id = options.id;
@@ -171,6 +173,15 @@ export class Peer {
       this.#down = false;
     }
     this.#opts.onChange();
+  }
+
+  /**
+   * Lessons (README "Lessons"): from now on, each accepted connection is handed to `schedule`,
+   * which calls its `hangUp` when the peer should close it (at once, or after a while on the
+   * manager's clock); undefined: never. Connections already open are not affected.
+   */
+  setHangUp(schedule: ((hangUp: () => void) => void) | undefined): void {
+    this.#hangUp = schedule;
   }
 
   /** Closes the listener (or gate), every socket and timer. Idempotent. */
@@ -317,6 +328,12 @@ export class Peer {
       case 'blackhole':
         break;
     }
+    this.#hangUp?.(() => {
+      if (socket.destroyed) return;
+      socket.end();
+      // A manager that never answers our FIN must not keep the socket (as a flap's close).
+      later(1000, () => socket.destroy());
+    });
     this.#opts.onChange();
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { FloodOptionsSchema, LabPeerSchema, PeerBehaviourSchema } from './lab.ts';
+import { LessonNameSchema, LessonStateSchema } from './lessons.ts';
 import { BackoffKindSchema, InboundPolicySchema, WireEventSchema } from './events.ts';
 import { ConnInfoSchema, ConnManagerConfigSchema } from './snapshot.ts';
 
@@ -115,6 +116,19 @@ export const LabStartFloodCommandSchema = v.object({
 
 export const LabStopFloodCommandSchema = v.object({ ...base, type: v.literal('lab.stopFlood') });
 
+/** `lab.startLesson`: reset the lab to a lesson's scene and enter its first step (README "Lessons"). */
+export const LabStartLessonCommandSchema = v.object({ ...base, type: v.literal('lab.startLesson'), name: LessonNameSchema });
+
+/** `lab.stepLesson`: the running lesson's next or previous step. */
+export const LabStepLessonCommandSchema = v.object({
+  ...base,
+  type: v.literal('lab.stepLesson'),
+  direction: v.picklist(['next', 'prev'], 'direction must be "next" or "prev"'),
+});
+
+/** `lab.stopLesson`: end the running lesson (a no-op without one). */
+export const LabStopLessonCommandSchema = v.object({ ...base, type: v.literal('lab.stopLesson') });
+
 /**
  * Ask for the events after `fromSeq` (the last one the client applied). The server answers with
  * one `events` message holding exactly seq > fromSeq, or — when those are gone from its ring
@@ -171,6 +185,9 @@ export const ClientMessageSchema = v.variant('type', [
   LabSetSpeedCommandSchema,
   LabStartFloodCommandSchema,
   LabStopFloodCommandSchema,
+  LabStartLessonCommandSchema,
+  LabStepLessonCommandSchema,
+  LabStopLessonCommandSchema,
   ResumeCommandSchema,
   HistoryCommandSchema,
   InspectCommandSchema,
@@ -218,6 +235,11 @@ export const COMMAND_RESULT_SCHEMAS = {
   'lab.setSpeed': v.object({ speed: v.number() }),
   'lab.startFlood': v.null(),
   'lab.stopFlood': v.null(),
+  /** The lesson at its first step. */
+  'lab.startLesson': LessonStateSchema,
+  /** The lesson at the step it moved to. */
+  'lab.stepLesson': LessonStateSchema,
+  'lab.stopLesson': v.null(),
   resume: ResumeResultSchema,
   history: v.object({
     events: v.array(WireEventSchema),

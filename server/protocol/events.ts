@@ -8,6 +8,7 @@
  */
 import * as v from 'valibot';
 import { LabStateSchema } from './lab.ts';
+import { RuleIdSchema } from './rule-ids.ts';
 
 // ---- vocabulary ------------------------------------------------------------------------------
 
@@ -71,37 +72,8 @@ export const CONN_REASONS = [
 export const ConnReasonSchema = v.picklist(CONN_REASONS);
 export type ConnReason = v.InferOutput<typeof ConnReasonSchema>;
 
-/**
- * Which README manager rule chose where a connection went (README "Rule ids"); `reason` says what
- * happened, `rule` why the connection then went where it went.
- */
-export const RULE_IDS = [
-  'connect-request',
-  'persistent-add',
-  'outbound-fill',
-  'replace-failed-outbound',
-  'outage-pause',
-  'dial-succeeded',
-  'inbound-accept',
-  'persistent-backoff',
-  'persistent-retry',
-  'stable-connection',
-  'one-shot-dial-failed',
-  'dial-timeout',
-  'peer-closed',
-  'idle-timeout',
-  'disconnect',
-  'remove',
-  'connect-aborted',
-  'handoff-close',
-  'shutdown',
-  'duplicate',
-  'inbound-limit-shed',
-  'inbound-limit-pause',
-  'accept-exhausted',
-] as const;
-export const RuleIdSchema = v.picklist(RULE_IDS);
-export type RuleId = v.InferOutput<typeof RuleIdSchema>;
+// Rule ids live in their own module (lessons.ts needs them, and lab.ts imports lessons.ts).
+export { RULE_IDS, RuleIdSchema, type RuleId } from './rule-ids.ts';
 
 /** Why an inbound connection was refused. */
 export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown'] as const;

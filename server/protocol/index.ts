@@ -8,6 +8,7 @@ export * from './snapshot.ts';
 export * from './commands.ts';
 export * from './messages.ts';
 export * from './lab.ts';
+export * from './lessons.ts';
 export * from './recording.ts';
 export * from './snapshot-fold.ts';
 

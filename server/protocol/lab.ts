@@ -4,6 +4,7 @@
  * No imports from Node or the rest of the server: the page imports this file too.
  */
 import * as v from 'valibot';
+import { LessonStateSchema, type LessonName, type LessonState } from './lessons.ts';
 
 /** What a lab peer does with the connections it gets. */
 export const PEER_BEHAVIOURS = ['stable', 'refuse', 'hang', 'flap', 'reset', 'slow', 'blackhole'] as const;
@@ -57,6 +58,8 @@ export const LabStateSchema = v.object({
    * motion, 0 frozen. Absent: the manager runs on the real clock.
    */
   speed: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  /** The lesson being taught (README "Lessons"); absent when none runs. */
+  lesson: v.optional(LessonStateSchema),
 });
 export type LabState = v.InferOutput<typeof LabStateSchema>;
 
@@ -82,6 +85,15 @@ export interface LabApi {
   stopFlood(): void;
   /** Sets the manager clock's speed (0 freezes it). */
   setSpeed(speed: number): void;
+  /**
+   * Starts a lesson at its first step: the lab and the manager are reset to the lesson's scene.
+   * Resolves with the lesson as it is then.
+   */
+  startLesson(name: LessonName): Promise<LessonState>;
+  /** The running lesson's next or previous step (previous replays the scene up to it). */
+  stepLesson(direction: 'next' | 'prev'): Promise<LessonState>;
+  /** Ends the running lesson (its own timers stop; the scene stays). A no-op without one. */
+  stopLesson(): Promise<void>;
   /** Called after every change of `state()`; returns the unsubscribe function. */
   onChange(listener: (state: LabState) => void): () => void;
 }

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { COMMAND_TYPES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, parseClientMessage, parseServerMessage, type CommandType } from './index.ts';
+import {
+  COMMAND_TYPES,
+  LESSON_NAMES,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  parseServerMessage,
+  type CommandType,
+} from './index.ts';
 
 const base = { v: PROTOCOL_VERSION, id: 1 };
 
@@ -19,6 +27,9 @@ const VALID: Record<CommandType, Record<string, unknown>> = {
   'lab.setSpeed': { ...base, type: 'lab.setSpeed', speed: 0.25 },
   'lab.startFlood': { ...base, type: 'lab.startFlood', connections: 50, ratePerSec: 10 },
   'lab.stopFlood': { ...base, type: 'lab.stopFlood' },
+  'lab.startLesson': { ...base, type: 'lab.startLesson', name: 'persistent-backoff' },
+  'lab.stepLesson': { ...base, type: 'lab.stepLesson', direction: 'prev' },
+  'lab.stopLesson': { ...base, type: 'lab.stopLesson' },
   resume: { ...base, type: 'resume', fromSeq: 0, runId: 'abc' },
   history: { ...base, type: 'history', beforeSeq: 10, limit: 100 },
   inspect: { ...base, type: 'inspect', connId: 3 },
@@ -68,6 +79,9 @@ describe('parseClientMessage', () => {
     ['lab.stopPeer without peerId', { ...base, type: 'lab.stopPeer' }, 'peerId'],
     ['lab.startFlood with 0 connections', { ...base, type: 'lab.startFlood', connections: 0 }, 'connections'],
     ['lab.startFlood with a string rate', { ...base, type: 'lab.startFlood', connections: 5, ratePerSec: 'x' }, 'ratePerSec'],
+    ['lab.startLesson without a name', { ...base, type: 'lab.startLesson' }, 'name'],
+    ['lab.startLesson with an unknown name', { ...base, type: 'lab.startLesson', name: 'juggling' }, 'name'],
+    ['lab.stepLesson with a bad direction', { ...base, type: 'lab.stepLesson', direction: 'sideways' }, 'direction'],
     ['resume from a negative seq', { ...base, type: 'resume', fromSeq: -1 }, 'fromSeq'],
     ['token of wrong type', { ...base, type: 'lab.stopFlood', token: 5 }, 'token'],
   ];
@@ -80,6 +94,13 @@ describe('parseClientMessage', () => {
       assert.match(r.error.message, new RegExp(field));
     });
   }
+
+  test('an unknown lesson name is answered with the valid names', () => {
+    const r = parseClientMessage(JSON.stringify({ ...base, type: 'lab.startLesson', name: 'juggling' }));
+    assert.equal(r.ok, false);
+    assert.equal(r.command, 'lab.startLesson');
+    for (const name of LESSON_NAMES) assert.ok(r.error.message.includes(name), `${name} in "${r.error.message}"`);
+  });
 
   test('says "missing" for an absent field, and echoes id and command when readable', () => {
     const r = parseClientMessage(JSON.stringify({ v: 1, id: 'x9', type: 'connect' }));

@@ -83,6 +83,15 @@ test('every message a running server sends parses, losslessly, and covers every 
   assert.ok((await client.request({ type: 'lab.startFlood', connections: 5, ratePerSec: 2 })).ok);
   assert.ok((await client.request({ type: 'lab.stopFlood' })).ok);
   assert.equal((await client.request({ type: 'lab.stopPeer', peerId: 'nope' })).ok, false);
+  // lessons: the state carries the running lesson (lab:state with `lesson`), then none.
+  const lesson = await client.request({ type: 'lab.startLesson', name: 'duplicates' });
+  assert.ok(lesson.ok && lesson.command === 'lab.startLesson' && lesson.result.step === 1);
+  const stepped = await client.request({ type: 'lab.stepLesson', direction: 'next' });
+  assert.ok(stepped.ok && stepped.command === 'lab.stepLesson' && stepped.result.step === 2);
+  await client.waitFor(
+    (m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.kind === 'lab:state' && e.state.lesson?.step === 2),
+  );
+  assert.ok((await client.request({ type: 'lab.stopLesson' })).ok);
 
   // resume (resumed), resume of another run (resynced), stats.
   assert.ok((await client.request({ type: 'resume', fromSeq: 0 })).ok);
