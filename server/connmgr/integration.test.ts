@@ -8,22 +8,13 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import { ConnMgrError } from './errors.ts';
 import type { ConnManagerOptions } from './options.ts';
-import {
-  EventLog,
-  FakeClock,
-  closedPort,
-  eventually,
-  tcpHandleCount,
-  testClient,
-  testServer,
-  type TestClient,
-  realSocketSuite,
-} from './test-helpers.ts';
+import { EventLog, FakeClock, tcpHandleCount, testClient, testServer, type TestClient, realSocketSuite } from './test-helpers.ts';
+import { quietLogger, refusedAddr, waitFor } from '../test-support.ts';
 
 const suite = realSocketSuite({ beforeEach, afterEach });
 
 function manager(options: ConnManagerOptions = {}): { cm: ConnManager; log: EventLog } {
-  const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 200, logger: { warn: () => undefined }, ...options });
+  const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 200, logger: quietLogger, ...options });
   suite.track(cm);
   return { cm, log: new EventLog(cm) };
 }
@@ -48,8 +39,7 @@ function listenPort(cm: ConnManager): number {
 describe('integration: outbound on real sockets', () => {
   test('a refused port gives reason dial-refused and ERR_DIAL_FAILED with ECONNREFUSED', async () => {
     const { cm, log } = manager();
-    const port = await closedPort();
-    await assert.rejects(cm.connect(`127.0.0.1:${port}`), (err: unknown) => {
+    await assert.rejects(cm.connect(await refusedAddr()), (err: unknown) => {
       assert.ok(err instanceof ConnMgrError);
       assert.equal(err.code, 'ERR_DIAL_FAILED');
       assert.equal(err.sysCode, 'ECONNREFUSED');
@@ -79,7 +69,7 @@ describe('integration: outbound on real sockets', () => {
     const { cm } = manager();
     const info = await cm.connect(talker.addr);
     assert.match(info.localAddr ?? '', /^127\.0\.0\.1:\d+$/);
-    await eventually(() => (cm.get(info.id)?.bytesIn ?? 0) >= 11, 3000, 'the greeting to arrive');
+    await waitFor(() => (cm.get(info.id)?.bytesIn ?? 0) >= 11, 'the greeting to arrive', 3000);
     assert.equal(cm.get(info.id)!.bytesIn, 11);
   });
 
@@ -179,7 +169,7 @@ describe('integration: idle timeout', () => {
     const [silentConn, activeConn] = cm.list().sort((x, y) => x.id - y.id);
     await clock.advance(300);
     active.write('ping\n');
-    await eventually(() => cm.get(activeConn!.id)!.bytesIn >= 5, 3000, 'the ping to arrive');
+    await waitFor(() => cm.get(activeConn!.id)!.bytesIn >= 5, 'the ping to arrive', 3000);
     assert.equal(cm.get(activeConn!.id)!.lastActivityAt, clock.now());
     await clock.advance(300);
     await silent.closed$;
@@ -202,7 +192,7 @@ describe('integration: shutdown', () => {
     await cm.connect(peer.addr);
     await client(listenPort(cm));
     await log.waitFor('conn:state', () => cm.stats().currByType.inbound === 1);
-    cm.addPersistent(`127.0.0.1:${await closedPort()}`);
+    cm.addPersistent(await refusedAddr());
     await cm.stop();
     assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
     assert.ok(log.of('listener:state').some((e) => e.state === 'closed'));

@@ -8,9 +8,8 @@ import { afterEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import { ConnMgrError, type ConnMgrErrorCode } from './errors.ts';
 import type { ConnManagerOptions } from './options.ts';
-import { EventLog, FakeClock, FakeDialer, addressSequence, closedPort, settle, stopAndAssertClean } from './test-helpers.ts';
-
-const quietLogger = { warn: () => undefined };
+import { EventLog, FakeClock, FakeDialer, addressSequence, settle, stopAndAssertClean } from './test-helpers.ts';
+import { quietLogger, refusedAddr } from '../test-support.ts';
 
 interface Rig {
   cm: ConnManager;
@@ -356,8 +355,8 @@ describe('rule 3: duplicates', () => {
 
     test(`${existing} × inbound from that address → closed and counted`, async () => {
       const r = rig({ listen: [{ host: '127.0.0.1', port: 0 }] });
-      const port = await closedPort();
-      const addr = `127.0.0.1:${port}`;
+      const addr = await refusedAddr(); // a free port: the client binds it as its own
+      const port = Number(addr.split(':')[1]);
       await arrange(r, existing, addr);
       await r.cm.start();
       const listenPort = Number(r.cm.listeners()[0]!.address.split(':')[1]);
