@@ -31,7 +31,7 @@ import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
 import { checkLivePatch, configView, resolveOptions, type ConnManagerOptions, type LiveOptions, type ResolvedOptions } from './options.ts';
 import { OutboundFiller } from './outbound-filler.ts';
-import { ResourceTracker } from './resources.ts';
+import { ResourceTracker, STOP_DIAL_GRACE_MS } from './resources.ts';
 import { decideRetry } from './retry.ts';
 import { transitionRule, type OutboundCause } from './rule-ids.ts';
 import { assertTransition, isFinal, type ConnState, type LiveConnState } from './states.ts';
@@ -616,10 +616,11 @@ export class ConnManager {
       else if (rec.state === 'failing') this.#cancelRetry(rec, 'shutdown');
     }
     this.#resources.destroyAllSockets();
-    // Dialers were aborted; wait for them to settle so that a late socket is closed too.
-    await this.#resources.settleDials();
-    await Promise.all([listenersClosed, this.#resources.socketsClosed()]);
+    // Dialers were aborted: wait (a moment at most) for them to settle so that a late socket is
+    // closed too; one that brings a socket after that finds it destroyed on sight.
+    await this.#resources.settleDials(STOP_DIAL_GRACE_MS);
     this.#resources.release();
+    await Promise.all([listenersClosed, this.#resources.socketsClosed()]);
     this.#setManagerState('stopped');
   }
 

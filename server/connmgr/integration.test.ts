@@ -3,7 +3,8 @@
  * idle-timeout rule, the clock). Small servers made in each test play the peers.
  */
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import { ConnMgrError } from './errors.ts';
@@ -214,6 +215,40 @@ describe('integration: shutdown with a dial in flight', () => {
     await cm.stop(); // the dial's socket exists and has not connected yet
     assert.equal(tcpHandleCount(), base, `no TCP handle left when stop() resolves: ${process.getActiveResourcesInfo().join(',')}`);
     assert.equal(await connecting, 'ERR_SHUTDOWN');
+  });
+});
+
+describe('integration: shutdown with a dialer that ignores its signal', () => {
+  test('stop() resolves although the dial never settles; the real socket it brings later is destroyed', async () => {
+    const peer = await server();
+    let deliver: (() => Promise<Socket>) | undefined;
+    const dial = (): Promise<Socket> =>
+      new Promise<Socket>((resolve) => {
+        deliver = async () => {
+          const socket = netConnect({ host: '127.0.0.1', port: peer.port });
+          await once(socket, 'connect');
+          resolve(socket);
+          return socket;
+        };
+      });
+    const { cm } = manager({ dial });
+    const connecting = cm.connect(peer.addr).catch((err: ConnMgrError) => err.code);
+    await waitFor(() => deliver, 'the dial to start');
+    let guard: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      cm.stop().then(() => 'stopped'),
+      new Promise((resolve) => {
+        guard = setTimeout(resolve, 10_000, 'still stopping after 10 s');
+      }),
+    ]);
+    clearTimeout(guard);
+    assert.equal(outcome, 'stopped');
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
+    assert.equal(await connecting, 'ERR_SHUTDOWN');
+    const late = await deliver!();
+    await waitFor(() => late.destroyed, 'the late socket to be destroyed');
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
+    // The suite's afterEach checks that the process's TCP handles are back to where they were.
   });
 });
 

@@ -675,6 +675,33 @@ describe('rule 8: shutdown', () => {
   });
 });
 
+describe('rule 8: shutdown with a dialer that does not cooperate', () => {
+  test('stop() waits 1 s for a dialer that ignores its signal and never settles, then lets go; a late socket is destroyed', async () => {
+    const dialer = new FakeDialer();
+    dialer.ignoreAbort = true;
+    const { cm, clock, log } = rig({}, dialer);
+    const connecting = cm.connect('127.0.0.1:9003').catch((err: ConnMgrError) => err.code);
+    await clock.advance(0);
+    let stopped = false;
+    const stopping = cm.stop().then(() => {
+      stopped = true;
+    });
+    await clock.advance(999);
+    assert.equal(stopped, false, 'the aborted dial gets a moment to settle');
+    assert.equal(cm.openResources().dials, 1);
+    await clock.advance(1);
+    assert.equal(stopped, true, 'then stop() resolves without it');
+    await stopping;
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
+    assert.equal(await connecting, 'ERR_SHUTDOWN');
+    const late = dialer.last().succeed(); // the dialer finally answers
+    await settle();
+    assert.equal(late.destroyed, true, 'the late socket is destroyed');
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 }, 'and never counted');
+    assert.ok(!log.states().some((e) => e.to === 'established'));
+  });
+});
+
 describe('rule 9: callbacks never break the manager', () => {
   test('a listener may remove a connection, or stop the manager, from its own pending event', async () => {
     const { cm, clock, dialer, log } = rig({}, new FakeDialer());
