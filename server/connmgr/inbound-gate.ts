@@ -1,8 +1,15 @@
 /**
  * Rules 3 and 6 (README "Rules"), the inbound side: the listeners, the verdict on each accepted
- * socket (admit, or refuse as a duplicate, at the limit, or while stopping), the pause and resume
- * of accepting at `maxInbound` (policy `pause`) and on file-descriptor exhaustion, and the
- * counters of all that (`rejected`, `totalAccepted`, `listenDisabledNum`, `timeInListenDisabledMs`).
+ * socket (admit, let it wait, or refuse as a duplicate, at the limit, or while stopping), the
+ * pause and resume of accepting at `maxInbound` (policy `pause`) and on file-descriptor
+ * exhaustion, and the counters of all that (`rejected`, `totalAccepted`, `listenDisabledNum`,
+ * `timeInListenDisabledMs`).
+ *
+ * A pause at the limit keeps the listening socket open (listener-set.ts says why): what the
+ * kernel had already queued, and what comes meanwhile, is still accepted. Up to `maxInbound` such
+ * connections wait, unread and unanswered, and are admitted oldest first as slots free; one more
+ * is shed with `shedMessage`, counted in `rejected.limit` and reported with the pause's rule. So
+ * every connection a client saw succeed is admitted, or told and counted — never reset unseen.
  *
  * The gate decides; the manager transitions. An admitted socket is handed to `InboundHost.admit`,
  * which creates the record and performs the `established` transition; a refused one never becomes
@@ -38,10 +45,17 @@ export interface InboundHost {
 /** The options the gate reads, live (the manager's options object, changed in place by `configure`). */
 export type InboundRules = Pick<ResolvedOptions, 'listen' | 'maxInbound' | 'inboundPolicy' | 'shedMessage' | 'retryDelayMs'>;
 
-/** What becomes of one accepted socket. */
-type Verdict = 'admit' | RejectReason;
+/** What becomes of one accepted socket: admitted, waiting for a slot (policy `pause`), or refused. */
+type Verdict = 'admit' | 'wait' | RejectReason;
 
-/** Rule ids of inbound refusals (rules 3, 6 and 8). */
+/** An accepted connection waiting, at the limit under `pause`, for a slot. */
+interface Waiting {
+  readonly socket: Socket;
+  readonly remote: string;
+  readonly listener: string;
+}
+
+/** Rule ids of inbound refusals (rules 3, 6 and 8); `limit` under the `pause` policy is `inbound-limit-pause`. */
 const REJECT_RULE: Record<RejectReason, RuleId> = { limit: 'inbound-limit-shed', duplicate: 'duplicate', shutdown: 'shutdown' };
 
 export class InboundGate {
@@ -58,6 +72,8 @@ export class InboundGate {
   #pausedMsBefore = 0;
   #pausedForExhaustion = false;
   #exhaustionTimer: unknown;
+  /** Oldest first; at most `maxInbound`. */
+  readonly #waiting: Waiting[] = [];
 
   constructor(rules: InboundRules, resources: ResourceTracker, host: InboundHost) {
     this.#rules = rules;
@@ -83,9 +99,10 @@ export class InboundGate {
     return this.#listeners.start();
   }
 
-  /** Closes every listener for good, ending the pause accounting. */
+  /** Closes every listener for good, ending the pause accounting; the waiting are refused (`shutdown`). */
   close(): Promise<void> {
     this.#endPause();
+    for (const w of this.#waiting.splice(0)) this.#reject(w, 'shutdown');
     return this.#listeners.close();
   }
 
@@ -115,6 +132,7 @@ export class InboundGate {
    */
   reconsider(): void {
     if (!this.#host.running()) return;
+    this.#admitWaiting();
     if (this.#mustPause()) this.#pause('limit');
     else if (!this.#pausedForExhaustion) this.#resume(); // else the exhaustion timer resumes
   }
@@ -130,15 +148,14 @@ export class InboundGate {
       this.#resources.discard(socket);
       return;
     }
-    const verdict = this.#verdict(remote);
-    if (verdict !== 'admit') {
-      this.#reject(socket, remote, listener, verdict);
-      return;
-    }
-    this.#accepted += 1;
-    const handOff = this.#host.admit(socket, remote);
-    if (this.#mustPause()) this.#pause('limit');
-    handOff();
+    this.#decide({ socket, remote, listener });
+  }
+
+  #decide(w: Waiting): void {
+    const verdict = this.#verdict(w.remote);
+    if (verdict === 'admit') this.#admit(w);
+    else if (verdict === 'wait') this.#wait(w);
+    else this.#reject(w, verdict);
   }
 
   /**
@@ -148,14 +165,48 @@ export class InboundGate {
   #verdict(remote: string): Verdict {
     if (!this.#host.running()) return 'shutdown';
     if (this.#host.inUse(remote)) return 'duplicate';
-    if (this.#host.count() >= this.#rules.maxInbound) return 'limit';
-    return 'admit';
+    if (this.#host.count() < this.#rules.maxInbound) return 'admit';
+    if (this.#rules.inboundPolicy === 'pause' && this.#waiting.length < this.#rules.maxInbound) return 'wait';
+    return 'limit';
   }
 
-  #reject(socket: Socket, remote: string, listener: string, reason: RejectReason): void {
+  #admit(w: Waiting): void {
+    this.#accepted += 1;
+    const handOff = this.#host.admit(w.socket, w.remote);
+    if (this.#mustPause()) this.#pause('limit');
+    handOff();
+  }
+
+  /** Held, unread, until a slot frees (`#admitWaiting`); a client that gives up meanwhile is let go. */
+  #wait(w: Waiting): void {
+    this.#resources.track(w.socket);
+    w.socket.on('error', () => undefined);
+    w.socket.once('close', () => {
+      const i = this.#waiting.indexOf(w);
+      if (i >= 0) this.#waiting.splice(i, 1);
+    });
+    this.#waiting.push(w);
+  }
+
+  /**
+   * Slots free (or the limit rose): the waiting are admitted, oldest first. Without `pause` (the
+   * policy changed) nobody waits any more, and under a lowered limit at most `maxInbound` do: the
+   * rest are shed like any connection past the limit.
+   */
+  #admitWaiting(): void {
+    while (this.#waiting.length > 0 && this.#host.count() < this.#rules.maxInbound) {
+      const w = this.#waiting.shift()!;
+      if (!w.socket.destroyed) this.#decide(w);
+    }
+    const room = this.#rules.inboundPolicy === 'pause' ? this.#rules.maxInbound : 0;
+    while (this.#waiting.length > room) this.#reject(this.#waiting.pop()!, 'limit');
+  }
+
+  #reject(w: Waiting, reason: RejectReason): void {
     this.#rejected[reason] += 1;
-    this.#resources.discard(socket, reason === 'limit' ? this.#rules.shedMessage : undefined);
-    this.#host.rejected({ remote, listener, reason, rule: REJECT_RULE[reason] });
+    this.#resources.discard(w.socket, reason === 'limit' ? this.#rules.shedMessage : undefined);
+    const rule = reason === 'limit' && this.#rules.inboundPolicy === 'pause' ? 'inbound-limit-pause' : REJECT_RULE[reason];
+    this.#host.rejected({ remote: w.remote, listener: w.listener, reason, rule });
   }
 
   #pause(reason: string): void {
@@ -163,7 +214,7 @@ export class InboundGate {
     this.#pausedSince = this.#host.now();
     this.#pauses += 1;
     this.#pauseRule = reason === 'limit' ? 'inbound-limit-pause' : 'accept-exhausted';
-    this.#listeners.pause(reason);
+    this.#listeners.pause(reason, reason === 'limit' ? 'hold' : 'close');
   }
 
   #resume(): void {
@@ -184,6 +235,7 @@ export class InboundGate {
     if (!this.#host.running()) return;
     this.#pausedForExhaustion = true;
     this.#pause(code);
+    this.#listeners.pause(code, 'close'); // also when already paused (held open) at the limit
     if (this.#exhaustionTimer !== undefined) return;
     this.#exhaustionTimer = this.#resources.setTimer(
       () => {
