@@ -23,7 +23,8 @@
  */
 import type { Socket } from 'node:net';
 import { normalizeAddress } from './address.ts';
-import { attachSocket, closeReason, newRecord, noteActivity, toInfo, type ConnRecord, type PendingDial } from './conn-record.ts';
+import { addWaiter, attachSocket, closeReason, newRecord, noteActivity, stateEvent, toInfo } from './conn-record.ts';
+import type { ConnRecord, PendingDial } from './conn-record.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
 import { canceledError, ConnMgrError, dialError, duplicateError, shutdownError } from './errors.ts';
 import { callHandler } from './handoff.ts';
@@ -35,18 +36,8 @@ import { ResourceTracker, STOP_DIAL_GRACE_MS } from './resources.ts';
 import { decideRetry } from './retry.ts';
 import { transitionRule, type OutboundCause } from './rule-ids.ts';
 import { assertTransition, isFinal, type ConnState, type LiveConnState } from './states.ts';
-import type {
-  ConnInfo,
-  ConnManagerConfig,
-  ConnManagerEvents,
-  ConnReason,
-  ConnSnapshot,
-  ConnStats,
-  ConnType,
-  ListenerInfo,
-  ManagerState,
-  OpenResources,
-} from './types.ts';
+import type { ConnInfo, ConnManagerConfig, ConnManagerEvents, ConnReason, ConnSnapshot, ConnStats } from './types.ts';
+import type { ConnType, ListenerInfo, ManagerState, OpenResources } from './types.ts';
 
 export class ConnManager {
   readonly #opts: ResolvedOptions;
@@ -111,6 +102,7 @@ export class ConnManager {
       listenerState: (event) => this.#emitter.emit('listener:state', { ...event, at: this.#now() }),
     });
   }
+
   // ---- public API ----------------------------------------------------------------------
 
   /** Subscribes to a typed event; returns the unsubscribe function. Listeners may throw safely. */
@@ -164,17 +156,9 @@ export class ConnManager {
     const { signal } = options;
     if (signal?.aborted) throw new ConnMgrError('ERR_ABORTED', `connect to ${normalized} aborted before it started`);
     const rec = this.#newRecord('manual', false, normalized);
-    const result = new Promise<ConnInfo>((resolve, reject) => {
-      rec.waiter = { resolve, reject };
+    const result = addWaiter(rec, signal, () => {
+      if (rec.state === 'pending') this.#cancelPending(rec, 'aborted');
     });
-    if (signal) {
-      const onAbort = (): void => {
-        if (rec.state === 'pending') this.#cancelPending(rec, 'aborted');
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      const cleanup = (): void => signal.removeEventListener('abort', onAbort);
-      result.then(cleanup, cleanup);
-    }
     this.#startDial(rec, 'requested');
     return result;
   }
@@ -329,6 +313,7 @@ export class ConnManager {
     this.#stopPromise ??= this.#shutdown();
     return this.#stopPromise;
   }
+
   // ---- transitions -----------------------------------------------------------------------
 
   #transition(rec: ConnRecord, to: ConnState, reason: ConnReason, extra: { code?: string; retryAt?: number; at?: number } = {}): void {
@@ -359,20 +344,7 @@ export class ConnManager {
       this.#countByState[to as LiveConnState] += 1;
     }
     const rule = transitionRule({ type: rec.type, persistent: rec.persistent, to, reason, outboundCause: rec.outboundCause });
-    this.#emitter.emit('conn:state', {
-      id: rec.id,
-      type: rec.type,
-      persistent: rec.persistent,
-      addr: rec.addr,
-      from,
-      to,
-      reason,
-      rule,
-      ...(to === 'failing' || to === 'pending' ? { attempt: rec.attempt } : {}),
-      ...(to === 'failing' && extra.retryAt !== undefined ? { retryAt: extra.retryAt } : {}),
-      ...(extra.code === undefined ? {} : { code: extra.code }),
-      at,
-    });
+    this.#emitter.emit('conn:state', stateEvent(rec, from, rule, extra.code, at));
   }
 
   #newRecord(type: ConnType, persistent: boolean, addr: string, outboundCause?: OutboundCause): ConnRecord {

@@ -7,9 +7,9 @@ import type { Socket } from 'node:net';
 import { formatAddress } from './address.ts';
 import type { ConnMgrError } from './errors.ts';
 import { watchLocalClose } from './handoff.ts';
-import type { OutboundCause } from './rule-ids.ts';
+import type { OutboundCause, RuleId } from './rule-ids.ts';
 import type { ConnState } from './states.ts';
-import type { ConnInfo, ConnReason, ConnType } from './types.ts';
+import type { ConnInfo, ConnReason, ConnStateEvent, ConnType } from './types.ts';
 
 export interface PendingDial {
   readonly token: number;
@@ -80,6 +80,19 @@ export function newRecord(id: number, type: ConnType, persistent: boolean, addr:
     localAddr: null,
     lastAttemptAt: now,
   };
+}
+
+/** `connect()`'s promise, kept on the record until settled; `signal`'s abort calls `onAbort` meanwhile. */
+export function addWaiter(rec: ConnRecord, signal: AbortSignal | undefined, onAbort: () => void): Promise<ConnInfo> {
+  const result = new Promise<ConnInfo>((resolve, reject) => {
+    rec.waiter = { resolve, reject };
+  });
+  if (signal) {
+    signal.addEventListener('abort', onAbort, { once: true });
+    const cleanup = (): void => signal.removeEventListener('abort', onAbort);
+    result.then(cleanup, cleanup);
+  }
+  return result;
 }
 
 /**
@@ -153,6 +166,25 @@ export function toInfo(rec: ConnRecord): ConnInfo {
     bytesIn: rec.bytesInBefore + (rec.socket?.bytesRead ?? 0),
     bytesOut: rec.bytesOutBefore + (rec.socket?.bytesWritten ?? 0),
     lastActivityAt: rec.lastActivityAt,
+  };
+}
+
+/** The `conn:state` event of the transition just made (`rec` already in its new state). */
+export function stateEvent(rec: ConnRecord, from: ConnState | null, rule: RuleId, code: string | undefined, at: number): ConnStateEvent {
+  const to = rec.state as ConnState;
+  return {
+    id: rec.id,
+    type: rec.type,
+    persistent: rec.persistent,
+    addr: rec.addr,
+    from,
+    to,
+    reason: rec.reason as ConnReason,
+    rule,
+    ...(to === 'failing' || to === 'pending' ? { attempt: rec.attempt } : {}),
+    ...(to === 'failing' && rec.retryAt !== undefined ? { retryAt: rec.retryAt } : {}),
+    ...(code === undefined ? {} : { code }),
+    at,
   };
 }
 
