@@ -177,7 +177,7 @@ export class InboundGate {
     handOff();
   }
 
-  /** Held, unread, until a slot frees (`#admitWaiting`); a client that gives up meanwhile is let go. */
+  /** Held, unread, until a slot frees (`#admitWaiting`); one whose socket closes meanwhile is let go. */
   #wait(w: Waiting): void {
     this.#resources.track(w.socket);
     w.socket.on('error', () => undefined);
@@ -241,7 +241,7 @@ export class InboundGate {
       () => {
         this.#exhaustionTimer = undefined;
         this.#pausedForExhaustion = false;
-        if (this.#pausedSince !== null && this.#host.running() && !this.#mustPause()) this.#resume();
+        this.reconsider();
       },
       Math.min(1000, this.#rules.retryDelayMs),
     );
