@@ -69,7 +69,7 @@ test('inbound policy pause: "paused: N/N" at the inbound sector while accepting 
 
   await startFlood(dashboard, 20);
   await expect(dashboard.inboundLimit).toHaveAttribute('data-paused', 'true');
-  // (A few sockets the kernel had queued before the pause may still be shed: then it says both.)
+  // (Past the limit, as many as the limit wait for a slot and the rest are shed: then it says both.)
   await expect(dashboard.inboundLimit).toHaveText(/^accepting paused 2\/2\b/);
   // Screen readers hear it once (the live region; its changes are throttled).
   await expect(dashboard.page.getByTestId('limits-announcement')).toHaveText(/^Accepting paused at the inbound limit, 2 of 2\./);
@@ -184,7 +184,8 @@ test('paused and throttled at once: every mark drawn, none over another text; sc
   ]);
   await dashboard.open(server);
   await dashboard.setTargetOutbound(40);
-  await startFlood(dashboard, 30);
+  // 6 admitted and 6 waiting for a slot (as many as the limit): paused, nothing shed.
+  await startFlood(dashboard, 12);
   await expect(dashboard.inboundLimit).toHaveAttribute('data-paused', 'true');
   await expect(dashboard.outboundLimit).toHaveAttribute('data-throttled', 'true');
   await expect.poll(async () => (await marks(dashboard)).sort()).toEqual(['mark paused', 'mark throttle']);

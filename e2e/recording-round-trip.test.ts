@@ -16,7 +16,7 @@ import { createModelState, isFinalState, reduce, type ModelState } from '../web/
 import { PageRecorder } from '../web/src/lib/replay/page-recorder.ts';
 import { Replay } from '../web/src/lib/replay/replay.ts';
 import { LabServer } from './lab-server.ts';
-import { eventually } from '../server/bridge/testing.ts';
+import { waitFor } from '../server/test-support.ts';
 
 /** The fields of a connection that a replay must agree on with the live model. */
 const FIELDS = ['type', 'persistent', 'addr', 'state', 'attempt', 'retryAt', 'reason', 'establishedAt', 'endedAt'] as const;
@@ -56,25 +56,25 @@ test('record → import → replay ends where the live model is (server file and
       const out = reduce(live, parsed.msg, Date.now());
       recorder.note(parsed.msg, out);
     });
-    await eventually(() => live.runId !== null, 10_000, 'the first hello');
+    await waitFor(() => live.runId !== null, 'the first hello', 10_000);
     // Something to replay besides the lab's churn: a failing persistent peer with a growing attempt.
     const dead = await server.unusedPeer('refuse');
     await server.command('connect', { addr: dead.addr, persistent: true });
     const failed = (): boolean => [...live.conns.values()].some((c) => c.addr === dead.addr && c.attempt >= 2);
-    await eventually(() => failed() && live.lastSeq >= 80, 60_000, 'a persistent peer failing twice and 80 events');
+    await waitFor(() => failed() && live.lastSeq >= 80, 'a persistent peer failing twice and 80 events', 60_000);
     ws.close();
     const end = live.lastSeq;
 
     // The server's file, once it has everything the client got.
     let fromFile: Recording | undefined;
-    await eventually(
+    await waitFor(
       () => {
         const parsed = parseRecording(readFileSync(file, 'utf8').split('\n').filter(Boolean).join('\n'));
         if (parsed.ok && (parsed.recording.events.at(-1)?.seq ?? 0) >= end) fromFile = parsed.recording;
         return fromFile !== undefined;
       },
-      10_000,
       'the recording file to reach the last seq',
+      10_000,
     );
     assertSameConns(live, replayTo(fromFile!, end), 'the --record file');
 

@@ -135,10 +135,10 @@ test("inbound 'pause' policy: a flood pauses the listener at the limit, and it l
   await dashboard.startFloodButton.click();
   await expect(dashboard.floodStatus).toContainText('Flood started: 20 connections');
 
-  // Paused, not shedding: the header shows it, and the paused time counts up.
+  // Paused: the header shows it, and the paused time counts up.
   await expect(dashboard.nodeSummary).toContainText(`${listener} paused`);
   await expect(dashboard.counter('paused')).not.toHaveAttribute('data-value', '0 ms');
-  // While the flood keeps knocking (refused by the kernel, then retried), inbound stays at the limit.
+  // While the flood keeps knocking (two wait for a slot, the rest are shed and retried), inbound stays at the limit.
   await expect
     .poll(async () => {
       const { snapshot, lab } = await server.snapshot();

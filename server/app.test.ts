@@ -8,19 +8,18 @@ import { DEV_ORIGINS, startApp } from './app.ts';
 import { TestClient } from './bridge/testing.ts';
 import { parseCli } from './cli-options.ts';
 import { assertHandlesBackTo, tcpHandleCount } from './connmgr/test-helpers.ts';
-
-const quiet = { info: () => undefined, warn: () => undefined };
+import { quietLogger } from './test-support.ts';
 
 test('a persistent peer the manager refuses fails startApp and leaves nothing running', async () => {
   const baseline = tcpHandleCount();
   const config = parseCli(['--no-lab', '--port', '0', '--static-dir', '/nonexistent']);
   config.persistent = ['127.0.0.1:9', '127.0.0.1:9']; // not through parseCli, which refuses it
-  await assert.rejects(startApp(config, quiet), /already a persistent peer/);
+  await assert.rejects(startApp(config, quietLogger), /already a persistent peer/);
   await assertHandlesBackTo(baseline);
 });
 
 test("the Vite dev server's origins are allowed with --dev only", async (t) => {
-  const refused = await startApp(parseCli(['--no-lab', '--port', '0', '--listen', 'none', '--static-dir', '/nonexistent']), quiet);
+  const refused = await startApp(parseCli(['--no-lab', '--port', '0', '--listen', 'none', '--static-dir', '/nonexistent']), quietLogger);
   t.after(() => refused.stop());
   const ws = refused.bridge.wsUrl;
   for (const origin of DEV_ORIGINS) {
@@ -28,7 +27,10 @@ test("the Vite dev server's origins are allowed with --dev only", async (t) => {
   }
   assert.equal(refused.bridge.stats().upgradesRefused.origin, DEV_ORIGINS.length);
 
-  const dev = await startApp(parseCli(['--no-lab', '--port', '0', '--listen', 'none', '--static-dir', '/nonexistent', '--dev']), quiet);
+  const dev = await startApp(
+    parseCli(['--no-lab', '--port', '0', '--listen', 'none', '--static-dir', '/nonexistent', '--dev']),
+    quietLogger,
+  );
   t.after(() => dev.stop());
   for (const origin of DEV_ORIGINS) {
     const client = await TestClient.connect(dev.bridge.wsUrl, { origin });
@@ -44,7 +46,7 @@ test("the Vite dev server's origins are allowed with --dev only", async (t) => {
 
 test('--lesson starts the lesson once the server runs: every client sees it in the lab state', { timeout: 30_000 }, async (t) => {
   const baseline = tcpHandleCount();
-  const app = await startApp(parseCli(['--port', '0', '--static-dir', '/nonexistent', '--lesson', 'inbound-flood']), quiet);
+  const app = await startApp(parseCli(['--port', '0', '--static-dir', '/nonexistent', '--lesson', 'inbound-flood']), quietLogger);
   t.after(async () => {
     await app.stop();
     await assertHandlesBackTo(baseline);

@@ -1,8 +1,9 @@
 /** `connscope/dashboard`: options reach the bridge (here: the logger of its access lines). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TestClient, capturingLogger, eventually, startManager } from './bridge/testing.ts';
+import { TestClient, capturingLogger, startManager } from './bridge/testing.ts';
 import { serveDashboard } from './dashboard.ts';
+import { waitFor } from './test-support.ts';
 
 test('serveDashboard passes its logger on: access lines of sessions and refused upgrades', async (t) => {
   const manager = await startManager();
@@ -15,7 +16,7 @@ test('serveDashboard passes its logger on: access lines of sessions and refused 
   const client = await TestClient.connect(wsUrl);
   await client.hello();
   await client.close();
-  await eventually(() => log.records.some((r) => r.message === 'ws session ended'), 5000, 'the session line');
+  await waitFor(() => log.records.some((r) => r.message === 'ws session ended'), 'the session line', 5000);
   assert.deepEqual(
     log.records.map((r) => [r.level, r.message, r.fields.origin]),
     [

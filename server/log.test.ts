@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { format } from 'node:util';
 import { startApp } from './app.ts';
-import { capturingLogger, eventually } from './bridge/testing.ts';
+import { capturingLogger } from './bridge/testing.ts';
 import { parseCli } from './cli-options.ts';
 import { ConnManager } from './connmgr/index.ts';
 import { FakeClock } from './connmgr/test-helpers.ts';
 import { MAX_COALESCED_MESSAGES, coalescingLogger } from './log.ts';
+import { waitFor } from './test-support.ts';
 
 /** A logger that keeps each call as the line `console.warn` would print. */
 function capture(): { warn(message: string, ...details: unknown[]): void; lines: string[] } {
@@ -100,13 +101,13 @@ test('the app coalesces its warnings: the lab out of addresses for a target of 1
   t.after(() => app.stop());
   // 19 lab addresses for 1,000 slots: the address source fails at once, again and again, until
   // the failures in a row reach maxFailedAttempts (25) and the manager throttles itself.
-  await eventually(
+  await waitFor(
     () => {
       const s = app.manager.stats();
       return s.consecutiveFailedAttempts >= 25 || s.throttledAttempts > 0;
     },
-    10_000,
     'the address source to fail 25 times',
+    10_000,
   );
   const addressLines = log.records.filter((r) => r.message.includes('address source failed'));
   assert.equal(addressLines.length, 1, JSON.stringify(addressLines.slice(0, 3)));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isConnMgrError } from '../connmgr/errors.ts';
-import { eventually } from '../bridge/testing.ts';
+import { waitFor } from '../test-support.ts';
 import { AddressBook, type SeedResolver } from './address-book.ts';
 
 const quiet = { warn: () => undefined };
@@ -135,14 +135,14 @@ test('a file of addresses is read at start and again when it changes (a removed 
     writeFileSync(path, '127.0.0.1:9002\n127.0.0.1:9003\n');
     // A different modification time, also on file systems with coarse timestamps.
     utimesSync(path, new Date(), new Date(Date.now() + 5000));
-    await eventually(
+    await waitFor(
       () =>
         book
           .entries()
           .map((e) => e.addr)
           .join() === '127.0.0.1:9002,127.0.0.1:9003',
-      5000,
       'the changed file to be read',
+      5000,
     );
   } finally {
     book.stop();

@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { Resolver } from 'node:dns/promises';
 import { after, before, test } from 'node:test';
-import { eventually } from '../bridge/testing.ts';
+import { waitFor } from '../test-support.ts';
 import { AddressBook } from './address-book.ts';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
@@ -51,10 +51,10 @@ before(async () => {
   dns.on('error', (err) => (output += `spawn failed: ${err.message}`));
   const resolver = new Resolver({ timeout: 500, tries: 1 });
   resolver.setServers([`127.0.0.1:${port}`]);
-  await eventually(
+  await waitFor(
     async () => (await resolver.resolve4('other.connscope.test').catch(() => [])).length > 0,
-    10_000,
     `dnsmasq to answer (${output})`,
+    10_000,
   );
 });
 

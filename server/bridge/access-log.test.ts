@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { FakeClock } from '../connmgr/test-helpers.ts';
 import { MAX_LOGGED_VALUE_CHARS, REFUSED_LINES_PER_WINDOW, REFUSED_WINDOW_MS, RefusedUpgradeLog, truncateValue } from './access-log.ts';
-import { capturingLogger, eventually, startStack } from './testing.ts';
+import { capturingLogger, startStack } from './testing.ts';
+import { waitFor } from '../test-support.ts';
 
 test('refused upgrades: at most REFUSED_LINES_PER_WINDOW lines a window, then one summary with the causes', async () => {
   const clock = new FakeClock(0);
@@ -110,7 +111,7 @@ test('a real bridge: one line per session when it ends, one per refused upgrade 
   assert.deepEqual(bridge.stats().upgradesRefused, { origin: 2, host: 0, path: 1, 'max-clients': 1 });
 
   ws.close(1000, 'done here');
-  await eventually(() => log.records.some((r) => r.message === 'ws session ended'), 5000, 'the session line');
+  await waitFor(() => log.records.some((r) => r.message === 'ws session ended'), 'the session line', 5000);
   const session = log.records.find((r) => r.message === 'ws session ended')!;
   assert.equal(session.level, 'info');
   const { remote, durationMs, ...rest } = session.fields;

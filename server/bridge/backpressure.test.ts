@@ -8,7 +8,8 @@ import type { Socket } from 'node:net';
 import type { ConnManager } from '../connmgr/index.ts';
 import type { EventsMessage, HelloMessage, WireEvent } from '../protocol/index.ts';
 import type { Bridge } from './bridge.ts';
-import { TestClient, eventually, startStack } from './testing.ts';
+import { TestClient, startStack } from './testing.ts';
+import { waitFor } from '../test-support.ts';
 
 /** The client's TCP socket; pausing it makes the client stop reading, as a frozen tab would. */
 function socketOf(client: TestClient): Socket {
@@ -99,7 +100,7 @@ test('a client that misses a heartbeat is cut off; one that answers stays', asyn
   await Promise.all([healthy.hello(), silent.hello()]);
 
   socketOf(silent).pause(); // it will never see the ping, so never answer it
-  await eventually(() => bridge.stats().droppedByCause.heartbeat === 1, 5000, 'the silent client to be cut off');
+  await waitFor(() => bridge.stats().droppedByCause.heartbeat === 1, 'the silent client to be cut off', 5000);
   assert.equal(bridge.stats().clients, 1);
   manager.setTargetOutbound(4);
   const seq = bridge.stats().eventsTotal;

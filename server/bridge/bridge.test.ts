@@ -17,7 +17,8 @@ import {
   type WireEvent,
 } from '../protocol/index.ts';
 import { startBridge } from './bridge.ts';
-import { FakeLab, TestClient, refusedAddr, startManager, startStack, startTcpPeer, type TcpPeer } from './testing.ts';
+import { FakeLab, TestClient, startManager, startStack, startTcpPeer, type TcpPeer } from './testing.ts';
+import { refusedAddr } from '../test-support.ts';
 
 async function peers(n: number): Promise<TcpPeer[]> {
   return Promise.all(Array.from({ length: n }, () => startTcpPeer()));

@@ -10,6 +10,7 @@ import { assertHandlesBackTo, tcpHandleCount } from '../connmgr/test-helpers.ts'
 import { MAX_HOST_HEADER_CHARS } from './access.ts';
 import { startBridge } from './bridge.ts';
 import { TestClient, fastestMs, startManager, startStack } from './testing.ts';
+import { waitFor } from '../test-support.ts';
 
 /** A raw socket to the bridge (nothing normalized, as an attacker would send it). */
 async function rawSocket(port: number): Promise<Socket> {
@@ -123,11 +124,7 @@ test('past maxClients an upgrade gets 503 naming the limit; a freed place is tak
 
     const gone = clients.shift()!;
     await gone.close();
-    const deadline = Date.now() + 5000;
-    while (stack.bridge.stats().clients !== 2) {
-      assert.ok(Date.now() < deadline, 'the closed client was not forgotten');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await waitFor(() => stack.bridge.stats().clients === 2, 'the closed client to be forgotten');
     const next = await TestClient.connect(stack.bridge.wsUrl);
     clients.push(next);
     assert.equal((await next.hello()).type, 'hello');

@@ -7,17 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as v from 'valibot';
 import { ApiSnapshotSchema } from '../protocol/index.ts';
-import {
-  FakeLab,
-  TestClient,
-  eventually,
-  listenerAddr,
-  parsePrometheus,
-  rawGet,
-  refusedAddr,
-  startStack,
-  startTcpPeer,
-} from './testing.ts';
+import { FakeLab, TestClient, listenerAddr, parsePrometheus, rawGet, startStack, startTcpPeer } from './testing.ts';
+import { refusedAddr, waitFor } from '../test-support.ts';
 
 test('/metrics is Prometheus text whose numbers match manager.stats()', async (t) => {
   const peer = await startTcpPeer();
@@ -37,7 +28,7 @@ test('/metrics is Prometheus text whose numbers match manager.stats()', async (t
   const shed = createConnection(Number(listenerAddr(manager).split(':')[1]), '127.0.0.1');
   shed.on('error', () => undefined);
   t.after(() => shed.destroy());
-  await eventually(() => manager.stats().rejected.limit === 1, 5000, 'the inbound connection to be shed');
+  await waitFor(() => manager.stats().rejected.limit === 1, 'the inbound connection to be shed', 5000);
   await client.waitForSeq(bridge.stats().eventsTotal);
   manager.remove(manager.list().find((c) => c.persistent)!.id); // no more retries: the numbers hold still
 
@@ -88,7 +79,7 @@ test('/healthz and /api/snapshot', async (t) => {
   await lab.addPeer('stable');
   // The lab's change is numbered when its batch goes out (a snapshot does not flush): wait for it,
   // so that the snapshot's seq below is the latest for certain.
-  await eventually(() => stack.bridge.stats().eventsTotal === 3, 5000, 'pending, established and lab:state numbered');
+  await waitFor(() => stack.bridge.stats().eventsTotal === 3, 'pending, established and lab:state numbered', 5000);
   const res = await fetch(`${stack.bridge.url}/api/snapshot`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);

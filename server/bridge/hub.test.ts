@@ -9,7 +9,8 @@ import type { WebSocket } from 'ws';
 import { ConnManager } from '../connmgr/index.ts';
 import { parseClientMessage, parseServerMessage, type ServerMessage } from '../protocol/index.ts';
 import { Hub, type HubOptions } from './hub.ts';
-import { capturingLogger, eventually, quietLogger } from './testing.ts';
+import { capturingLogger } from './testing.ts';
+import { quietLogger, waitFor } from '../test-support.ts';
 
 class FakeSocket extends EventEmitter {
   readyState = 1; // OPEN
@@ -135,7 +136,7 @@ test('behind: no deltas past the high-water mark; once drained, a resync hello a
   assert.equal(slow.terminated, false);
 
   slow.bufferedAmount = 0;
-  await eventually(() => slow.messages().some((m) => m.type === 'hello' && m.resync), 2000, 'the resync');
+  await waitFor(() => slow.messages().some((m) => m.type === 'hello' && m.resync), 'the resync', 2000);
   const resync = slow.messages().at(-1);
   assert.ok(resync?.type === 'hello' && resync.resync && resync.snapshot.seq === 3);
   assert.equal(hub.counters().behindClients, 0);
@@ -182,7 +183,7 @@ test('close() stops listening to the manager and closes clients with 1001; one t
   assert.deepEqual(polite.closeFrame, { code: 1001, reason: 'server shutting down' });
   assert.deepEqual(silent.closeFrame, { code: 1001, reason: 'server shutting down' });
   polite.closeHandshakeDone();
-  await eventually(() => silent.terminated, 5000, 'the silent client to be terminated');
+  await waitFor(() => silent.terminated, 'the silent client to be terminated', 5000);
   assert.equal(polite.terminated, false, 'a client that answered the close frame is not terminated');
   assert.equal(hub.counters().clients, 0);
   manager.setTargetOutbound(5);

@@ -14,17 +14,8 @@ import { CONN_REASONS, CONN_STATES, CONN_TYPES } from '../protocol/index.ts';
 import { packageVersion } from '../package-info.ts';
 import { startBridge } from './bridge.ts';
 import { CLOSE_REASONS, LIVE_TYPE_STATES, createMetrics, type HubCounters } from './metrics.ts';
-import {
-  TestClient,
-  eventually,
-  listenerAddr,
-  parsePrometheus,
-  quietLogger,
-  refusedAddr,
-  startManager,
-  startStack,
-  startTcpPeer,
-} from './testing.ts';
+import { quietLogger, refusedAddr, waitFor } from '../test-support.ts';
+import { TestClient, listenerAddr, parsePrometheus, startManager, startStack, startTcpPeer } from './testing.ts';
 
 const NO_HUB: HubCounters = {
   clients: 0,
@@ -204,11 +195,7 @@ test('a real scrape after traffic passes `promtool check metrics` with no compla
   const inbound = createConnection(Number(listenerAddr(manager).split(':')[1]), '127.0.0.1');
   inbound.on('error', () => undefined);
   t.after(() => inbound.destroy());
-  await eventually(
-    () => manager.stats().totalAccepted === 1 && manager.list().some((c) => c.state === 'failing'),
-    5000,
-    'inbound + failing',
-  );
+  await waitFor(() => manager.stats().totalAccepted === 1 && manager.list().some((c) => c.state === 'failing'), 'inbound + failing', 5000);
   manager.disconnect(conn.id);
 
   const text = await (await fetch(`${bridge.url}/metrics`)).text();

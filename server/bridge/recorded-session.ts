@@ -15,7 +15,8 @@ import { testClient } from '../connmgr/test-helpers.ts';
 import { PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION, type ConnStats, type Snapshot } from '../protocol/index.ts';
 import { Hub } from './hub.ts';
 import { SessionRecording } from './recorder.ts';
-import { eventually, listenerAddr, quietLogger, refusedAddr, startTcpPeer } from './testing.ts';
+import { listenerAddr, startTcpPeer } from './testing.ts';
+import { quietLogger, refusedAddr, waitFor } from '../test-support.ts';
 
 export interface RecordedSession {
   /** The recording as NDJSON text (what `/api/recording` would download). */
@@ -114,36 +115,36 @@ export async function recordSession(o: { stopManager?: boolean; keyframeEvery?: 
     const manual = await manager.connect(peer.addr);
     await manager.connect(refused).catch(() => undefined);
     const failing = manager.addPersistent(refusedPersistent);
-    await eventually(() => (manager.get(failing)?.attempt ?? 0) >= 3, 5000, 'the persistent peer retried');
+    await waitFor(() => (manager.get(failing)?.attempt ?? 0) >= 3, 'the persistent peer retried', 5000);
     manager.configure({ backoff: 'exponential', retryDelayMs: 40, maxRetryDelayMs: 80 });
     inbound.push(await testClient(port));
-    await eventually(() => manager.stats().currByType.inbound === 1, 5000, 'inbound accepted');
+    await waitFor(() => manager.stats().currByType.inbound === 1, 'inbound accepted', 5000);
     const shed = await testClient(port);
     inbound.push(shed);
-    await eventually(() => manager.stats().rejected.limit === 1, 5000, 'inbound shed at the limit');
+    await waitFor(() => manager.stats().rejected.limit === 1, 'inbound shed at the limit', 5000);
     manager.disconnect(manual.id);
     // A persistent peer whose connection the remote side closes: the manager redials it.
     const accepted = peer.nextConnection();
     const kept = manager.addPersistent(peer.addr);
-    await eventually(() => manager.get(kept)?.state === 'established', 5000, 'persistent peer established');
+    await waitFor(() => manager.get(kept)?.state === 'established', 'persistent peer established', 5000);
     // Long-lived by the rule (older than retryDelayMs): the remote close is redialed at once.
     const since = manager.get(kept)!.establishedAt!;
-    await eventually(() => manager.now() - since > 200, 5000, 'the persistent connection lived a while');
+    await waitFor(() => manager.now() - since > 200, 'the persistent connection lived a while', 5000);
     (await accepted).destroy();
-    await eventually(
+    await waitFor(
       () => manager.get(kept)?.state === 'established' && manager.stats().totalEstablished === 3,
-      5000,
       'the persistent peer redialed after the remote closed',
+      5000,
     );
     // At the limit under `pause`, the listener pauses; freeing the slot lets it listen again.
     manager.configure({ inboundPolicy: 'pause' });
-    await eventually(() => manager.listeners()[0]?.state === 'paused', 5000, 'listener paused');
+    await waitFor(() => manager.listeners()[0]?.state === 'paused', 'listener paused', 5000);
     inbound[0]!.destroy();
-    await eventually(() => manager.listeners()[0]?.state === 'listening', 5000, 'listener listening again');
+    await waitFor(() => manager.listeners()[0]?.state === 'listening', 'listener listening again', 5000);
     manager.remove(failing);
     // Let stats samples fall after the last events.
     const seqNow = hub.counters().eventsTotal;
-    await eventually(() => statsSamples.filter((seq) => seq >= seqNow).length >= 2, 5000, 'two stats samples after the last event');
+    await waitFor(() => statsSamples.filter((seq) => seq >= seqNow).length >= 2, 'two stats samples after the last event', 5000);
     takeQuiet();
     if (o.stopManager) {
       await manager.stop();

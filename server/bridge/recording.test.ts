@@ -13,7 +13,8 @@ import { createModelState, reduce } from '../../web/src/lib/model/reducer.ts';
 import { PROTOCOL_VERSION, parseRecording, type Recording, type Snapshot, type WireEvent } from '../protocol/index.ts';
 import { SessionRecording } from './recorder.ts';
 import { startBridge } from './bridge.ts';
-import { eventually, listenerAddr, refusedAddr, startManager, startStack, startTcpPeer } from './testing.ts';
+import { listenerAddr, startManager, startStack, startTcpPeer } from './testing.ts';
+import { refusedAddr, waitFor } from '../test-support.ts';
 
 /** The page's model after the header snapshot and every event: what a replay ends at. */
 function replay(rec: Recording): Map<number, { state: string; attempt: number }> {
@@ -65,7 +66,7 @@ test('GET /api/recording and --record FILE hold the same session, and replaying 
   manager.addPersistent(refused);
   const inbound = createConnection(Number(listenerAddr(manager).split(':')[1]), '127.0.0.1');
   t.after(() => inbound.destroy());
-  await eventually(() => manager.stats().currByType.inbound === 1 && manager.list().some((c) => c.attempt >= 2));
+  await waitFor(() => manager.stats().currByType.inbound === 1 && manager.list().some((c) => c.attempt >= 2));
 
   const res = await fetch(`${bridge.url}/api/recording`);
   assert.equal(res.status, 200);

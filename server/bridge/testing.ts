@@ -1,7 +1,8 @@
 /**
  * Test helpers for the bridge and protocol tests: real loopback peers, a manager with short
  * timeouts, a WebSocket client that validates every message it gets, and a fake lab.
- * Not used by the server itself.
+ * Not used by the server itself. Waiting for a condition, a refused address and a quiet logger
+ * are in server/test-support.ts.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -27,6 +28,7 @@ import {
   type ServerMessage,
   type WireEvent,
 } from '../protocol/index.ts';
+import { quietLogger } from '../test-support.ts';
 import { startBridge, type Bridge, type BridgeOptions } from './bridge.ts';
 
 /** A TCP server on 127.0.0.1 that accepts and holds connections. */
@@ -58,18 +60,6 @@ export async function startTcpPeer(): Promise<TcpPeer> {
     },
   };
 }
-
-/** A loopback port nothing listens on (dials to it are refused). */
-export async function refusedAddr(): Promise<string> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `127.0.0.1:${port}`;
-}
-
-export const quietLogger = { warn: () => undefined };
 
 /** A record a `CapturingLogger` kept. */
 export interface LogRecord {
@@ -280,15 +270,6 @@ export class TestClient {
 
 /** Client messages typed loosely, for tests that build them by hand. */
 export type LooseCommand = Partial<ClientMessage> & Record<string, unknown>;
-
-/** Polls `check` until it returns true: for server-side state no event announces. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A LabApi stand-in that records calls and reports changes like the real lab. */
 export class FakeLab implements LabApi {

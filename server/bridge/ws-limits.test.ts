@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { EventsMessage, HelloMessage, ReplyMessage } from '../protocol/index.ts';
 import { REPLAY_BUDGET } from './client-budget.ts';
-import { TestClient, eventually, startStack } from './testing.ts';
+import { TestClient, startStack } from './testing.ts';
+import { waitFor } from '../test-support.ts';
 
 const isReply = (m: { type: string }): m is ReplyMessage => m.type === 'reply';
 
@@ -45,7 +46,7 @@ test('binary and oversized frames take from the rate limit like any other; so do
   c.ws.send(Buffer.from([4, 5, 6]));
   c.ws.send('x'.repeat(20_000));
   c.ws.send('y'.repeat(20_000));
-  await eventually(() => replyCodes(c, from).length === 4, 5000, 'four replies');
+  await waitFor(() => replyCodes(c, from).length === 4, 'four replies', 5000);
   assert.deepEqual(replyCodes(c, from), ['ERR_BAD_MESSAGE', 'ERR_BAD_MESSAGE', 'ERR_TOO_LARGE', 'ERR_TOO_LARGE']);
   // The four frames spent the burst: a valid command is refused now.
   const refused = await c.request({ type: 'setTargetOutbound', n: 2 });
@@ -60,7 +61,7 @@ test('binary and oversized frames take from the rate limit like any other; so do
   await d.hello();
   from = d.messages.length;
   for (let i = 0; i < 3; i += 1) d.ws.send('z'.repeat(30_000));
-  await eventually(() => replyCodes(d, from).length === 3, 5000, 'three replies');
+  await waitFor(() => replyCodes(d, from).length === 3, 'three replies', 5000);
   assert.deepEqual(replyCodes(d, from), ['ERR_TOO_LARGE', 'ERR_TOO_LARGE', 'ERR_RATE_LIMITED']);
   assert.ok((await d.request({ type: 'setTargetOutbound', n: 3 })).ok, 'a small command still fits the bytes left');
   assert.deepEqual([...c.invalid, ...d.invalid], []);
@@ -77,13 +78,13 @@ test('a flood of frames that parse but fail validation gets a few replies, not o
   for (let i = 0; i < frames; i += 1) {
     c.sendRaw(JSON.stringify({ v: 1, id: `f${i}`, type: 'setTargetOutbound', n: -1, pad: 'x'.repeat(16_000) }));
   }
-  await eventually(
+  await waitFor(
     () => {
       const s = stack.bridge.stats();
       return s.commandsFailed + s.commandsRateLimited === frames;
     },
-    10_000,
     'every frame to be handled',
+    10_000,
   );
   await roundTrip(c);
   const replies = c.messages.slice(from).filter(isReply);
@@ -121,7 +122,7 @@ test('a client that keeps sending over its limit is closed with 1008 and counted
   let closeFrame: { code: number; reason: string } | undefined;
   abuser.ws.on('close', (code, reason) => (closeFrame = { code, reason: reason.toString() }));
   for (let i = 0; i < 200; i += 1) abuser.sendRaw(JSON.stringify({ v: 1, id: i, type: 'inspect', connId: 1 }));
-  await eventually(() => abuser.closed, 5000, 'the abuser to be closed');
+  await waitFor(() => abuser.closed, 'the abuser to be closed', 5000);
   assert.equal(closeFrame?.code, 1008);
   assert.match(closeFrame?.reason ?? '', /rate limit/);
   assert.equal(stack.bridge.stats().droppedByCause['rate-limit'], 1);

@@ -33,6 +33,36 @@ export class ConnMgrError extends Error {
   }
 }
 
+/** `ERR_SHUTDOWN`: every call once `stop()` has begun. */
+export function shutdownError(): ConnMgrError {
+  return new ConnMgrError('ERR_SHUTDOWN', 'the connection manager is shut down');
+}
+
+/** Why a new request to `addr` is refused while `existing` holds the address (rule 3). */
+export function duplicateError(addr: string, existing: { id: number; persistent: boolean; state: string | null }): ConnMgrError {
+  if (existing.persistent) {
+    return new ConnMgrError('ERR_DUPLICATE_PERSISTENT', `${addr} is already a persistent peer (id ${existing.id})`);
+  }
+  if (existing.state === 'pending') {
+    return new ConnMgrError('ERR_ALREADY_PENDING', `a dial to ${addr} is already pending (id ${existing.id})`);
+  }
+  return new ConnMgrError('ERR_ALREADY_CONNECTED', `already connected to ${addr} (id ${existing.id})`);
+}
+
+/** What `connect()` rejects with when its one dial failed (`reason` is the transition's). */
+export function dialError(addr: string, reason: string, code: string | undefined, err: Error | undefined, timeoutMs: number): ConnMgrError {
+  if (reason === 'dial-timeout') return new ConnMgrError('ERR_DIAL_TIMEOUT', `dial to ${addr} timed out after ${timeoutMs} ms`);
+  const why = `${code ?? err?.message ?? 'unknown error'}${code === 'ECONNREFUSED' ? ' (nothing listens there)' : ''}`;
+  return new ConnMgrError('ERR_DIAL_FAILED', `dial to ${addr} failed: ${why}`, { sysCode: code, cause: err });
+}
+
+/** What `connect()` rejects with when its request ended while pending (`reason` is the transition's). */
+export function canceledError(addr: string, reason: string): ConnMgrError {
+  if (reason === 'shutdown') return shutdownError();
+  const how = { aborted: 'aborted by its signal', 'local-disconnect': 'disconnected', 'local-remove': 'removed' }[reason] ?? reason;
+  return new ConnMgrError('ERR_ABORTED', `connect to ${addr} was ${how} while pending`);
+}
+
 export function isConnMgrError(err: unknown, code?: ConnMgrErrorCode): err is ConnMgrError {
   return err instanceof ConnMgrError && (code === undefined || err.code === code);
 }

@@ -13,7 +13,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { eventually, refusedAddr } from '../bridge/testing.ts';
+import { refusedAddr, waitFor } from '../test-support.ts';
 
 /** Descriptors the child may open: node itself takes ~20, leaving room for a few dozen sockets. */
 const NOFILE = 64;
@@ -60,10 +60,10 @@ test(`out of descriptors (nofile ${NOFILE}): the process stays up, counts stay t
   try {
     const { port } = await next<{ port: number }>();
     for (let i = 0; i < FLOOD; i++) clients.push(client(port));
-    await eventually(
+    await waitFor(
       () => clients.every((c) => c.outcome() !== 'waiting') || clients.filter((c) => c.outcome() === 'served').length > 0,
-      20_000,
       'the flood to be answered',
+      20_000,
     );
     // Dial out while the flood takes the descriptors (to a closed port: each attempt gives its
     // descriptor back): once none is left, the dial fails with a named error (EMFILE), and the
@@ -76,13 +76,13 @@ test(`out of descriptors (nofile ${NOFILE}): the process stays up, counts stay t
     }
     assert.ok(failed, 'a dial with no descriptor left fails');
     assert.equal(failed.sysCode, 'EMFILE', JSON.stringify(failed));
-    await eventually(
+    await waitFor(
       async () => {
         const st = await ask<ChildStats>('stats');
         return st.stats.currByType.inbound === clients.filter((c) => c.outcome() === 'served').length;
       },
-      20_000,
       'every accepted client to have been served',
+      20_000,
     );
     const served = clients.filter((c) => c.outcome() === 'served').length;
     assert.ok(served > 0 && served < FLOOD, `${served} of ${FLOOD} served: the limit must bite, and not at zero`);
@@ -96,14 +96,10 @@ test(`out of descriptors (nofile ${NOFILE}): the process stays up, counts stay t
 
     // Free the descriptors: every client goes; then accepting and dialing work again.
     for (const c of clients) c.socket.destroy();
-    await eventually(
-      async () => (await ask<ChildStats>('stats')).stats.currByType.inbound === 0,
-      20_000,
-      'the flood’s connections to close',
-    );
+    await waitFor(async () => (await ask<ChildStats>('stats')).stats.currByType.inbound === 0, 'the flood’s connections to close', 20_000);
     const again = client(port);
     clients.push(again);
-    await eventually(() => again.outcome() === 'served', 20_000, 'a new client to be served');
+    await waitFor(() => again.outcome() === 'served', 'a new client to be served', 20_000);
     const dialed = await ask<{ ok: boolean; state?: string }>(`dial ${peerAddr}`);
     assert.deepEqual(dialed, { ...dialed, ok: true, state: 'established' });
     s = await ask<ChildStats>('stats');

@@ -9,6 +9,7 @@ import { ConnManager } from './conn-manager.ts';
 import type { ConnManagerOptions } from './options.ts';
 import { EventLog, FakeClock, FakeDialer, stopAndAssertClean } from './test-helpers.ts';
 import type { ConnInfo } from './types.ts';
+import { quietLogger } from '../test-support.ts';
 
 const managers: ConnManager[] = [];
 
@@ -25,7 +26,7 @@ function rig(
   const cm = new ConnManager({
     targetOutbound: 0,
     retryDelayMs: 1000,
-    logger: { warn: () => undefined },
+    logger: quietLogger,
     ...options,
     clock,
     dial: dialer.dial,
@@ -75,7 +76,7 @@ describe('handoff rules', () => {
   test('without a handler the manager reads and discards: bytes are counted and keep it alive', async () => {
     const clock = new FakeClock();
     const dialer = new FakeDialer('succeed');
-    const cm = new ConnManager({ targetOutbound: 0, idleTimeoutMs: 500, clock, dial: dialer.dial, logger: { warn: () => undefined } });
+    const cm = new ConnManager({ targetOutbound: 0, idleTimeoutMs: 500, clock, dial: dialer.dial, logger: quietLogger });
     managers.push(cm);
     const [info] = await Promise.all([cm.connect('127.0.0.1:9001'), clock.advance(0)]);
     await clock.advance(400);

@@ -9,8 +9,9 @@ import { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import type { ConnManagerOptions } from './options.ts';
-import { EventLog, FakeClock, eventually, lineReader, testClient, testServer, type TestClient, realSocketSuite } from './test-helpers.ts';
+import { EventLog, FakeClock, lineReader, testClient, testServer, type TestClient, realSocketSuite } from './test-helpers.ts';
 import type { ConnInfo } from './types.ts';
+import { waitFor } from '../test-support.ts';
 
 const suite = realSocketSuite({ beforeEach, afterEach });
 
@@ -100,7 +101,7 @@ describe('handoff: who gets a socket', () => {
     const connected = await cm.connect(manual.addr);
     const persistentId = cm.addPersistent(persistent.addr);
     const inbound = await client(listenPort(cm));
-    await eventually(() => handed.length === 4, 5000, 'four handoffs');
+    await waitFor(() => handed.length === 4, 'four handoffs', 5000);
 
     const byKind = new Map(handed.map((h) => [`${h.info.type}${h.info.persistent ? '/persistent' : ''}`, h]));
     assert.deepEqual([...byKind.keys()].sort(), ['inbound', 'manual', 'manual/persistent', 'outbound']);
@@ -138,7 +139,7 @@ describe('handoff: who gets a socket', () => {
     const inboundLines = lineReader(inbound);
     inbound.write('PING\n');
     assert.equal(await inboundLines.next(), 'PONG', 'our application answered the inbound peer');
-    await eventually(() => replies.length === 1, 5000, 'the outbound reply');
+    await waitFor(() => replies.length === 1, 'the outbound reply', 5000);
     assert.deepEqual(replies, ['PONG'], 'the outbound peer answered our application');
 
     const inId = handed.find((h) => h.info.type === 'inbound')!.info.id;
@@ -155,11 +156,11 @@ describe('handoff: who gets a socket', () => {
     await cm.start();
     const out = await cm.connect(peer.addr);
     await client(listenPort(cm), (socket) => socket.write(greeting));
-    await eventually(() => handed.length === 2, 5000, 'two handoffs');
+    await waitFor(() => handed.length === 2, 'two handoffs', 5000);
     const inId = handed.find((h) => h.info.type === 'inbound')!.info.id;
     for (const id of [out.id, inId]) {
       // The greeting has arrived (counted on arrival) …
-      await eventually(() => (cm.get(id)?.bytesIn ?? 0) === greeting.length, 5000, `the greeting on #${id}`);
+      await waitFor(() => (cm.get(id)?.bytesIn ?? 0) === greeting.length, `the greeting on #${id}`, 5000);
       const { socket } = handedFor(handed, id);
       // … and nobody has taken it: it waits, unread, until the application reads.
       assert.equal(socket.readableLength, greeting.length, `#${id}: the greeting is still buffered`);
@@ -180,14 +181,14 @@ describe("handoff: the idle timeout sees the application's traffic", () => {
     const unused = await client(port);
     const talksToUs = await client(port); // the peer writes, the application reads
     const hearsFromUs = await client(port); // the application writes, the peer only listens
-    await eventually(() => handed.length === 3, 5000, 'three handoffs');
+    await waitFor(() => handed.length === 3, 'three handoffs', 5000);
     const [unusedId, readId, writeId] = handed.map((h) => h.info.id).sort((a, b) => a - b);
 
     await clock.advance(300);
     talksToUs.write('news\n');
     handedFor(handed, writeId!).socket.write('tick\n');
-    await eventually(() => hearsFromUs.received() === 'tick\n', 5000, "the application's write to arrive");
-    await eventually(() => cm.get(readId!)!.bytesIn === 5, 5000, "the peer's write to arrive");
+    await waitFor(() => hearsFromUs.received() === 'tick\n', "the application's write to arrive", 5000);
+    await waitFor(() => cm.get(readId!)!.bytesIn === 5, "the peer's write to arrive", 5000);
     await clock.advance(300); // t = 600: the unused one has been silent for 600 ms
     await unused.closed$;
     const kicked = await log.waitFor('conn:state', (e) => e.id === unusedId && e.to === 'disconnected');
@@ -219,7 +220,7 @@ describe('handoff: closes', () => {
       }
     });
     const id = cm.addPersistent(peer.addr);
-    await eventually(() => handed.length === 3, 5000, 'three handoffs');
+    await waitFor(() => handed.length === 3, 'three handoffs', 5000);
     assert.deepEqual(
       handed.map((h) => h.info.id),
       [id, id, id],
@@ -244,7 +245,7 @@ describe('handoff: closes', () => {
       if (handed.length === 1) socket.destroy();
     });
     await cm.start();
-    await eventually(() => handed.length === 2, 5000, 'a replacement handed off');
+    await waitFor(() => handed.length === 2, 'a replacement handed off', 5000);
     const [first, second] = handed.map((h) => h.info.id);
     assert.equal(log.path(first!).at(-1), 'established>disconnected:app-closed');
     assert.notEqual(second, first);
@@ -277,7 +278,7 @@ describe('handoff: closes', () => {
     await cm.start();
     const [a, b, c] = await Promise.all(peers.map((p) => cm.connect(p.addr)));
     const inbound = await client(listenPort(cm));
-    await eventually(() => handed.length === 4, 5000, 'four handoffs');
+    await waitFor(() => handed.length === 4, 'four handoffs', 5000);
     cm.disconnect(a!.id);
     cm.remove(b!.id);
     await cm.stop();
@@ -327,7 +328,7 @@ describe('handoff: a failing handler', () => {
       if (handed.length === 1) throw new Error('async handler bug');
     });
     const id = cm.addPersistent(peer.addr);
-    await eventually(() => handed.length === 2, 5000, 'the retry handed off');
+    await waitFor(() => handed.length === 2, 'the retry handed off', 5000);
     await log.waitFor('conn:state', (e) => e.id === id && e.to === 'established' && log.states(id).indexOf(e) > 1);
     assert.deepEqual(
       log

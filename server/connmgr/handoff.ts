@@ -21,6 +21,26 @@
  * when the manager records the close: the first side to start closing names the reason.
  */
 import type { Socket } from 'node:net';
+import type { ConnectionHandler, ConnInfo } from './types.ts';
+
+/**
+ * Calls the application's handler with an established connection; a throw or a rejected promise
+ * goes to `failed` (with its message), which closes only that connection (`app-error`, rule 10).
+ */
+export function callHandler(
+  handler: ConnectionHandler,
+  info: ConnInfo,
+  socket: Socket,
+  failed: (message: string, err: unknown) => void,
+): void {
+  const fail = (err: unknown): void => failed(err instanceof Error ? err.message : String(err), err);
+  try {
+    const result = handler(info, socket);
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, fail);
+  } catch (err) {
+    fail(err);
+  }
+}
 
 /**
  * Calls `onLocalClose` (at most once) when `end()` or `destroy()` is called on `socket` by

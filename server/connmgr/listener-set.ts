@@ -1,10 +1,15 @@
 /**
  * The manager's inbound listeners. They accept while allowed and can be paused and resumed
- * together (memcached's `accept_new_conns`).
+ * together (memcached's `accept_new_conns`), in one of two ways:
  *
- * Why pausing closes the listening socket: Node has no API to stop calling accept() on a
- * listening socket, so a pause closes it (new SYNs are refused by the kernel) and a resume listens
- * again on the very port it had. `server.listen()` may be called again after `server.close()`.
+ * - `hold` (the inbound limit): the listening socket stays open, only the state says `paused`;
+ *   the inbound gate decides what becomes of what is accepted meanwhile. Closing it instead
+ *   would reset, silently, every connection already completed in the kernel's backlog — the
+ *   clients saw a successful connect, then ECONNRESET, and nobody counted them.
+ * - `close` (out of file descriptors): nothing can be accepted anyway, so the socket is closed
+ *   (new SYNs are refused by the kernel) and a resume listens again on the very port it had.
+ *   Node has no API to stop calling accept() on a listening socket; `server.listen()` may be
+ *   called again after `server.close()`.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { formatAddress } from './address.ts';
@@ -67,20 +72,24 @@ export class ListenerSet {
     }
   }
 
-  /** Stops accepting on every listening listener. */
-  pause(reason: string): void {
+  /** Pauses every listening listener: `hold` keeps its socket open, `close` closes it (see above). */
+  pause(reason: string, how: 'hold' | 'close'): void {
     for (const l of this.#listeners) {
-      if (l.state !== 'listening') continue;
-      l.server.close();
-      this.#set(l, 'paused', reason);
+      if (l.state !== 'listening' && l.state !== 'paused') continue;
+      if (how === 'close' && l.server.listening) l.server.close();
+      if (l.state === 'listening') this.#set(l, 'paused', reason);
     }
   }
 
-  /** Listens again on every paused listener, on the port it had. */
+  /** Every paused listener accepts again: held ones at once, closed ones listen on the port they had. */
   resume(): void {
     if (this.#closed) return;
     for (const l of this.#listeners) {
       if (l.state !== 'paused' || l.opening) continue;
+      if (l.server.listening) {
+        this.#set(l, 'listening');
+        continue;
+      }
       this.#open(l, l.port).catch((err: NodeJS.ErrnoException) => {
         this.#set(l, 'error', `cannot listen again: ${err.code ?? err.message}`);
       });

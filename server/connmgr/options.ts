@@ -6,7 +6,15 @@ import { BACKOFF_KINDS, type BackoffKind } from './backoff.ts';
 import { realClock } from './clock.ts';
 import { tcpDialer } from './dialer.ts';
 import { ConnMgrError } from './errors.ts';
-import { INBOUND_POLICIES, type Clock, type ConnectionHandler, type Dialer, type InboundPolicy, type ListenAddress } from './types.ts';
+import {
+  INBOUND_POLICIES,
+  type Clock,
+  type ConnManagerConfig,
+  type ConnectionHandler,
+  type Dialer,
+  type InboundPolicy,
+  type ListenAddress,
+} from './types.ts';
 
 export interface Logger {
   warn(message: string, ...details: unknown[]): void;
@@ -142,6 +150,24 @@ function checkClock(clock: Clock): Clock {
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The serializable configuration `config()` reports (the options minus functions). */
+export function configView(o: ResolvedOptions, targetOutbound: number): ConnManagerConfig {
+  return {
+    listen: o.listen.map((l) => ({ ...l })),
+    targetOutbound,
+    hasAddressSource: o.getNewAddress !== undefined,
+    dialTimeoutMs: o.dialTimeoutMs,
+    retryDelayMs: o.retryDelayMs,
+    maxRetryDelayMs: o.maxRetryDelayMs,
+    backoff: o.backoff,
+    maxFailedAttempts: o.maxFailedAttempts,
+    maxPersistent: o.maxPersistent,
+    maxInbound: o.maxInbound,
+    inboundPolicy: o.inboundPolicy,
+    idleTimeoutMs: o.idleTimeoutMs,
+  };
 }
 
 /** Options `configure()` changes at run time (README "Changing the rules live"). */

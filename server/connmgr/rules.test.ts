@@ -8,9 +8,8 @@ import { afterEach, describe, test } from 'node:test';
 import { ConnManager } from './conn-manager.ts';
 import { ConnMgrError, type ConnMgrErrorCode } from './errors.ts';
 import type { ConnManagerOptions } from './options.ts';
-import { EventLog, FakeClock, FakeDialer, addressSequence, closedPort, settle, stopAndAssertClean } from './test-helpers.ts';
-
-const quietLogger = { warn: () => undefined };
+import { EventLog, FakeClock, FakeDialer, addressSequence, settle, stopAndAssertClean } from './test-helpers.ts';
+import { quietLogger, refusedAddr } from '../test-support.ts';
 
 interface Rig {
   cm: ConnManager;
@@ -356,8 +355,8 @@ describe('rule 3: duplicates', () => {
 
     test(`${existing} × inbound from that address → closed and counted`, async () => {
       const r = rig({ listen: [{ host: '127.0.0.1', port: 0 }] });
-      const port = await closedPort();
-      const addr = `127.0.0.1:${port}`;
+      const addr = await refusedAddr(); // a free port: the client binds it as its own
+      const port = Number(addr.split(':')[1]);
       await arrange(r, existing, addr);
       await r.cm.start();
       const listenPort = Number(r.cm.listeners()[0]!.address.split(':')[1]);
@@ -673,6 +672,33 @@ describe('rule 8: shutdown', () => {
     assert.throws(() => cm.disconnect(1), isCode('ERR_SHUTDOWN'));
     assert.throws(() => cm.remove(1), isCode('ERR_SHUTDOWN'));
     assert.throws(() => cm.setTargetOutbound(3), isCode('ERR_SHUTDOWN'));
+  });
+});
+
+describe('rule 8: shutdown with a dialer that does not cooperate', () => {
+  test('stop() waits 1 s for a dialer that ignores its signal and never settles, then lets go; a late socket is destroyed', async () => {
+    const dialer = new FakeDialer();
+    dialer.ignoreAbort = true;
+    const { cm, clock, log } = rig({}, dialer);
+    const connecting = cm.connect('127.0.0.1:9003').catch((err: ConnMgrError) => err.code);
+    await clock.advance(0);
+    let stopped = false;
+    const stopping = cm.stop().then(() => {
+      stopped = true;
+    });
+    await clock.advance(999);
+    assert.equal(stopped, false, 'the aborted dial gets a moment to settle');
+    assert.equal(cm.openResources().dials, 1);
+    await clock.advance(1);
+    assert.equal(stopped, true, 'then stop() resolves without it');
+    await stopping;
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 });
+    assert.equal(await connecting, 'ERR_SHUTDOWN');
+    const late = dialer.last().succeed(); // the dialer finally answers
+    await settle();
+    assert.equal(late.destroyed, true, 'the late socket is destroyed');
+    assert.deepEqual(cm.openResources(), { conns: 0, sockets: 0, dials: 0, timers: 0, listeners: 0 }, 'and never counted');
+    assert.ok(!log.states().some((e) => e.to === 'established'));
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Test doubles for the manager's injected parts: a virtual clock, in-memory sockets and a
  * controllable dialer (the way btcd's and dcrd's own suites test their connection managers).
- * Used by unit tests only; integration tests dial real sockets.
+ * Used by unit tests only; integration tests dial real sockets. The jobs every suite has (waiting
+ * for a condition, a refused address, a quiet logger) are in server/test-support.ts.
  */
 import assert from 'node:assert/strict';
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
@@ -9,6 +10,7 @@ import { Duplex } from 'node:stream';
 import { ConnManager } from './conn-manager.ts';
 import type { ConnManagerOptions } from './options.ts';
 import type { Clock, ConnManagerEvents, ConnStateEvent } from './types.ts';
+import { quietLogger, waitFor } from '../test-support.ts';
 
 /** A manager on a virtual clock with a steered dialer, and the log of its events. */
 export interface VirtualRig {
@@ -24,7 +26,7 @@ export interface VirtualRig {
  */
 export function virtualRig(options: ConnManagerOptions = {}, dialer = new FakeDialer()): VirtualRig {
   const clock = new FakeClock();
-  const cm = new ConnManager({ targetOutbound: 0, logger: { warn: () => undefined }, ...options, clock, dial: dialer.dial });
+  const cm = new ConnManager({ targetOutbound: 0, logger: quietLogger, ...options, clock, dial: dialer.dial });
   return { cm, clock, dialer, log: new EventLog(cm) };
 }
 
@@ -255,24 +257,9 @@ export class EventLog {
     match: (e: ConnManagerEvents[K]) => boolean,
     timeoutMs = 5000,
   ): Promise<ConnManagerEvents[K]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.of(name).find(match);
-      if (found) return found;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${name}; seen: ${JSON.stringify(this.of(name)).slice(0, 2000)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
-
-/** Polls `check` until it is true: for socket and counter state that no event announces. */
-export async function eventually(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    return waitFor(() => this.of(name).find(match), name, timeoutMs).catch((err: Error) => {
+      throw new Error(`${err.message}; seen: ${JSON.stringify(this.of(name)).slice(0, 2000)}`);
+    });
   }
 }
 
@@ -391,13 +378,6 @@ export function lineReader(socket: Socket, timeoutMs = 5000): { next(): Promise<
       });
     },
   };
-}
-
-/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const s = await testServer();
-  await s.close();
-  return s.port;
 }
 
 /** Sequential loopback addresses for an address source that never repeats. */

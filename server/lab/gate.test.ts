@@ -14,7 +14,8 @@ import { Lab } from './lab.ts';
 import { Peer } from './peer.ts';
 import { createRng } from './prng.ts';
 import { scaleTimings } from './timings.ts';
-import { acceptQueue, childPids, dialResult, processGone, threadCount, unansweredDials, until } from './testing.ts';
+import { acceptQueue, childPids, dialResult, processGone, threadCount, unansweredDials } from './testing.ts';
+import { waitFor } from '../test-support.ts';
 
 const portOf = (addr: string): number => Number(addr.split(':')[1]);
 
@@ -85,7 +86,7 @@ test('a slow gate: closed until open(), greets the pending dial, then closes aga
   dial.on('error', () => undefined);
   const greeting = new Promise<string>((resolve) => dial.once('data', (d) => resolve(String(d))));
   // Its SYN is out and dropped (the queue is full): the kernel holds the dial in SYN_SENT.
-  await until(() => unansweredDials(gate.port) === 1, 'the dial to send its SYN');
+  await waitFor(() => unansweredDials(gate.port) === 1, 'the dial to send its SYN', 8000);
   assert.equal(dial.pending, true);
   gate.open();
   assert.equal(await greeting, 'hello\n'); // at the SYN's first retransmission, ~1 s
@@ -94,7 +95,7 @@ test('a slow gate: closed until open(), greets the pending dial, then closes aga
   assert.ok(processGone(first), 'opening ended the holder');
 
   dial.destroy(); // the last client leaves: the gate closes again
-  await until(() => states.length === 3, 'the gate to re-arm');
+  await waitFor(() => states.length === 3, 'the gate to re-arm', 8000);
   assert.equal(states[2], 'armed');
   assert.equal(acceptQueue(gate.port), 2);
   const second = newChildren(before).filter((pid) => !processGone(pid));
@@ -113,9 +114,9 @@ test('a holder killed from outside closes its gate for good (dials refused); sto
     const [holder] = newChildren(before);
     assert.ok(holder);
     process.kill(holder, 'SIGKILL');
-    await until(() => acceptQueue(gate.port) === undefined, 'the port to close with its holder');
+    await waitFor(() => acceptQueue(gate.port) === undefined, 'the port to close with its holder', 8000);
     assert.equal(await dialResult(gate.port), 'ECONNREFUSED');
-    await until(() => !gate.isArmed, 'the gate to notice');
+    await waitFor(() => !gate.isArmed, 'the gate to notice', 8000);
   } finally {
     await gate.stop();
   }
@@ -137,7 +138,7 @@ test('a holder exits by itself when the process that made it dies (no orphan kee
   t.after(() => owner.kill('SIGKILL'));
   let out = '';
   owner.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const line = await until(() => out.split('\n').find((l) => l.startsWith('{')), 'the port and holder from the owner process', 25_000);
+  const line = await waitFor(() => out.split('\n').find((l) => l.startsWith('{')), 'the port and holder from the owner process', 25_000);
   const { port, holders } = JSON.parse(line) as { port: number; holders: number[] };
   assert.equal(holders.length, 1);
   const holder = holders[0]!;
@@ -146,8 +147,8 @@ test('a holder exits by itself when the process that made it dies (no orphan kee
 
   owner.kill('SIGKILL');
   await once(owner, 'exit');
-  await until(() => processGone(holder), 'the orphaned holder to exit (EOF on its stdin)');
-  await until(() => acceptQueue(port) === undefined, 'the port to close');
+  await waitFor(() => processGone(holder), 'the orphaned holder to exit (EOF on its stdin)', 8000);
+  await waitFor(() => acceptQueue(port) === undefined, 'the port to close', 8000);
 });
 
 test('a blackhole peer whose first port is taken binds the next candidate, leaving no holder behind', async (t) => {

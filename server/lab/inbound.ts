@@ -179,7 +179,8 @@ export class InboundDialers {
   /**
    * Opens `count` (at most MAX_BURST) chatty connections at once; those the server keeps close
    * together after `lifetimeMs`. With more than the manager's free inbound slots, the rest are
-   * shed (or, with the `pause` policy, wait in the accept queue). No-op when closed or without a target.
+   * shed (or, with the `pause` policy, as many as the limit wait for a slot and the rest are shed).
+   * No-op when closed or without a target.
    */
   burst(count: number, lifetimeMs: number): void {
     if (this.#closed) return;

@@ -13,11 +13,10 @@ import { isLabError } from './errors.ts';
 import { Lab, defaultLabMix, type LabStartOptions } from './lab.ts';
 import { Peer } from './peer.ts';
 import { createRng } from './prng.ts';
-import { dialResult, until } from './testing.ts';
+import { dialResult } from './testing.ts';
 import { scaleTimings } from './timings.ts';
 import { ScaledClock } from '../connmgr/scaled-clock.ts';
-
-const quiet = { warn: () => undefined };
+import { quietLogger, waitFor } from '../test-support.ts';
 
 interface Rig {
   lab: Lab;
@@ -34,7 +33,7 @@ async function rig(
   cmOptions: ConnManagerOptions | ((lab: Lab) => ConnManagerOptions) = {},
 ): Promise<Rig> {
   const lab = await Lab.start({ trickle: false, ...labOptions });
-  const cm = new ConnManager({ logger: quiet, ...(typeof cmOptions === 'function' ? cmOptions(lab) : cmOptions) });
+  const cm = new ConnManager({ logger: quietLogger, ...(typeof cmOptions === 'function' ? cmOptions(lab) : cmOptions) });
   t.after(async () => {
     await cm.stop();
     await lab.stop();
@@ -51,7 +50,7 @@ async function rig(
       assert.ok(peer, `no running ${behaviour} peer`);
       return peer.addr;
     },
-    find: (pred, what, timeoutMs) => until(() => events.find(pred), what, timeoutMs),
+    find: (pred, what, timeoutMs) => waitFor(() => events.find(pred), what, timeoutMs ?? 8000),
   };
 }
 
@@ -60,7 +59,7 @@ test('stable: established and stays, its heartbeats counted in bytesIn (no idle 
   const info = await r.cm.connect(r.addrOf('stable'));
   assert.equal(info.state, 'established');
   // Wait for well over two idle periods' worth of heartbeats: greeting (~30 bytes) + 5 bytes each.
-  await until(() => (r.cm.get(info.id)?.bytesIn ?? 0) >= 30 + 5 * 14, 'heartbeat bytes past 1.4 s', 10_000);
+  await waitFor(() => (r.cm.get(info.id)?.bytesIn ?? 0) >= 30 + 5 * 14, 'heartbeat bytes past 1.4 s', 10_000);
   assert.equal(r.cm.get(info.id)?.state, 'established');
   assert.equal(r.cm.stats().idleKicks, 0);
   assert.ok(!r.events.some((e) => e.id === info.id && e.to === 'disconnected'));
@@ -115,8 +114,8 @@ test('slow (attached): the dial is established only after its delay', async (t) 
   assert.ok(pending);
   assert.ok((info.establishedAt ?? 0) - pending.at >= delayMs, `established after ${(info.establishedAt ?? 0) - pending.at} ms`);
   // Once in, it behaves like a stable peer: greeting and heartbeats arrive.
-  await until(() => (r.cm.get(info.id)?.bytesIn ?? 0) > 0, 'bytes from the slow peer');
-  await until(() => r.lab.state().peers[0]?.accepted === 1, 'the slow peer to count its connection');
+  await waitFor(() => (r.cm.get(info.id)?.bytesIn ?? 0) > 0, 'bytes from the slow peer', 8000);
+  await waitFor(() => r.lab.state().peers[0]?.accepted === 1, 'the slow peer to count its connection', 8000);
 });
 
 test('slow (not attached): closed for its delay after arming, then a raw connect completes', async (t) => {
@@ -164,14 +163,14 @@ test('flood past maxInbound with shed: the manager counts rejected.limit, the la
   );
   listenAddr = r.cm.listeners()[0]!.address;
   r.lab.startFlood({ connections: 10, ratePerSec: 200 });
-  await until(() => r.lab.state().flood.closedByServer >= 7 && r.cm.stats().rejected.limit >= 7, 'shed flood connections');
+  await waitFor(() => r.lab.state().flood.closedByServer >= 7 && r.cm.stats().rejected.limit >= 7, 'shed flood connections', 8000);
   assert.equal(r.cm.stats().currByType.inbound, 3);
   const flood = r.lab.state().flood;
   assert.equal(flood.active, true);
   assert.ok(flood.opened >= 10, `opened ${flood.opened}`);
   r.lab.stopFlood();
   assert.equal(r.lab.state().flood.active, false);
-  await until(() => r.cm.stats().currByType.inbound === 0, 'the held flood connections to close');
+  await waitFor(() => r.cm.stats().currByType.inbound === 0, 'the held flood connections to close', 8000);
 });
 
 test('trickle: inbound connections come and go', async (t) => {
@@ -215,7 +214,7 @@ test('automatic outbound from the address book: the manager keeps its target on 
       .peers.filter((p) => p.behaviour === 'stable')
       .map((p) => p.addr),
   );
-  await until(() => r.cm.stats().currByState.established === 3, 'three established outbound connections');
+  await waitFor(() => r.cm.stats().currByState.established === 3, 'three established outbound connections', 8000);
   for (const c of r.cm.list()) assert.ok(stable.has(c.addr), `${c.addr} is a stable peer`);
   assert.ok(
     r.events.some((e) => e.reason === 'dial-refused'),
@@ -276,7 +275,7 @@ test('lab commands: errors carry codes; stopPeer closes the port; stop is final 
   assert.equal(lab.state().peers.find((p) => p.peerId === added.peerId)?.state, 'stopped');
   assert.equal(await dialResult(Number(added.addr.split(':')[1])), 'ECONNREFUSED');
   await lab.addPeer('stable'); // the stopped peer's slot is free again
-  await until(() => changes.length > 0, 'an onChange notification');
+  await waitFor(() => changes.length > 0, 'an onChange notification', 8000);
 
   await Promise.all([lab.stop(), lab.stop()]);
   assert.equal(lab.state().enabled, false);
@@ -319,7 +318,7 @@ test('bulk: addPeers starts N of a behaviour at once (all or none past maxPeers)
 test("slow motion: at 0.25× the manager's backoff takes four times as long in wall time, in the same manager time", async (t) => {
   const clock = new ScaledClock(realClock, 1);
   const lab = await Lab.start({ seed: 3, peers: [{ behaviour: 'refuse', count: 1 }], managerClock: clock });
-  const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 150, maxRetryDelayMs: 150, logger: { warn: () => undefined }, clock });
+  const cm = new ConnManager({ targetOutbound: 0, retryDelayMs: 150, maxRetryDelayMs: 150, logger: quietLogger, clock });
   t.after(async () => {
     await cm.stop();
     await lab.stop();
@@ -338,7 +337,7 @@ test("slow motion: at 0.25× the manager's backoff takes four times as long in w
     if (e.to === 'failing') failures.push({ wall: performance.now(), at: e.at, retryAt: e.retryAt! });
   });
   cm.addPersistent(refuse.addr);
-  await until(() => failures.length >= 3, 'three failures');
+  await waitFor(() => failures.length >= 3, 'three failures', 8000);
   for (const f of failures) assert.equal(f.retryAt - f.at, 150, 'the rule in manager time is unchanged');
   // Between two failures the manager waited 150 ms of its time: at least 600 ms of wall time.
   const wall = failures[2]!.wall - failures[1]!.wall;
@@ -352,7 +351,7 @@ test('stop() leaves nothing open: default mix, manager, trickle and flood all ru
   let listenAddr: string | undefined;
   const lab = await Lab.start({ seed: 114, managerListen: () => listenAddr, timeScale: 0.1 });
   const cm = new ConnManager({
-    logger: quiet,
+    logger: quietLogger,
     listen: [{ host: '127.0.0.1', port: 0 }],
     getNewAddress: lab.getNewAddress,
     targetOutbound: 8,
@@ -366,7 +365,7 @@ test('stop() leaves nothing open: default mix, manager, trickle and flood all ru
     await cm.start();
     listenAddr = cm.listeners()[0]!.address;
     lab.startFlood({ connections: 8, ratePerSec: 100 });
-    await until(() => cm.stats().currByState.established >= 6 && lab.state().flood.closedByServer > 0, 'a busy network');
+    await waitFor(() => cm.stats().currByState.established >= 6 && lab.state().flood.closedByServer > 0, 'a busy network', 8000);
   } finally {
     await cm.stop();
     await lab.stop();

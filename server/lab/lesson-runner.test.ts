@@ -11,7 +11,7 @@ import { isLabError } from './errors.ts';
 import { Lab } from './lab.ts';
 import { LESSON_BASE_CONFIG, LESSON_DEFS } from './lessons/index.ts';
 import { expectStep, lessonRig, type LessonRig } from './lessons/testing.ts';
-import { until } from './testing.ts';
+import { waitFor } from '../test-support.ts';
 
 const FAST = 0.1;
 
@@ -38,11 +38,11 @@ test('starting a lesson resets a lively lab: scenario, trickle, peers, address b
 }, async (t) => {
   const r = await lessonRig(t, FAST, { scenario: 'lively', trickle: true });
   const before = r.lab.state().peers.map((p) => p.peerId);
-  await until(() => r.cm.list().some((c) => c.persistent), "the scenario's persistent peer");
-  await until(() => r.cm.list().some((c) => c.type === 'outbound'), 'automatic outbound to the mix');
+  await waitFor(() => r.cm.list().some((c) => c.persistent), "the scenario's persistent peer", 8000);
+  await waitFor(() => r.cm.list().some((c) => c.type === 'outbound'), 'automatic outbound to the mix', 8000);
   // Eight slots and three addresses: the filler keeps failing ("no address"), so the manager's
   // failures in a row are not 0 — the lesson must start from 0 all the same.
-  await until(() => r.cm.stats().consecutiveFailedAttempts > 0, 'automatic failures in a row');
+  await waitFor(() => r.cm.stats().consecutiveFailedAttempts > 0, 'automatic failures in a row', 8000);
   const stepsBefore = JSON.stringify(r.lab.scenarioLog());
 
   const from = r.log.all.length;
@@ -76,7 +76,11 @@ test('Previous rebuilds the scene: previous then next gives the same state as go
   const settle = async (step: number, from: number): Promise<void> => {
     await expectStep(r, def.steps[step - 1]!, from);
     // Settled: the persistent entry (disconnected in step 2) is back, and the target is filled.
-    await until(() => r.cm.list().filter((c) => c.state === 'established').length === 2 + (step === 1 ? 1 : 0), `step ${step} settled`);
+    await waitFor(
+      () => r.cm.list().filter((c) => c.state === 'established').length === 2 + (step === 1 ? 1 : 0),
+      `step ${step} settled`,
+      8000,
+    );
   };
   let from = r.log.all.length;
   await r.lab.startLesson('disconnect-remove');

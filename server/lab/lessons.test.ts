@@ -13,7 +13,7 @@ import { LESSON_NAMES, LESSON_TITLES, type LessonName } from '../protocol/lesson
 import { isLabError } from './errors.ts';
 import { LESSON_DEFS } from './lessons/index.ts';
 import { expectStep, lessonRig, type LessonRig } from './lessons/testing.ts';
-import { until } from './testing.ts';
+import { waitFor } from '../test-support.ts';
 
 /** Lesson time runs ten times faster (a 2 s retry step is 200 ms). */
 const FAST = 0.1;
@@ -66,7 +66,7 @@ test('persistent-backoff: linear waits grow 2, 4, 6, 8 s to the 10 s cap; expone
   await runLesson(r, 'persistent-backoff', async (step) => {
     const addr = r.lab.lessonScene!.peer('target').addr;
     if (step === 1) {
-      await until(() => failures(r, addr).length >= 6, 'six failures');
+      await waitFor(() => failures(r, addr).length >= 6, 'six failures', 8000);
       const waits = failures(r, addr).map((e) => (e.retryAt ?? 0) - e.at);
       assert.deepEqual(waits.slice(0, 6), [2, 4, 6, 8, 10, 10].map(ms));
       assert.deepEqual(
@@ -82,7 +82,7 @@ test('persistent-backoff: linear waits grow 2, 4, 6, 8 s to the 10 s cap; expone
     }
     if (step === 2) {
       const id = r.lab.lessonScene!.id('entry');
-      await until(() => r.log.states(id).filter((e) => e.to === 'failing').length >= 3, 'three exponential failures');
+      await waitFor(() => r.log.states(id).filter((e) => e.to === 'failing').length >= 3, 'three exponential failures', 8000);
       for (const e of r.log.states(id).filter((x) => x.to === 'failing')) {
         const b = Math.min(ms(2) * 2 ** ((e.attempt ?? 1) - 1), ms(30));
         const wait = (e.retryAt ?? 0) - e.at;
@@ -113,7 +113,7 @@ test('persistent-backoff on a virtual clock, at full lesson time: exactly 2, 4, 
   await r.lab.startLesson('persistent-backoff');
   const addr = r.lab.lessonScene!.peer('target').addr;
   for (let n = 1; n <= 6; n++) {
-    const failure = await until(() => failures(r, addr)[n - 1], `failure ${n}`);
+    const failure = await waitFor(() => failures(r, addr)[n - 1], `failure ${n}`, 8000);
     await virtual.advance((failure.retryAt ?? 0) - virtual.now());
   }
   assert.deepEqual(
@@ -168,7 +168,11 @@ test('outage-throttle: 25 failures in a row, then one attempt per retryDelayMs, 
       assert.equal(throttled.delayMs, Math.round(2000 * FAST));
     }
     if (step === 3) {
-      await until(() => r.cm.stats().currByType.outbound === 4 && r.cm.list().every((c) => c.state === 'established'), 'the target filled');
+      await waitFor(
+        () => r.cm.stats().currByType.outbound === 4 && r.cm.list().every((c) => c.state === 'established'),
+        'the target filled',
+        8000,
+      );
       assert.equal(r.cm.stats().consecutiveFailedAttempts, 0);
     }
   });
@@ -223,7 +227,7 @@ test('disconnect-remove: the persistent entry comes back after disconnect and is
     const id = r.lab.lessonScene!.id('persistent');
     if (step === 2) {
       // The same id, back: disconnect keeps the entry.
-      await until(() => r.cm.get(id)?.state === 'established', 'the entry established again');
+      await waitFor(() => r.cm.get(id)?.state === 'established', 'the entry established again', 8000);
       const manual = r.lab.lessonScene!.peer('manual').addr;
       assert.equal(
         r.cm.list().find((c) => c.addr === manual),

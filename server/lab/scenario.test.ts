@@ -17,10 +17,9 @@ import { connect } from 'node:net';
 import { Lab } from './lab.ts';
 import { Peer } from './peer.ts';
 import { createRng } from './prng.ts';
-import { childPids, dialResult, until } from './testing.ts';
+import { childPids, dialResult } from './testing.ts';
 import { scaleTimings } from './timings.ts';
-
-const quiet = { info: () => undefined, warn: () => undefined };
+import { quietLogger, waitFor } from '../test-support.ts';
 
 const KINDS = ['persistent-backoff', 'replaced-dial', 'idle-kick', 'shed'] as const;
 type Kind = (typeof KINDS)[number];
@@ -94,7 +93,7 @@ async function expectInEveryWindow(h: Happenings, t0: number, windowMs: number, 
       h.missingIn(t0 + i * windowMs, t0 + (i + 1) * windowMs).map((k) => `${k} in window ${i + 1}`),
     ).flat();
   const end = t0 + windows * windowMs;
-  await until(
+  await waitFor(
     () => missing().length === 0 || Date.now() > end + 250,
     `the four happenings in ${windows} windows of ${windowMs} ms`,
     windows * windowMs + 5000,
@@ -110,7 +109,7 @@ test('npm start as is: within each 30 s a persistent backoff grows, a failed aut
   const config = parseCli(['--port', '0', '--static-dir', '/nonexistent']); // `npm start`, but on free ports
   assert.deepEqual(config.manager, LAB_MANAGER_DEFAULTS);
   const t0 = Date.now();
-  const app = await startApp(config, quiet);
+  const app = await startApp(config, quietLogger);
   try {
     const h = new Happenings(app.manager);
     // Two windows of 30 s: "within the first 60 s, and then continuously" — each of the four
@@ -120,7 +119,7 @@ test('npm start as is: within each 30 s a persistent backoff grows, a failed aut
     await app.stop();
   }
   await assertHandlesBackTo(handles);
-  await until(() => childPids().length <= children, "the gates' holder processes to exit");
+  await waitFor(() => childPids().length <= children, "the gates' holder processes to exit", 8000);
 });
 
 test('scaled five times faster, the lively lab keeps it up: the four in each of four windows (two minutes of npm start)', {
@@ -132,7 +131,7 @@ test('scaled five times faster, the lively lab keeps it up: the four in each of 
   const lab = await Lab.start({ seed: 1, scenario: 'lively', timeScale: scale, managerListen: () => listen });
   const d = LAB_MANAGER_DEFAULTS;
   const cm = new ConnManager({
-    logger: quiet,
+    logger: quietLogger,
     listen: [{ host: '127.0.0.1', port: 0 }],
     getNewAddress: lab.getNewAddress,
     targetOutbound: d.targetOutbound,
@@ -165,7 +164,7 @@ test('scaled five times faster, the lively lab keeps it up: the four in each of 
     detach();
     const stepsAtDetach = JSON.stringify(lab.scenarioLog());
     const persistent = (): string | undefined => cm.list().find((c) => c.addr === plan.persistent.addr)?.state;
-    await until(() => persistent() === 'established', 'the persistent peer back up', 10_000);
+    await waitFor(() => persistent() === 'established', 'the persistent peer back up', 10_000);
     assert.equal(JSON.stringify(lab.scenarioLog()), stepsAtDetach);
   } finally {
     await cm.stop();
@@ -217,7 +216,7 @@ test('a peer taken down drops its connections and refuses dials; back up, it lis
   client.on('error', () => undefined);
   client.resume(); // read the greeting, so that the peer's FIN is seen
   const closed = new Promise((resolve) => client.once('close', resolve));
-  await until(() => peer.accepted === 1, 'the first connection');
+  await waitFor(() => peer.accepted === 1, 'the first connection', 8000);
   await Promise.all([peer.setDown(true), peer.setDown(true)]); // twice: the second is a no-op
   assert.equal(peer.down, true);
   await closed; // its connection dropped
@@ -239,12 +238,13 @@ test('--persistent flags go first: with every persistent slot taken the scenario
   timeout: 30_000,
 }, async () => {
   const flags = Array.from({ length: 8 }, (_, i) => ['--persistent', `127.0.0.1:${i + 1}`]).flat(); // refused ports
-  const app = await startApp(parseCli(['--port', '0', '--static-dir', '/nonexistent', ...flags]), quiet);
+  const app = await startApp(parseCli(['--port', '0', '--static-dir', '/nonexistent', ...flags]), quietLogger);
   try {
     const lab = app.lab!;
-    await until(
+    await waitFor(
       () => (lab.scenarioLog()?.silentPauses.length ?? 0) > 0 && (lab.scenarioLog()?.bursts.length ?? 0) > 0,
       'the scenario to start',
+      8000,
     );
     const target = lab.scenarioPlan(1)!.persistent.addr;
     assert.equal(app.manager.stats().persistentEntries, 8);

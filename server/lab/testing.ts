@@ -1,20 +1,10 @@
 /**
- * Test support for the lab (tests and `npm run bench` only): waiting for a condition, and what the
- * kernel says about our processes and sockets (Linux /proc, like the gates themselves).
+ * Test support for the lab (tests and `npm run bench` only): what the kernel says about our
+ * processes and sockets (Linux /proc, like the gates themselves). Waiting for a condition is
+ * server/test-support.ts `waitFor`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-
-/** Polls `probe` until it returns a truthy value; fails after `timeoutMs` saying what it waited for. */
-export async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /**
  * Dials 127.0.0.1:`port` once: `'connected'` (then closes) or the error code (`'ECONNREFUSED'`…).

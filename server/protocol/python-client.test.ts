@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../package-info.ts';
-import { eventually, startStack, startTcpPeer } from '../bridge/testing.ts';
+import { startStack, startTcpPeer } from '../bridge/testing.ts';
+import { waitFor } from '../test-support.ts';
 
 /** Debian's interpreter: python3-websockets installs for it (a pyenv or venv python would not see it). */
 const PYTHON = '/usr/bin/python3';
@@ -48,19 +49,19 @@ test("the README's Python client watches a real server: snapshot, then each tran
     }
     return true;
   };
-  await eventually(() => alive() && out.includes(`0 connections at seq 0 (run ${stack.bridge.runId})`), 15_000, 'the hello line');
+  await waitFor(() => alive() && out.includes(`0 connections at seq 0 (run ${stack.bridge.runId})`), 'the hello line', 15_000);
   const info = await stack.manager.connect(peer.addr);
-  await eventually(
+  await waitFor(
     () => alive() && out.includes(`#${info.id} ${peer.addr} pending -> established (dial-succeeded)`),
-    15_000,
     'the established line',
+    15_000,
   );
   assert.match(out, new RegExp(`#${info.id} ${peer.addr.replace(/\./g, '\\.')} None -> pending \\(requested\\)`));
   stack.manager.disconnect(info.id);
-  await eventually(
+  await waitFor(
     () => alive() && out.includes(`#${info.id} ${peer.addr} established -> disconnected (local-disconnect)`),
-    15_000,
     'the disconnected line',
+    15_000,
   );
   assert.equal(err, '');
 });

@@ -12,7 +12,8 @@ import { Ajv } from 'ajv';
 import { protocolJsonSchema } from '../../scripts/build-schema.ts';
 import { COMMAND_TYPES, EVENT_KINDS, parseServerMessage, type EventsMessage, type ReplyMessage, type StatsMessage } from './index.ts';
 import { startBridge } from '../bridge/index.ts';
-import { FakeLab, TestClient, listenerAddr, refusedAddr, startManager, startTcpPeer } from '../bridge/testing.ts';
+import { FakeLab, TestClient, listenerAddr, startManager, startTcpPeer } from '../bridge/testing.ts';
+import { refusedAddr } from '../test-support.ts';
 
 test('every message a running server sends parses, losslessly, and covers every kind and command', async (t) => {
   const peer = await startTcpPeer();

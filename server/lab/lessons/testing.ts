@@ -9,7 +9,8 @@ import { ConnManager, type ConnManagerEvents, type ConnManagerOptions } from '..
 import { EventLog, assertHandlesBackTo, stopAndAssertClean, tcpHandleCount } from '../../connmgr/test-helpers.ts';
 import { LAB_MANAGER_DEFAULTS } from '../../cli-options.ts';
 import { Lab, type LabStartOptions, type PeerMixEntry } from '../lab.ts';
-import { childPids, until } from '../testing.ts';
+import { waitFor } from '../../test-support.ts';
+import { childPids } from '../testing.ts';
 import type { ExpectedEvent, LessonStep } from './types.ts';
 
 export interface LessonRig {
@@ -67,7 +68,7 @@ export async function lessonRig(
     await stopAndAssertClean(cm);
     await theLab.stop();
     await assertHandlesBackTo(handles);
-    await until(() => childPids().length <= children, "the gates' holder processes to exit");
+    await waitFor(() => childPids().length <= children, "the gates' holder processes to exit", 8000);
   });
   await cm.start();
   listen = cm.listeners()[0]?.address;
@@ -120,7 +121,7 @@ export function missing(r: LessonRig, step: LessonStep, from: number): ExpectedE
 export async function expectStep(r: LessonRig, step: LessonStep, from: number): Promise<void> {
   const timeoutMs = Math.round(step.watchMs * r.scale) + 10_000;
   try {
-    await until(() => missing(r, step, from).length === 0, `step "${step.title}"`, timeoutMs);
+    await waitFor(() => missing(r, step, from).length === 0, `step "${step.title}"`, timeoutMs);
   } catch {
     assert.fail(
       `step "${step.title}": still missing ${JSON.stringify(missing(r, step, from))} after ${timeoutMs} ms; ` +

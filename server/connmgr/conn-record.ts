@@ -1,0 +1,203 @@
+/**
+ * The manager's record of one connection request, and what can be read off it without the
+ * manager: its public copy (`ConnInfo`), the activity its socket's byte counters show, and why its
+ * socket closed. Which fields are set *is* the record's state (see conn-manager.ts).
+ */
+import type { Socket } from 'node:net';
+import { formatAddress } from './address.ts';
+import type { ConnMgrError } from './errors.ts';
+import { watchLocalClose } from './handoff.ts';
+import type { OutboundCause, RuleId } from './rule-ids.ts';
+import type { ConnState } from './states.ts';
+import type { ConnInfo, ConnReason, ConnStateEvent, ConnType } from './types.ts';
+
+export interface PendingDial {
+  readonly token: number;
+  readonly controller: AbortController;
+  timer: unknown;
+}
+
+export interface Waiter {
+  resolve(info: ConnInfo): void;
+  reject(err: ConnMgrError): void;
+}
+
+export interface ConnRecord {
+  readonly id: number;
+  readonly type: ConnType;
+  readonly persistent: boolean;
+  readonly addr: string;
+  state: ConnState | null;
+  attempt: number;
+  retryAt?: number;
+  readonly createdAt: number;
+  establishedAt?: number;
+  endedAt?: number;
+  reason?: ConnReason;
+  /** Bytes of earlier sockets of the same (persistent) entry; the current one's are on it. */
+  bytesInBefore: number;
+  bytesOutBefore: number;
+  lastActivityAt: number;
+  /**
+   * The socket's `bytesRead`/`bytesWritten` when activity was last noted. Bytes the manager does
+   * not see one by one (its own writes, and everything the application moves) show up as a
+   * change of these counters (rule 7).
+   */
+  seenRead: number;
+  seenWritten: number;
+  localAddr: string | null;
+  /** When the latest dial started: the stable-connection rule measures from here (rule 2). */
+  lastAttemptAt: number;
+  /** Automatic only: why the filler dialed it (its first transition's rule). */
+  outboundCause?: OutboundCause;
+  dial?: PendingDial;
+  socket?: Socket;
+  /** Why we are closing the socket ourselves; unset means the remote side (or the app) closed it. */
+  closing?: ConnReason;
+  /** The application ended or destroyed the current socket first (see handoff.ts). */
+  appClosed?: boolean;
+  socketError?: NodeJS.ErrnoException;
+  retryTimer?: unknown;
+  idleTimer?: unknown;
+  /** `connect()`'s promise, for manual one-shot requests. */
+  waiter?: Waiter;
+}
+
+export function newRecord(id: number, type: ConnType, persistent: boolean, addr: string, now: number): ConnRecord {
+  return {
+    id,
+    type,
+    persistent,
+    addr,
+    state: null,
+    attempt: 0,
+    createdAt: now,
+    bytesInBefore: 0,
+    bytesOutBefore: 0,
+    lastActivityAt: now,
+    seenRead: 0,
+    seenWritten: 0,
+    localAddr: null,
+    lastAttemptAt: now,
+  };
+}
+
+/** `connect()`'s promise, kept on the record until settled; `signal`'s abort calls `onAbort` meanwhile. */
+export function addWaiter(rec: ConnRecord, signal: AbortSignal | undefined, onAbort: () => void): Promise<ConnInfo> {
+  const result = new Promise<ConnInfo>((resolve, reject) => {
+    rec.waiter = { resolve, reject };
+  });
+  if (signal) {
+    signal.addEventListener('abort', onAbort, { once: true });
+    const cleanup = (): void => signal.removeEventListener('abort', onAbort);
+    result.then(cleanup, cleanup);
+  }
+  return result;
+}
+
+/**
+ * Makes `socket` the record's current one: its addresses and counters, who reads it, and where
+ * its errors go. The caller tracks it and handles its 'close'.
+ */
+export function attachSocket(rec: ConnRecord, socket: Socket, how: { handedOff: boolean; now: () => number }): void {
+  rec.socket = socket;
+  rec.closing = undefined;
+  rec.socketError = undefined;
+  rec.localAddr = socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
+  rec.lastActivityAt = how.now();
+  rec.appClosed = false;
+  rec.seenRead = socket.bytesRead ?? 0;
+  rec.seenWritten = socket.bytesWritten ?? 0;
+  if (how.handedOff) {
+    // The application reads: we must not. A 'data' listener (or resume()) here would switch the
+    // socket to flowing mode and pour what the peer already sent to nobody before the handler
+    // attached its own reader. Byte counts and idle activity come from the socket's counters.
+    watchLocalClose(socket, () => {
+      if (rec.socket === socket && rec.closing === undefined) rec.appClosed = true;
+    });
+  } else {
+    // No application: read and discard, so that a peer's greetings and heartbeats cannot fill
+    // the buffers, and note the activity at the very moment it happens.
+    socket.on('data', () => {
+      rec.seenRead = socket.bytesRead ?? rec.seenRead;
+      rec.lastActivityAt = how.now();
+    });
+  }
+  // Always ours, even when the application has its own: an 'error' nobody listens to would
+  // crash the process, and the reason of the close comes from it.
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (rec.socket === socket) rec.socketError ??= err; // not a later socket's of the same entry
+  });
+}
+
+/**
+ * Bytes either way count as activity ("no bytes either way", rule 7). Those not observed one by
+ * one — every write, and reads when the application reads — show up as a change of the socket's
+ * counters since the last look, which counts as activity now: a kick can only come later than
+ * the exact one (at most `idleTimeoutMs` later), never earlier.
+ */
+export function noteActivity(rec: ConnRecord, now: number): void {
+  const socket = rec.socket;
+  if (!socket) return;
+  const read = socket.bytesRead ?? 0;
+  const written = socket.bytesWritten ?? 0;
+  if (read === rec.seenRead && written === rec.seenWritten) return;
+  rec.seenRead = read;
+  rec.seenWritten = written;
+  rec.lastActivityAt = now;
+}
+
+/** The public copy; call `noteActivity` first so that `lastActivityAt` is never older than the byte counts. */
+export function toInfo(rec: ConnRecord): ConnInfo {
+  return {
+    id: rec.id,
+    type: rec.type,
+    persistent: rec.persistent,
+    addr: rec.addr,
+    localAddr: rec.socket ? rec.localAddr : null,
+    state: rec.state ?? 'pending',
+    attempt: rec.attempt,
+    ...(rec.retryAt === undefined ? {} : { retryAt: rec.retryAt }),
+    createdAt: rec.createdAt,
+    ...(rec.establishedAt === undefined ? {} : { establishedAt: rec.establishedAt }),
+    ...(rec.endedAt === undefined ? {} : { endedAt: rec.endedAt }),
+    ...(rec.reason === undefined ? {} : { reason: rec.reason }),
+    // `bytesRead` counts what arrived, read by the application (or by us) or not yet.
+    bytesIn: rec.bytesInBefore + (rec.socket?.bytesRead ?? 0),
+    bytesOut: rec.bytesOutBefore + (rec.socket?.bytesWritten ?? 0),
+    lastActivityAt: rec.lastActivityAt,
+  };
+}
+
+/** The `conn:state` event of the transition just made (`rec` already in its new state). */
+export function stateEvent(rec: ConnRecord, from: ConnState | null, rule: RuleId, code: string | undefined, at: number): ConnStateEvent {
+  const to = rec.state as ConnState;
+  return {
+    id: rec.id,
+    type: rec.type,
+    persistent: rec.persistent,
+    addr: rec.addr,
+    from,
+    to,
+    reason: rec.reason as ConnReason,
+    rule,
+    ...(to === 'failing' || to === 'pending' ? { attempt: rec.attempt } : {}),
+    ...(to === 'failing' && rec.retryAt !== undefined ? { retryAt: rec.retryAt } : {}),
+    ...(code === undefined ? {} : { code }),
+    at,
+  };
+}
+
+/**
+ * Why the current socket closed, and the system code to report. Whoever started closing first
+ * names it: the manager (its own reason), else the application (`app-closed`, even if the peer
+ * then reset), else the peer or the network.
+ */
+export function closeReason(rec: ConnRecord): { reason: ConnReason; code: string | undefined } {
+  const err = rec.socketError;
+  if (rec.closing !== undefined) return { reason: rec.closing, code: undefined };
+  if (rec.appClosed) return { reason: 'app-closed', code: undefined };
+  if (err === undefined) return { reason: 'remote-closed', code: undefined };
+  const reason: ConnReason = err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'remote-reset' : 'socket-error';
+  return { reason, code: err.code };
+}
