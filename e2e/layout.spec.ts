@@ -74,6 +74,7 @@ for (const vp of VIEWPORTS) {
       await boxOf('filter', dashboard.filter),
       await boxOf('filter summary', dashboard.filterSummary),
       await boxOf('legend', dashboard.legend),
+      await boxOf('record and replay tools', page.getByRole('group', { name: 'Record and replay' })),
     ];
     const overlaps: string[] = [];
     for (let i = 0; i < pieces.length; i++) {
@@ -108,6 +109,19 @@ for (const vp of VIEWPORTS) {
       expect(box.x + box.width, `${what}: inside the log (right)`).toBeLessThanOrEqual(logBox.x + logBox.width + 0.5);
     }
     await expect(row.locator('[role="gridcell"].reason')).not.toHaveText('');
+
+    // 6. On one screen (wide layouts), the views end above the diagnostics line: none runs under it.
+    if (vp.width > 1100) {
+      const footer = await boxOf('diagnostics', dashboard.diagnostics);
+      for (const [what, pane] of [
+        ['timeline pane', page.locator('#timeline-pane')],
+        ['log pane', page.locator('#log-pane')],
+        ['graph pane', page.locator('#graph-pane')],
+      ] as const) {
+        const box = await boxOf(what, pane);
+        expect(box.y + box.height, `${what} ends above the diagnostics line`).toBeLessThanOrEqual(footer.y + 0.5);
+      }
+    }
   });
 }
 
