@@ -104,9 +104,16 @@ test('rewind the live view, keep the position across a reload, then return to li
   const first = await dashboard.lastSeq();
   await expect.poll(() => dashboard.lastSeq(), { timeout: 20_000 }).toBeGreaterThanOrEqual(first + 3);
 
+  await dashboard.page.setViewportSize({ width: 1440, height: 900 });
   await dashboard.rewindButton.click();
   await expect(dashboard.replayBar).toHaveAttribute('data-source', 'live');
   const end = await dashboard.replaySeq();
+  // The bar takes room from the views, which still end above the diagnostics line.
+  const footer = (await dashboard.diagnostics.boundingBox())!;
+  for (const pane of ['#log-pane', '#timeline-pane', '#graph-pane']) {
+    const box = (await dashboard.page.locator(pane).boundingBox())!;
+    expect(box.y + box.height, `${pane} ends above the diagnostics line`).toBeLessThanOrEqual(footer.y + 0.5);
+  }
   await dashboard.page.locator('body').press(',');
   await dashboard.page.locator('body').press(',');
   await expect(dashboard.replayBar).toHaveAttribute('data-seq', String(end - 2));
