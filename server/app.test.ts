@@ -5,10 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEV_ORIGINS, startApp } from './app.ts';
-import { TestClient } from './bridge/testing.ts';
+import { TestClient, startTcpPeer } from './bridge/testing.ts';
 import { parseCli } from './cli-options.ts';
 import { assertHandlesBackTo, tcpHandleCount } from './connmgr/test-helpers.ts';
-import { quietLogger } from './test-support.ts';
+import { quietLogger, waitFor } from './test-support.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('a persistent peer the manager refuses fails startApp and leaves nothing running', async () => {
   const baseline = tcpHandleCount();
@@ -64,4 +67,46 @@ test('--lesson starts the lesson once the server runs: every client sees it in t
     [],
   );
   assert.equal(app.manager.config().maxInbound, 4);
+});
+
+test('--no-lab --addresses FILE: automatic outbound dials the peers the file lists', { timeout: 30_000 }, async (t) => {
+  const baseline = tcpHandleCount();
+  const peers = [await startTcpPeer(), await startTcpPeer()];
+  const dir = await mkdtemp(join(tmpdir(), 'connscope-addresses-'));
+  const file = join(dir, 'peers.txt');
+  await writeFile(file, `# two real peers\n${peers.map((p) => p.addr).join('\n')}\n`);
+  const app = await startApp(
+    parseCli([
+      '--no-lab',
+      '--port',
+      '0',
+      '--static-dir',
+      '/nonexistent',
+      '--listen',
+      'none',
+      '--target-outbound',
+      '2',
+      '--addresses',
+      file,
+    ]),
+    quietLogger,
+  );
+  t.after(async () => {
+    await app.stop();
+    for (const p of peers) await p.close();
+    await rm(dir, { recursive: true, force: true });
+    await assertHandlesBackTo(baseline);
+  });
+  await waitFor(
+    () => app.manager.list().filter((c) => c.type === 'outbound' && c.state === 'established').length === 2,
+    'both listed peers dialed',
+  );
+  assert.deepEqual(
+    app.manager
+      .list()
+      .map((c) => c.addr)
+      .sort(),
+    peers.map((p) => p.addr).sort(),
+  );
+  assert.equal(app.manager.config().hasAddressSource, true);
 });

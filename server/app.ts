@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBridge, type Bridge, type StructuredLogger } from './bridge/index.ts';
 import type { CliConfig } from './cli-options.ts';
+import { AddressBook } from './addresses/address-book.ts';
 import { ConnManager, realClock } from './connmgr/index.ts';
 import { ScaledClock } from './connmgr/scaled-clock.ts';
 import { Lab } from './lab/index.ts';
@@ -51,11 +52,19 @@ export async function startApp(
         ...(managerClock ? { managerClock } : {}),
       })
     : undefined;
+  // Real address sources (README "Address sources"): read once before the manager starts, so its
+  // first fill has addresses; kept fresh until stop.
+  const book =
+    !lab && (config.dnsSeeds.length > 0 || config.addressesFile !== undefined)
+      ? new AddressBook({ dnsSeeds: config.dnsSeeds, ...(config.addressesFile ? { file: config.addressesFile } : {}), logger })
+      : undefined;
+  await book?.start();
   try {
     manager = new ConnManager({
       ...config.manager,
       listen: config.listen ? [config.listen] : [],
       ...(lab ? { getNewAddress: lab.getNewAddress } : {}),
+      ...(book ? { addressBook: book } : {}),
       ...(managerClock ? { clock: managerClock } : {}),
       logger,
     });
@@ -66,6 +75,7 @@ export async function startApp(
   } catch (err) {
     await manager?.stop();
     await lab?.stop();
+    book?.stop();
     throw err;
   }
   const cm = manager;
@@ -92,6 +102,7 @@ export async function startApp(
   } catch (err) {
     await cm.stop();
     await lab?.stop();
+    book?.stop();
     throw err;
   }
   if (lab && config.lesson !== undefined) {
@@ -117,6 +128,7 @@ export async function startApp(
         await bridge.close();
         await cm.stop();
         await lab?.stop();
+        book?.stop();
       })()),
   };
 }

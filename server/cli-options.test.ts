@@ -197,6 +197,31 @@ describe('cli flags', () => {
   });
 });
 
+describe('address sources', () => {
+  test('--dns-seed (repeatable) and --addresses feed automatic outbound with --no-lab', () => {
+    const c = parseCli([
+      '--no-lab',
+      '--dns-seed',
+      'seed.example.org:8333',
+      '--dns-seed',
+      'other.example:18333',
+      '--addresses',
+      'peers.txt',
+    ]);
+    assert.deepEqual(c.dnsSeeds, ['seed.example.org:8333', 'other.example:18333']);
+    assert.equal(c.addressesFile, 'peers.txt');
+    assert.deepEqual(parseCli([]).dnsSeeds, []);
+  });
+  test('a malformed seed, or a source with the lab, is a clear error', () => {
+    assert.throws(() => parseCli(['--no-lab', '--dns-seed', 'seed.example.org']), /--dns-seed must be name:port .*got "seed.example.org"/);
+    assert.throws(() => parseCli(['--no-lab', '--dns-seed', 'seed:70000']), /--dns-seed must be name:port/);
+    assert.throws(() => parseCli(['--dns-seed', 'seed.example.org:8333']), /add --no-lab \(the lab has its own address book\)/);
+    assert.throws(() => parseCli(['--addresses', 'peers.txt']), /add --no-lab/);
+    assert.match(HELP, /--dns-seed <name:port>/);
+    assert.match(HELP, /--addresses <file>/);
+  });
+});
+
 describe('environment and token file', () => {
   test('CONNSCOPE_HOST / _PORT / _TOKEN configure the server; a flag wins over its variable', () => {
     const env = { CONNSCOPE_HOST: '127.0.0.2', CONNSCOPE_PORT: '9999', CONNSCOPE_TOKEN: 'from-env' };

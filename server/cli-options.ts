@@ -58,6 +58,9 @@ export interface CliConfig {
   recordFile?: string;
   /** `--lesson`: start this lesson (README "Lessons") once the server runs; implies the lab. */
   lesson?: LessonName;
+  /** `--dns-seed` (repeatable) and `--addresses`: an AddressBook for automatic outbound (no lab). */
+  dnsSeeds: string[];
+  addressesFile?: string;
   /** Where the token came from, so the CLI prints it only when the user typed or was given it. */
   tokenSource?: 'flag' | 'env' | 'file';
 }
@@ -125,6 +128,10 @@ ${lessonLines()}
   --connect <host:port>      dial a real peer once (repeatable)
   --persistent <host:port>   keep a real peer connected (repeatable)
   --listen <host:port>       the manager's inbound listener              (127.0.0.1:0; "none" to disable)
+  --dns-seed <name:port>     automatic outbound from a DNS seed's A/AAAA records
+                             (repeatable; with --no-lab)
+  --addresses <file>         automatic outbound from a file of host:port lines,
+                             reloaded when it changes (with --no-lab)
 
 connection manager (lab defaults / real-peer defaults)
   --target-outbound <n>      automatic outbound to keep                  (8 / 8)
@@ -193,6 +200,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         'time-scale': { type: 'string' },
         connect: { type: 'string', multiple: true },
         persistent: { type: 'string', multiple: true },
+        'dns-seed': { type: 'string', multiple: true },
+        addresses: { type: 'string' },
         listen: { type: 'string' },
         backoff: { type: 'string' },
         'inbound-policy': { type: 'string' },
@@ -211,6 +220,18 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new CliError(`--lab-scenario must be one of ${LAB_SCENARIOS.join(', ')}, got "${labScenario}"`);
   }
   if (!lab && str('lab-scenario') !== undefined) throw new CliError('--lab-scenario is for the lab; drop it or --no-lab');
+  const dnsSeeds = (values['dns-seed'] as string[] | undefined) ?? [];
+  for (const seed of dnsSeeds) {
+    if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(seed) || Number(seed.split(':')[1]) < 1 || Number(seed.split(':')[1]) > 65535) {
+      throw new CliError(`--dns-seed must be name:port (e.g. seed.example.org:8333), got "${seed}"`);
+    }
+  }
+  const addressesFile = str('addresses');
+  if (lab && (dnsSeeds.length > 0 || addressesFile !== undefined)) {
+    throw new CliError(
+      '--dns-seed and --addresses feed automatic outbound against real peers: add --no-lab (the lab has its own address book)',
+    );
+  }
   const lesson = str('lesson');
   if (lesson !== undefined) {
     if (!lab) throw new CliError('--lesson runs in the lab; drop it or --no-lab');
@@ -276,6 +297,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ...server,
     ...(str('record') === undefined ? {} : { recordFile: str('record') as string }),
     ...(lesson === undefined ? {} : { lesson: lesson as LessonName }),
+    ...(addressesFile === undefined ? {} : { addressesFile }),
+    dnsSeeds,
     lab,
     labScenario: labScenario as LabScenario,
     timeScale,

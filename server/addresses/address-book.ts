@@ -44,6 +44,11 @@ export interface AddressBookOptions {
   maxCooldownMs?: number;
   /** Addresses kept at most; past it the least recently useful ones go. @default 10000 */
   maxSize?: number;
+  /**
+   * A hand-out with no report (`markGood`/`markFailed`/`markClosed`) after this long is handed out
+   * again: a caller that took an address and never dialed it does not lose it. @default 120000
+   */
+  handOutTtlMs?: number;
   /** Addresses never handed out (e.g. the manager's ban list). */
   isBanned?: (addr: string) => boolean;
   now?: () => number;
@@ -70,8 +75,8 @@ export class AddressBook {
   readonly #o: Required<Omit<AddressBookOptions, 'file' | 'resolver' | 'isBanned'>> & Pick<AddressBookOptions, 'file' | 'isBanned'>;
   readonly #resolver: SeedResolver;
   readonly #entries = new Map<string, Entry>();
-  /** Handed out and not reported on yet (being dialed), and connected. */
-  readonly #dialing = new Set<string>();
+  /** Handed out and not reported on yet (being dialed), with when; and connected. */
+  readonly #dialing = new Map<string, number>();
   readonly #connected = new Set<string>();
   #order = 0;
   #dnsTimer: NodeJS.Timeout | undefined;
@@ -93,6 +98,7 @@ export class AddressBook {
       cooldownMs: positive(options.cooldownMs ?? 10_000, 'cooldownMs'),
       maxCooldownMs: positive(options.maxCooldownMs ?? 600_000, 'maxCooldownMs'),
       maxSize: positive(options.maxSize ?? 10_000, 'maxSize'),
+      handOutTtlMs: positive(options.handOutTtlMs ?? 120_000, 'handOutTtlMs'),
       isBanned: options.isBanned,
       now: options.now ?? Date.now,
       logger: options.logger ?? console,
@@ -147,7 +153,7 @@ export class AddressBook {
     }
     if (best === undefined) throw new ConnMgrError('ERR_NO_ADDRESS', this.#whyNone(now));
     best.lastTriedAt = now;
-    this.#dialing.add(best.addr);
+    this.#dialing.set(best.addr, now);
     return best.addr;
   }
 
@@ -242,7 +248,11 @@ export class AddressBook {
 
   #stateOf(e: Entry, now: number): AddressInfo['state'] {
     if (this.#connected.has(e.addr)) return 'connected';
-    if (this.#dialing.has(e.addr)) return 'dialing';
+    const handedAt = this.#dialing.get(e.addr);
+    if (handedAt !== undefined) {
+      if (now - handedAt < this.#o.handOutTtlMs) return 'dialing';
+      this.#dialing.delete(e.addr); // never reported on: free again
+    }
     if (this.#o.isBanned?.(e.addr)) return 'banned';
     if (e.failures > 0 && e.lastFailedAt !== null && now < e.lastFailedAt + this.cooldownFor(e.failures)) return 'cooling';
     return 'ready';

@@ -31,7 +31,7 @@ import { callHandler } from './handoff.ts';
 import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
 import { checkLivePatch, configView, resolveOptions, type ConnManagerOptions, type LiveOptions, type ResolvedOptions } from './options.ts';
-import { OutboundFiller } from './outbound-filler.ts';
+import { OutboundFiller, reportToAddressBook } from './outbound-filler.ts';
 import { ResourceTracker, STOP_DIAL_GRACE_MS } from './resources.ts';
 import { decideRetry } from './retry.ts';
 import { transitionRule, type OutboundCause } from './rule-ids.ts';
@@ -87,6 +87,8 @@ export class ConnManager {
       warn: (message: string) => this.#opts.logger.warn(message),
       now: () => this.#now(),
     };
+    const book = this.#opts.addressBook;
+    if (book) this.#emitter.on('conn:state', (e) => reportToAddressBook(book, e));
     this.#outbound = new OutboundFiller(this.#opts, this.#resources, {
       ...view,
       count: () => this.#countByType.outbound,

@@ -69,11 +69,14 @@ test(`out of descriptors (nofile ${NOFILE}): the process stays up, counts stay t
     // descriptor back): once none is left, the dial fails with a named error (EMFILE), and the
     // process goes on.
     const closed = await refusedAddr();
-    let failed: { ok: boolean; code?: string; sysCode?: string } | undefined;
-    for (let i = 0; i < 500 && failed === undefined; i++) {
-      const r = await ask<{ ok: boolean; code?: string; sysCode?: string }>(`dial ${closed}`);
-      if (r.sysCode !== 'ECONNREFUSED') failed = r;
-    }
+    const failed = await waitFor(
+      async () => {
+        const r = await ask<{ ok: boolean; code?: string; sysCode?: string }>(`dial ${closed}`);
+        return r.sysCode === 'ECONNREFUSED' ? false : r;
+      },
+      'a dial to find no descriptor left',
+      30_000,
+    );
     assert.ok(failed, 'a dial with no descriptor left fails');
     assert.equal(failed.sysCode, 'EMFILE', JSON.stringify(failed));
     await waitFor(

@@ -27,6 +27,12 @@ export interface ConnManagerOptions {
   targetOutbound?: number;
   /** Address source for automatic outbound; none = connect-only mode. @default undefined */
   getNewAddress?: () => Promise<string>;
+  /**
+   * An address source that also learns what became of each address (e.g. `AddressBook`): the
+   * manager takes its addresses from `getNewAddress()` and reports every automatic outbound dial
+   * with `markGood` / `markFailed`, and its end with `markClosed`. Give this or `getNewAddress`.
+   */
+  addressBook?: AddressSource;
   /** Opens a TCP connection; injectable for tests. @default net.connect with the signal */
   dial?: Dialer;
   /** A dial still pending after this fails with `ERR_DIAL_TIMEOUT`. @default 30000 */
@@ -63,8 +69,19 @@ export interface ConnManagerOptions {
   onConnection?: ConnectionHandler;
 }
 
-export type ResolvedOptions = Required<Omit<ConnManagerOptions, 'getNewAddress' | 'onConnection'>> &
-  Pick<ConnManagerOptions, 'getNewAddress' | 'onConnection'>;
+/** What `addressBook` must offer (README "Address sources"); the `mark*` reports are optional. */
+export interface AddressSource {
+  getNewAddress(): Promise<string>;
+  /** An automatic dial to `addr` succeeded. */
+  markGood?(addr: string): void;
+  /** An automatic dial to `addr` failed (refused, timed out, errored). */
+  markFailed?(addr: string): void;
+  /** An automatic connection to `addr` ended, or its request was dropped before a dial came to anything. */
+  markClosed?(addr: string): void;
+}
+
+export type ResolvedOptions = Required<Omit<ConnManagerOptions, 'getNewAddress' | 'onConnection' | 'addressBook'>> &
+  Pick<ConnManagerOptions, 'getNewAddress' | 'onConnection' | 'addressBook'>;
 
 export const DEFAULTS = {
   listen: [] as ListenAddress[],
@@ -117,7 +134,8 @@ export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOption
   const resolved: ResolvedOptions = {
     listen,
     targetOutbound: checkInt('targetOutbound', o.targetOutbound, 0),
-    getNewAddress: o.getNewAddress === undefined ? undefined : checkFn('getNewAddress', o.getNewAddress),
+    getNewAddress: addressSourceOf(o),
+    addressBook: o.addressBook,
     dial: o.dial === undefined ? tcpDialer : checkFn<Dialer>('dial', o.dial),
     dialTimeoutMs: checkInt('dialTimeoutMs', o.dialTimeoutMs, 1),
     retryDelayMs: checkInt('retryDelayMs', o.retryDelayMs, 1),
@@ -221,4 +239,13 @@ export function checkLivePatch(current: Pick<ResolvedOptions, LiveOptionName>, p
     bad(`maxRetryDelayMs (${next.maxRetryDelayMs}) must be >= retryDelayMs (${next.retryDelayMs})`);
   }
   return changed as LiveOptions;
+}
+
+/** The manager's address source: `getNewAddress`, or the address book's. @throws TypeError for both, or a book without `getNewAddress`. */
+function addressSourceOf(o: ConnManagerOptions): (() => Promise<string>) | undefined {
+  if (o.addressBook === undefined) return o.getNewAddress === undefined ? undefined : checkFn('getNewAddress', o.getNewAddress);
+  if (o.getNewAddress !== undefined) throw new TypeError('give option getNewAddress or addressBook, not both');
+  const book = o.addressBook;
+  if (typeof book?.getNewAddress !== 'function') throw new TypeError('option addressBook must have a getNewAddress() method');
+  return () => book.getNewAddress();
 }

@@ -9,10 +9,10 @@
  * So the rule runs in outbound-filler.test.ts on a virtual clock with a stand-in host.
  */
 import { normalizeAddress } from './address.ts';
-import type { ResolvedOptions } from './options.ts';
+import type { AddressSource, ResolvedOptions } from './options.ts';
 import type { Timers } from './resources.ts';
 import type { OutboundCause } from './rule-ids.ts';
-import type { ConnStats, OutboundThrottledEvent } from './types.ts';
+import type { ConnStateEvent, ConnStats, OutboundThrottledEvent } from './types.ts';
 
 export interface OutboundHost {
   /** Only a running manager dials. */
@@ -125,5 +125,22 @@ export class OutboundFiller {
       return;
     }
     this.#host.dial(addr, cause);
+  }
+}
+
+const FAILED_DIAL: ReadonlySet<string> = new Set(['dial-refused', 'dial-timeout', 'dial-error']);
+
+/**
+ * Tells an address book (option `addressBook`) what became of an automatic outbound connection,
+ * from the manager's own `conn:state` events: established → `markGood`; a dial that failed →
+ * `markFailed`; the end of one that was up, or of a request dropped for another reason (removed,
+ * shutdown) → `markClosed`. Other connection types are the operator's, not the book's.
+ */
+export function reportToAddressBook(book: AddressSource, e: ConnStateEvent): void {
+  if (e.type !== 'outbound') return;
+  if (e.to === 'established') book.markGood?.(e.addr);
+  else if (e.to === 'disconnected' || e.to === 'canceled') {
+    if (e.from === 'pending' && FAILED_DIAL.has(e.reason)) book.markFailed?.(e.addr);
+    else book.markClosed?.(e.addr);
   }
 }
