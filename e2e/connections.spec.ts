@@ -3,6 +3,8 @@
  * disconnect, remove, and the errors a person must be shown in words.
  */
 import type { WebSocket } from '@playwright/test';
+import { startTcpPeer } from '../server/bridge/testing.ts';
+import { refusedAddr } from '../server/test-support.ts';
 import { expect, test } from './fixtures.ts';
 
 test('connect to a lab peer: established in the graph, the timeline and the log', async ({ server, dashboard }) => {
@@ -115,15 +117,17 @@ test('remove a persistent peer: gone from the graph and never retried', async ({
 
 test('connect to a refusing peer: the error is shown in words', async ({ server, dashboard }) => {
   await dashboard.open(server);
-  const peer = await server.unusedPeer('refuse');
-  await dashboard.connect(peer.addr);
+  // A closed port, not a lab peer: the lab's automatic outbound could dial a lab peer at the same
+  // moment, and the connect would then be a duplicate.
+  const addr = await refusedAddr();
+  await dashboard.connect(addr);
   await expect(dashboard.connectStatus).toHaveAttribute('data-status', 'error');
-  await expect(dashboard.connectStatus).toContainText(peer.addr);
+  await expect(dashboard.connectStatus).toContainText(addr);
   await expect(dashboard.connectStatus).toContainText('ECONNREFUSED');
   await expect(dashboard.connectStatus).toContainText('nothing listens there');
-  await expect(dashboard.logEntries(`manual ${peer.addr}: pending → canceled (dial-refused, ECONNREFUSED)`)).toHaveCount(1);
+  await expect(dashboard.logEntries(`manual ${addr}: pending → canceled (dial-refused, ECONNREFUSED)`)).toHaveCount(1);
   // One-shot: nothing is retried or left behind.
-  expect((await server.conns()).some((c) => c.addr === peer.addr)).toBe(false);
+  expect((await server.conns()).some((c) => c.addr === addr)).toBe(false);
 });
 
 test('an invalid address is caught under the field and never sent', async ({ server, dashboard, page }) => {
@@ -160,14 +164,19 @@ test('an invalid address is caught under the field and never sent', async ({ ser
 
 test('a duplicate connect shows the server error', async ({ server, dashboard }) => {
   await dashboard.open(server);
-  const peer = await server.unusedPeer('stable');
-  const id = await dashboard.connectOk(peer.addr);
+  // A listener of the test's own, not a lab peer the lab's automatic outbound could dial first.
+  const peer = await startTcpPeer();
+  try {
+    const id = await dashboard.connectOk(peer.addr);
 
-  await dashboard.connect(peer.addr);
-  await expect(dashboard.connectStatus).toHaveAttribute('data-status', 'error');
-  await expect(dashboard.connectStatus).toContainText(`already connected to ${peer.addr} (id ${id})`);
-  await expect(dashboard.connectStatus).toContainText('ERR_ALREADY_CONNECTED');
-  // The first connection is untouched.
-  await expect(dashboard.graphOption(id)).toHaveAttribute('data-state', 'established');
-  await expect(dashboard.graphOptions({ type: 'manual' })).toHaveCount(1);
+    await dashboard.connect(peer.addr);
+    await expect(dashboard.connectStatus).toHaveAttribute('data-status', 'error');
+    await expect(dashboard.connectStatus).toContainText(`already connected to ${peer.addr} (id ${id})`);
+    await expect(dashboard.connectStatus).toContainText('ERR_ALREADY_CONNECTED');
+    // The first connection is untouched.
+    await expect(dashboard.graphOption(id)).toHaveAttribute('data-state', 'established');
+    await expect(dashboard.graphOptions({ type: 'manual' })).toHaveCount(1);
+  } finally {
+    await peer.close();
+  }
 });
