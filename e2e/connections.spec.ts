@@ -125,6 +125,8 @@ test('connect to a refusing peer: the error is shown in words', async ({ server,
   await expect(dashboard.connectStatus).toContainText(addr);
   await expect(dashboard.connectStatus).toContainText('ECONNREFUSED');
   await expect(dashboard.connectStatus).toContainText('nothing listens there');
+  // The log, narrowed to this address (the lab's churn would scroll its rows out of the rendered window).
+  await dashboard.filter.fill(`kind:conn:state ${addr}`);
   await expect(dashboard.logEntries(`manual ${addr}: pending → canceled (dial-refused, ECONNREFUSED)`)).toHaveCount(1);
   // One-shot: nothing is retried or left behind.
   expect((await server.conns()).some((c) => c.addr === addr)).toBe(false);
