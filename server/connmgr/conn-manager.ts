@@ -560,7 +560,10 @@ export class ConnManager {
     } else {
       this.#transition(rec, 'disconnected', reason, code === undefined ? {} : { code });
     }
-    if (rec.type === 'inbound') this.#inbound.reconsider();
+    if (rec.type === 'inbound') {
+      this.#inbound.released(rec.addr);
+      this.#inbound.reconsider();
+    }
     if (rec.type === 'outbound') this.#outbound.fill('replace-failed-outbound');
   }
 

@@ -16,7 +16,9 @@
  * a connection: it is closed here, counted, and reported with `inbound:rejected`.
  */
 import type { Socket } from 'node:net';
-import { formatAddress } from './address.ts';
+import { formatAddress, parseAddress } from './address.ts';
+import { BanPolicy } from './ban-score.ts';
+import { InboundAdmission } from './inbound-admission.ts';
 import { ListenerSet } from './listener-set.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ResourceTracker } from './resources.ts';
@@ -43,7 +45,10 @@ export interface InboundHost {
 }
 
 /** The options the gate reads, live (the manager's options object, changed in place by `configure`). */
-export type InboundRules = Pick<ResolvedOptions, 'listen' | 'maxInbound' | 'inboundPolicy' | 'shedMessage' | 'retryDelayMs'>;
+export type InboundRules = Pick<
+  ResolvedOptions,
+  'listen' | 'maxInbound' | 'inboundPolicy' | 'shedMessage' | 'retryDelayMs' | 'maxInboundPerHost' | 'inboundRate' | 'allowHosts'
+>;
 
 /** What becomes of one accepted socket: admitted, waiting for a slot (policy `pause`), or refused. */
 type Verdict = 'admit' | 'wait' | RejectReason;
@@ -56,7 +61,13 @@ interface Waiting {
 }
 
 /** Rule ids of inbound refusals (rules 3, 6 and 8); `limit` under the `pause` policy is `inbound-limit-pause`. */
-const REJECT_RULE: Record<RejectReason, RuleId> = { limit: 'inbound-limit-shed', duplicate: 'duplicate', shutdown: 'shutdown' };
+const REJECT_RULE: Record<RejectReason, RuleId> = {
+  limit: 'inbound-limit-shed',
+  duplicate: 'duplicate',
+  shutdown: 'shutdown',
+  'per-host-limit': 'inbound-per-host-limit',
+  'rate-limit': 'inbound-rate-limit',
+};
 
 export class InboundGate {
   readonly #rules: InboundRules;
@@ -64,7 +75,7 @@ export class InboundGate {
   readonly #resources: ResourceTracker;
   readonly #listeners: ListenerSet;
   #accepted = 0;
-  readonly #rejected: Record<RejectReason, number> = { limit: 0, duplicate: 0, shutdown: 0 };
+  readonly #rejected: Record<RejectReason, number> = { limit: 0, duplicate: 0, shutdown: 0, 'per-host-limit': 0, 'rate-limit': 0 };
   #pausedSince: number | null = null;
   /** The rule of the latest pause of accepting, carried by its listener events. */
   #pauseRule: RuleId | undefined;
@@ -74,11 +85,23 @@ export class InboundGate {
   #exhaustionTimer: unknown;
   /** Oldest first; at most `maxInbound`. */
   readonly #waiting: Waiting[] = [];
+  /** Per-host admission (README "Inbound admission"); null when neither limit is set. */
+  readonly #admission: InboundAdmission | null;
 
   constructor(rules: InboundRules, resources: ResourceTracker, host: InboundHost) {
     this.#rules = rules;
     this.#host = host;
     this.#resources = resources;
+    const allow = new BanPolicy({ allowHosts: rules.allowHosts });
+    this.#admission =
+      rules.maxInboundPerHost > 0 || rules.inboundRate !== null
+        ? new InboundAdmission({
+            maxInboundPerHost: rules.maxInboundPerHost > 0 ? rules.maxInboundPerHost : Number.POSITIVE_INFINITY,
+            inboundRate: rules.inboundRate,
+            isAllowed: (h) => allow.isAllowed(h),
+            now: () => host.now(),
+          })
+        : null;
     this.#listeners = new ListenerSet(rules.listen, {
       onConnection: (socket, listener) => this.#onConnection(socket, listener),
       onState: (address, state, reason) =>
@@ -112,6 +135,11 @@ export class InboundGate {
 
   openCount(): number {
     return this.#listeners.openCount();
+  }
+
+  /** An admitted inbound connection from `remote` ended: its host's per-host count goes down. */
+  released(remote: string): void {
+    this.#admission?.release(hostOf(remote));
   }
 
   stats(): Pick<ConnStats, 'totalAccepted' | 'rejected' | 'acceptingConns' | 'listenDisabledNum' | 'timeInListenDisabledMs'> {
@@ -165,7 +193,7 @@ export class InboundGate {
   #verdict(remote: string): Verdict {
     if (!this.#host.running()) return 'shutdown';
     if (this.#host.inUse(remote)) return 'duplicate';
-    if (this.#host.count() < this.#rules.maxInbound) return 'admit';
+    if (this.#host.count() < this.#rules.maxInbound) return this.#admission?.admit(hostOf(remote)) ?? 'admit';
     if (this.#rules.inboundPolicy === 'pause' && this.#waiting.length < this.#rules.maxInbound) return 'wait';
     return 'limit';
   }
@@ -246,4 +274,9 @@ export class InboundGate {
       Math.min(1000, this.#rules.retryDelayMs),
     );
   }
+}
+
+/** The host part of a `host:port` remote address. */
+function hostOf(remote: string): string {
+  return parseAddress(remote).host;
 }

@@ -2,6 +2,8 @@
  * Options of `ConnManager`, their defaults (btcd/dcrd values) in one place, and their validation:
  * an invalid option throws a `TypeError` at construction, never later.
  */
+import { BanPolicy } from './ban-score.ts';
+import type { InboundRate } from './inbound-admission.ts';
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.ts';
 import { realClock } from './clock.ts';
 import { tcpDialer } from './dialer.ts';
@@ -49,6 +51,18 @@ export interface ConnManagerOptions {
   maxPersistent?: number;
   /** Inbound connections allowed at once. @default 117 */
   maxInbound?: number;
+  /**
+   * Inbound connections allowed at once from one host (an IPv4 address, an IPv6 /64); more are
+   * refused with reason `per-host-limit`. 0 = no per-host limit. @default 0 (README "Inbound admission")
+   */
+  maxInboundPerHost?: number;
+  /**
+   * Per host, a token bucket for accepting: `burst` connections at once, then `perSecond`; past it a
+   * connection is refused with reason `rate-limit`. null = no rate limit. @default null
+   */
+  inboundRate?: InboundRate | null;
+  /** Hosts (addresses, CIDR ranges) exempt from the per-host limit and the rate limit. @default [] */
+  allowHosts?: readonly string[];
   /** At the inbound limit: `'shed'` (accept and close) or `'pause'` (stop accepting). @default 'shed' */
   inboundPolicy?: InboundPolicy;
   /** One line written to a shed connection before closing it; '' writes nothing. @default 'ERROR Too many open connections\r\n' */
@@ -93,6 +107,9 @@ export const DEFAULTS = {
   maxFailedAttempts: 25,
   maxPersistent: 8,
   maxInbound: 117,
+  maxInboundPerHost: 0,
+  inboundRate: null as InboundRate | null,
+  allowHosts: [] as readonly string[],
   inboundPolicy: 'shed' as InboundPolicy,
   shedMessage: 'ERROR Too many open connections\r\n',
   idleTimeoutMs: 0,
@@ -144,6 +161,9 @@ export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOption
     maxFailedAttempts: checkInt('maxFailedAttempts', o.maxFailedAttempts, 1),
     maxPersistent: checkInt('maxPersistent', o.maxPersistent, 0),
     maxInbound: checkInt('maxInbound', o.maxInbound, 0),
+    maxInboundPerHost: checkInt('maxInboundPerHost', o.maxInboundPerHost, 0),
+    inboundRate: checkRate(o.inboundRate),
+    allowHosts: checkHosts(o.allowHosts),
     inboundPolicy: o.inboundPolicy,
     shedMessage: o.shedMessage,
     idleTimeoutMs: checkInt('idleTimeoutMs', o.idleTimeoutMs, 0),
@@ -248,4 +268,26 @@ function addressSourceOf(o: ConnManagerOptions): (() => Promise<string>) | undef
   const book = o.addressBook;
   if (typeof book?.getNewAddress !== 'function') throw new TypeError('option addressBook must have a getNewAddress() method');
   return () => book.getNewAddress();
+}
+
+function checkRate(rate: unknown): InboundRate | null {
+  if (rate === null || rate === undefined) return null;
+  const r = rate as Partial<InboundRate>;
+  if (
+    typeof r !== 'object' ||
+    !(typeof r.perSecond === 'number' && r.perSecond > 0) ||
+    !(Number.isSafeInteger(r.burst) && (r.burst ?? 0) >= 1)
+  ) {
+    throw new TypeError(`option inboundRate must be null or { perSecond > 0, burst >= 1 (an integer) }, got ${JSON.stringify(rate)}`);
+  }
+  return { perSecond: r.perSecond, burst: r.burst as number };
+}
+
+function checkHosts(hosts: unknown): readonly string[] {
+  if (hosts === undefined) return [];
+  if (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string'))
+    throw new TypeError('option allowHosts must be an array of addresses and CIDR ranges');
+  // BanPolicy parses them (and says which entry is wrong).
+  new BanPolicy({ allowHosts: hosts as string[] });
+  return [...(hosts as string[])];
 }

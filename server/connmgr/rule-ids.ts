@@ -32,6 +32,8 @@ export const RULE_IDS = [
   'inbound-limit-shed', // rule 6, policy `shed`: the extra inbound connection is closed at once
   'inbound-limit-pause', // rule 6, policy `pause`: accepting stops until a slot frees
   'accept-exhausted', // rule 6: out of file descriptors: accepting pauses, retried later
+  'inbound-per-host-limit', // rule 6: the host already has maxInboundPerHost inbound connections
+  'inbound-rate-limit', // rule 6: the host's accept token bucket is empty (inboundRate)
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

@@ -33,7 +33,7 @@ export const CONN_REASONS = [
 ] as const;
 export type ConnReason = (typeof CONN_REASONS)[number];
 
-export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown'] as const;
+export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown', 'per-host-limit', 'rate-limit'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const LISTENER_STATES = ['listening', 'paused', 'closed', 'error'] as const;

@@ -76,7 +76,7 @@ export type ConnReason = v.InferOutput<typeof ConnReasonSchema>;
 export { RULE_IDS, RuleIdSchema, type RuleId } from './rule-ids.ts';
 
 /** Why an inbound connection was refused. */
-export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown'] as const;
+export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown', 'per-host-limit', 'rate-limit'] as const;
 export const RejectReasonSchema = v.picklist(REJECT_REASONS);
 export type RejectReason = v.InferOutput<typeof RejectReasonSchema>;
 

@@ -28,6 +28,8 @@ export const RULE_IDS = [
   'inbound-limit-shed',
   'inbound-limit-pause',
   'accept-exhausted',
+  'inbound-per-host-limit',
+  'inbound-rate-limit',
 ] as const;
 export const RuleIdSchema = v.picklist(RULE_IDS);
 export type RuleId = v.InferOutput<typeof RuleIdSchema>;

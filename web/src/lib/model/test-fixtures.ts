@@ -17,7 +17,7 @@ export function stats(over: Partial<ConnStats> = {}): ConnStats {
     totalEstablished: 0,
     totalFailedDials: 0,
     totalAccepted: 0,
-    rejected: { limit: 0, duplicate: 0, shutdown: 0 },
+    rejected: { limit: 0, duplicate: 0, shutdown: 0, 'per-host-limit': 0, 'rate-limit': 0 },
     disconnects: {},
     retries: 0,
     idleKicks: 0,

@@ -60,6 +60,8 @@ export const RULE_SECTION: Record<RuleId, string> = {
   'inbound-limit-shed': 'rule 6',
   'inbound-limit-pause': 'rule 6',
   'accept-exhausted': 'rule 6',
+  'inbound-per-host-limit': 'rule 6',
+  'inbound-rate-limit': 'rule 6',
 };
 
 /** The wait the backoff chose, as a formula with its numbers: `6.0 s = 3 × 2.0 s`, capped where it bites. */
@@ -159,6 +161,10 @@ export function ruleSentence(f: RuleFacts, config: RuleConfig | null): string {
         : 'paused: every inbound slot used, policy pause — not accepting until one frees.';
     case 'accept-exhausted':
       return 'out of file descriptors: accepting paused, retried shortly.';
+    case 'inbound-per-host-limit':
+      return 'per-host limit: this host already has as many inbound connections as maxInboundPerHost allows.';
+    case 'inbound-rate-limit':
+      return 'rate limit: this host opened connections faster than inboundRate allows; refused until its bucket refills.';
     default:
       return assertNever(f.rule, 'rule id');
   }
