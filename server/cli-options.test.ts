@@ -197,6 +197,22 @@ describe('cli flags', () => {
   });
 });
 
+describe('inbound admission flags', () => {
+  test('loose in the lab, limits against real peers; flags win', () => {
+    assert.equal(parseCli([]).manager.maxInboundPerHost, 0);
+    assert.equal(parseCli([]).manager.inboundRate, null);
+    assert.equal(parseCli(['--no-lab']).manager.maxInboundPerHost, 8);
+    assert.deepEqual(parseCli(['--no-lab']).manager.inboundRate, { perSecond: 5, burst: 10 });
+    const c = parseCli(['--no-lab', '--max-inbound-per-host', '3', '--inbound-rate', '0.5/4']);
+    assert.equal(c.manager.maxInboundPerHost, 3);
+    assert.deepEqual(c.manager.inboundRate, { perSecond: 0.5, burst: 4 });
+    assert.equal(parseCli(['--no-lab', '--inbound-rate', 'off']).manager.inboundRate, null);
+    assert.throws(() => parseCli(['--inbound-rate', '5']), /--inbound-rate must be PER_SECOND\/BURST \(e.g. 5\/10\) or off, got "5"/);
+    assert.throws(() => parseCli(['--inbound-rate', '0/3']), /--inbound-rate must be/);
+    assert.match(HELP, /--max-inbound-per-host <n>/);
+  });
+});
+
 describe('address sources', () => {
   test('--dns-seed (repeatable) and --addresses feed automatic outbound with --no-lab', () => {
     const c = parseCli([

@@ -43,6 +43,9 @@ export interface CliConfig {
     backoff: BackoffKind;
     inboundPolicy: InboundPolicy;
     idleTimeoutMs: number;
+    /** README "Inbound admission": 0 = off. */
+    maxInboundPerHost: number;
+    inboundRate: { perSecond: number; burst: number } | null;
   };
   /** `pretty` (one short line a record) or `json` (pino's JSON lines). */
   logFormat: LogFormat;
@@ -83,6 +86,9 @@ export const LAB_MANAGER_DEFAULTS: CliConfig['manager'] = {
   backoff: 'linear',
   inboundPolicy: 'shed',
   idleTimeoutMs: 20_000,
+  // Every lab client comes from 127.0.0.1: a per-host limit would refuse the lab's own load.
+  maxInboundPerHost: 0,
+  inboundRate: null,
 };
 
 export const REAL_MANAGER_DEFAULTS: CliConfig['manager'] = {
@@ -96,6 +102,9 @@ export const REAL_MANAGER_DEFAULTS: CliConfig['manager'] = {
   backoff: 'linear',
   inboundPolicy: 'shed',
   idleTimeoutMs: 0,
+  // A node in the open: one host may hold a few connections and open them at a human pace.
+  maxInboundPerHost: 8,
+  inboundRate: { perSecond: 5, burst: 10 },
 };
 
 export const HELP = `connscope — a live, visual explorer of a real TCP connection manager
@@ -144,6 +153,8 @@ connection manager (lab defaults / real-peer defaults)
   --backoff <kind>           linear | exponential                        (linear)
   --inbound-policy <p>       shed | pause                                (shed)
   --idle-timeout-ms <n>      close silent connections; 0 = off           (20000 / 0)
+  --max-inbound-per-host <n> inbound at once from one host; 0 = off      (0 / 8)
+  --inbound-rate <r/b>       per-host accepts: r a second, b at once; off (off / 5/10)
 
 logs (on stdout: the start, warnings, one line per WebSocket session and refused upgrade)
   --log-format <f>           pretty | json (one JSON record a line)      (pretty)
@@ -176,6 +187,7 @@ const INT_FLAGS = {
   'max-retry-delay-ms': 'maxRetryDelayMs',
   'max-failed-attempts': 'maxFailedAttempts',
   'idle-timeout-ms': 'idleTimeoutMs',
+  'max-inbound-per-host': 'maxInboundPerHost',
 } as const;
 
 /**
@@ -205,6 +217,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         listen: { type: 'string' },
         backoff: { type: 'string' },
         'inbound-policy': { type: 'string' },
+        'inbound-rate': { type: 'string' },
         ...Object.fromEntries(Object.keys(INT_FLAGS).map((k) => [k, { type: 'string' as const }])),
       },
     });
@@ -267,6 +280,13 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       throw new CliError(`--inbound-policy must be one of ${INBOUND_POLICIES.join(', ')}, got "${policy}"`);
     }
     manager.inboundPolicy = policy as InboundPolicy;
+  }
+  const rate = str('inbound-rate');
+  if (rate !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(rate);
+    if (rate === 'off') manager.inboundRate = null;
+    else if (m && Number(m[1]) > 0 && Number(m[2]) >= 1) manager.inboundRate = { perSecond: Number(m[1]), burst: Number(m[2]) };
+    else throw new CliError(`--inbound-rate must be PER_SECOND/BURST (e.g. 5/10) or off, got "${rate}"`);
   }
   if (manager.maxRetryDelayMs < manager.retryDelayMs) {
     throw new CliError(`--max-retry-delay-ms (${manager.maxRetryDelayMs}) must be >= --retry-delay-ms (${manager.retryDelayMs})`);
