@@ -29,7 +29,9 @@ test('connect to a lab peer: established in the graph, the timeline and the log'
   await expect(dashboard.timelineLane(id)).toHaveAttribute('data-state', 'established');
   await expect(dashboard.timelineLane(id)).toContainText(peer.addr);
 
-  // event log: the pending → established row of this address
+  // event log: the pending → established row of this address (the log narrowed to it: the lab's
+  // churn would scroll the row out of the rendered window)
+  await dashboard.filter.fill(`kind:conn:state ${peer.addr}`);
   const row = dashboard.logEntries(`#${id} manual ${peer.addr}: pending → established (dial-succeeded)`);
   await expect(row).toHaveCount(1);
   await expect(row.getByRole('button', { name: `Select connection ${id}`, exact: true })).toBeVisible();
