@@ -10,19 +10,20 @@ import { createServer } from 'node:net';
 
 /**
  * Polls `probe` (every 10 ms) until it returns a truthy value, and resolves with that value; fails
- * after `timeoutMs` naming `what` it waited for. For socket, counter and process state that no
- * event announces — never a fixed sleep.
+ * after `timeoutMs` naming `what` it waited for (a function is read only then, so it can report what
+ * a child process printed meanwhile). For socket, counter and process state that no event
+ * announces — never a fixed sleep.
  */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
-  what = 'condition',
+  what: string | (() => string) = 'condition',
   timeoutMs = 5000,
 ): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

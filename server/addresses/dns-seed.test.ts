@@ -31,7 +31,9 @@ before(async () => {
   dns = spawn(
     DNSMASQ,
     [
-      '--keep-in-foreground',
+      // --no-daemon: stay in the foreground and keep the starting user. Dropping root for
+      // `nobody` needs capabilities a CI sandbox may not grant; the server then never answers.
+      '--no-daemon',
       `--port=${port}`,
       '--listen-address=127.0.0.1',
       '--bind-interfaces',
@@ -52,9 +54,12 @@ before(async () => {
   const resolver = new Resolver({ timeout: 500, tries: 1 });
   resolver.setServers([`127.0.0.1:${port}`]);
   await waitFor(
-    async () => (await resolver.resolve4('other.connscope.test').catch(() => [])).length > 0,
-    `dnsmasq to answer (${output})`,
-    10_000,
+    async () => {
+      if (dns?.exitCode !== null) throw new Error(`dnsmasq exited with ${dns?.exitCode}: ${output}`);
+      return (await resolver.resolve4('other.connscope.test').catch(() => [])).length > 0;
+    },
+    () => `dnsmasq to answer (it printed: ${output || 'nothing'})`,
+    20_000,
   );
 });
 
