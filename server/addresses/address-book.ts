@@ -106,6 +106,16 @@ export class AddressBook {
     this.#resolver = options.resolver ?? new Resolver();
   }
 
+  #banCheck: ((addr: string) => boolean) | undefined;
+
+  /**
+   * The manager's ban list, given by the manager this book is the `addressBook` of (README
+   * "Ban score"): its banned hosts are not handed out, as with the `isBanned` option.
+   */
+  setBanCheck(isBanned: (addr: string) => boolean): void {
+    this.#banCheck = isBanned;
+  }
+
   get size(): number {
     return this.#entries.size;
   }
@@ -253,7 +263,7 @@ export class AddressBook {
       if (now - handedAt < this.#o.handOutTtlMs) return 'dialing';
       this.#dialing.delete(e.addr); // never reported on: free again
     }
-    if (this.#o.isBanned?.(e.addr)) return 'banned';
+    if (this.#o.isBanned?.(e.addr) || this.#banCheck?.(e.addr)) return 'banned';
     if (e.failures > 0 && e.lastFailedAt !== null && now < e.lastFailedAt + this.cooldownFor(e.failures)) return 'cooling';
     return 'ready';
   }

@@ -112,6 +112,18 @@ async function execute(msg: ActionCommand, { manager, lab }: CommandTargets): Pr
       if (!info) throw new ConnMgrError('ERR_NOT_FOUND', `no connection with id ${msg.connId}`);
       return okReply(msg.id, 'inspect', info);
     }
+    case 'penalize': {
+      const { connId, persistent, transient, reason } = msg;
+      const penalty = { reason, ...(persistent === undefined ? {} : { persistent }), ...(transient === undefined ? {} : { transient }) };
+      return okReply(msg.id, 'penalize', manager.penalize(connId, penalty));
+    }
+    case 'ban': {
+      const { host, durationMs, reason } = msg;
+      const options = { ...(durationMs === undefined ? {} : { durationMs }), ...(reason === undefined ? {} : { reason }) };
+      return okReply(msg.id, 'ban', manager.ban(host, options));
+    }
+    case 'unban':
+      return okReply(msg.id, 'unban', { unbanned: manager.unban(msg.host) });
     case 'replaySeek':
       throw new CodedError(
         'ERR_NOT_REPLAY',
@@ -156,7 +168,9 @@ function fieldOf(code: ConnMgrErrorCode, command: CommandType): string | undefin
     case 'ERR_NOT_FOUND':
       return 'connId';
     case 'ERR_INVALID_ARGUMENT':
-      return command === 'setTargetOutbound' ? 'n' : undefined;
+      return command === 'setTargetOutbound' ? 'n' : command === 'ban' ? 'host' : undefined;
+    case 'ERR_BANNED':
+      return 'addr';
     case 'ERR_DIAL_FAILED':
     case 'ERR_DIAL_TIMEOUT':
     case 'ERR_ABORTED':

@@ -133,6 +133,9 @@ export class Hub {
       m.on('outbound:throttled', (e) => this.#record({ kind: 'outbound:throttled', ...e })),
       m.on('manager:state', (e) => this.#record({ kind: 'manager:state', ...e })),
       m.on('config:changed', (e) => this.#record({ kind: 'config:changed', ...e })),
+      m.on('peer:penalized', (e) => this.#record({ kind: 'peer:penalized', ...e })),
+      m.on('peer:banned', (e) => this.#record({ kind: 'peer:banned', ...e })),
+      m.on('peer:unbanned', (e) => this.#record({ kind: 'peer:unbanned', ...e })),
     );
     if (options.lab) {
       // The lab reports whole states, often many per second during a flood: only the latest

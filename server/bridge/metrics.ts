@@ -65,6 +65,7 @@ export const CLOSE_REASONS = [
   'shutdown',
   'app-closed',
   'app-error',
+  'banned',
 ] as const satisfies readonly ConnReason[];
 
 /**
@@ -185,6 +186,8 @@ export function createMetrics(manager: ConnManager, hub: () => HubCounters): Met
   mirror('throttled_attempts_total', 'Automatic attempts made after throttling.', () => manager.stats().throttledAttempts);
   mirror('listener_pauses_total', 'Times the listeners were paused (inbound limit or EMFILE).', () => manager.stats().listenDisabledNum);
   mirror('listener_paused_seconds_total', 'Time spent with listeners paused.', () => manager.stats().timeInListenDisabledMs / 1000);
+  gauge('banned_hosts', 'Hosts banned now (README "Ban score").', () => manager.stats().bannedHosts);
+  mirror('bans_total', 'Bans made, by ban score or by hand.', () => manager.stats().totalBans);
 
   gauge('ws_clients', 'Open WebSocket clients.', () => hub().clients);
   gauge('ws_clients_behind', 'Clients whose deltas are paused until their buffer drains.', () => hub().behindClients);

@@ -44,6 +44,11 @@ export type Agreement = [
   Assert<Same<Fields<'outbound:throttled'>, cm.OutboundThrottledEvent>>,
   Assert<Same<Fields<'manager:state'>, cm.ManagerStateEvent>>,
   Assert<Same<Fields<'config:changed'>, cm.ConfigChangedEvent>>,
+  Assert<Same<Fields<'peer:penalized'>, cm.PeerPenalizedEvent>>,
+  Assert<Same<Fields<'peer:banned'>, cm.PeerBannedEvent>>,
+  Assert<Same<Fields<'peer:unbanned'>, cm.PeerUnbannedEvent>>,
+  Assert<Same<p.BanInfo, cm.BanInfo>>,
+  Assert<Same<p.HostScore, cm.HostScore>>,
   // snapshot
   Assert<Same<p.ConnInfo, cm.ConnInfo>>,
   Assert<Same<p.ListenerInfo, cm.ListenerInfo>>,
@@ -54,5 +59,6 @@ export type Agreement = [
   Assert<Same<p.ConnStats['disconnects'], cm.ConnStats['disconnects']>>,
   Assert<Same<p.ConnManagerConfig, cm.ConnManagerConfig>>,
   Assert<Same<p.ConnManagerConfig['listen'][number], cm.ListenAddress>>,
-  Assert<Same<Omit<p.Snapshot, 'seq'>, cm.ConnSnapshot>>,
+  // `bans` and `scores` are optional on the wire (older recordings), always there from the manager
+  Assert<Same<Required<Omit<p.Snapshot, 'seq'>>, cm.ConnSnapshot>>,
 ];

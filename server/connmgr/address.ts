@@ -93,3 +93,21 @@ export function normalizeAddress(input: unknown): string {
   const { host, port } = parseAddress(input);
   return formatAddress(host, port);
 }
+
+/** The host part of an address the manager already normalized (`[::1]:8333` → `::1`). */
+export function hostOf(addr: string): string {
+  return parseAddress(addr).host;
+}
+
+/**
+ * A host as `ban()` and friends take it — an IP address (IPv6 with or without brackets) or a host
+ * name — in the manager's one spelling. @throws ConnMgrError `ERR_INVALID_ADDRESS`.
+ */
+export function normalizeHost(input: unknown): string {
+  if (typeof input !== 'string' || input === '') throw new ConnMgrError('ERR_INVALID_ADDRESS', 'host must be a non-empty string');
+  const bare = input.startsWith('[') && input.endsWith(']') ? input.slice(1, -1) : input;
+  if (bare.includes(':') && isIP(bare) !== 6) {
+    throw new ConnMgrError('ERR_INVALID_ADDRESS', `"${input}" is not a host: give the address without a port`);
+  }
+  return hostOf(isIP(bare) === 6 ? `[${bare}]:1` : `${bare}:1`);
+}

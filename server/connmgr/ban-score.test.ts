@@ -26,7 +26,12 @@ test('the policy warns at 50, bans at 100 for the ban duration, and the ban ends
   const p = new BanPolicy({ banDurationMs: 60_000 });
   assert.deepEqual(p.penalize('10.0.0.1', 0, 30, 'garbage', T), { score: 30, warned: false, banned: false });
   assert.deepEqual(p.penalize('10.0.0.1', 0, 30, 'garbage', T), { score: 60, warned: true, banned: false });
-  assert.deepEqual(p.penalize('10.0.0.1', 40, 0, 'garbage', T), { score: 100, warned: false, banned: true });
+  assert.deepEqual(p.penalize('10.0.0.1', 40, 0, 'garbage', T), {
+    score: 100,
+    warned: false,
+    banned: true,
+    ban: { host: '10.0.0.1', until: T + 60_000, reason: 'garbage' },
+  });
   assert.deepEqual(p.bans(T), [{ host: '10.0.0.1', until: T + 60_000, reason: 'garbage' }]);
   assert.equal(p.isBanned('10.0.0.1', T + 59_999), true);
   assert.equal(p.isBanned('10.0.0.1', T + 60_000), false);

@@ -75,7 +75,12 @@ export interface Penalty {
   warned: boolean;
   /** The host is banned now (by this penalty or before). */
   banned: boolean;
+  /** The ban this penalty made, if it made one. */
+  ban?: Ban;
 }
+
+/** Hosts whose scores are kept; past it the lowest-scored go first (a scan cannot grow the table). */
+export const MAX_SCORED_HOSTS = 10_000;
 
 export class BanPolicy {
   readonly warnThreshold: number;
@@ -120,8 +125,32 @@ export class BanPolicy {
     const before = s.value(now);
     const score = s.increase(persistent, transient, now);
     const warned = before < this.warnThreshold && score >= this.warnThreshold;
-    if (score >= this.threshold && !this.isBanned(host, now) && !this.isAllowed(host)) this.ban(host, this.durationMs, reason, now);
+    if (this.#scores.size > MAX_SCORED_HOSTS) this.#prune(host, now);
+    if (score >= this.threshold && !this.isBanned(host, now) && !this.isAllowed(host)) {
+      const ban = this.ban(host, this.durationMs, reason, now);
+      if (ban) return { score, warned, banned: true, ban };
+    }
     return { score, warned, banned: this.isBanned(host, now) };
+  }
+
+  /** Hosts with a score above 0 now, highest first; scores that have faded to 0 are forgotten. */
+  scores(now: number): { host: string; score: number }[] {
+    const out: { host: string; score: number }[] = [];
+    for (const [host, s] of this.#scores) {
+      const score = s.value(now);
+      if (score > 0) out.push({ host, score });
+      else if (!this.#bans.has(host)) this.#scores.delete(host);
+    }
+    return out.sort((a, b) => b.score - a.score || (a.host < b.host ? -1 : 1));
+  }
+
+  /** Over the cap: drops faded scores, then the lowest, never `keep`'s nor a banned host's. */
+  #prune(keep: string, now: number): void {
+    const ranked = [...this.#scores].filter(([h]) => h !== keep && !this.#bans.has(h)).sort(([, a], [, b]) => a.value(now) - b.value(now));
+    for (const [h] of ranked) {
+      if (this.#scores.size <= MAX_SCORED_HOSTS) break;
+      this.#scores.delete(h);
+    }
   }
 
   /** Bans `host` until `now + durationMs`; returns the ban, or null for an allowed host. */

@@ -22,11 +22,13 @@
  * for its own reasons; who closed it first is told apart in handoff.ts.
  */
 import type { Socket } from 'node:net';
-import { normalizeAddress } from './address.ts';
+import { hostOf, normalizeAddress, normalizeHost } from './address.ts';
+import type { Ban } from './ban-score.ts';
+import { BanKeeper } from './bans.ts';
 import { addWaiter, attachSocket, closeReason, newRecord, noteActivity, stateEvent, toInfo } from './conn-record.ts';
 import type { ConnRecord, PendingDial } from './conn-record.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
-import { canceledError, ConnMgrError, dialError, duplicateError, shutdownError } from './errors.ts';
+import { bannedError, canceledError, ConnMgrError, dialError, duplicateError, shutdownError } from './errors.ts';
 import { callHandler } from './handoff.ts';
 import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
@@ -36,7 +38,7 @@ import { ResourceTracker, STOP_DIAL_GRACE_MS } from './resources.ts';
 import { decideRetry } from './retry.ts';
 import { transitionRule, type OutboundCause } from './rule-ids.ts';
 import { assertTransition, isFinal, type ConnState, type LiveConnState } from './states.ts';
-import type { ConnInfo, ConnManagerConfig, ConnManagerEvents, ConnReason, ConnSnapshot, ConnStats } from './types.ts';
+import type { BanInfo, ConnInfo, ConnManagerConfig, ConnManagerEvents, ConnReason, ConnSnapshot, ConnStats, HostScore } from './types.ts';
 import type { ConnType, ListenerInfo, ManagerState, OpenResources } from './types.ts';
 
 export class ConnManager {
@@ -46,6 +48,7 @@ export class ConnManager {
   readonly #outbound: OutboundFiller;
   readonly #inbound: InboundGate;
   readonly #idle: IdleTimer;
+  readonly #bans: BanKeeper;
   #state: ManagerState = 'idle';
   #stopPromise?: Promise<void>;
   #startPromise?: Promise<void>;
@@ -80,15 +83,43 @@ export class ConnManager {
         this.#closeSocket(rec, 'idle-timeout');
       },
     );
+    this.#bans = new BanKeeper(
+      {
+        banWarnThreshold: this.#opts.banWarnThreshold,
+        banThreshold: this.#opts.banThreshold,
+        banDurationMs: this.#opts.banDurationMs,
+        banHalfLifeMs: this.#opts.banHalfLifeMs,
+        allowHosts: this.#opts.allowHosts,
+      },
+      this.#resources,
+      {
+        now: () => this.#now(),
+        penalized: (e) => {
+          if (e.warned) this.#opts.logger.warn(`connmgr: ${e.host} reached ban score ${e.score} (${e.reason}); bans at ${this.#opts.banThreshold}`);
+          this.#emitter.emit('peer:penalized', { ...e, at: this.#now() });
+        },
+        banned: (e) => {
+          // The event first (the cause), then the closes it causes, each with reason `banned`.
+          this.#emitter.emit('peer:banned', { ...e, at: this.#now() });
+          this.#enforceBan(e.host);
+        },
+        unbanned: (e) => this.#emitter.emit('peer:unbanned', { ...e, at: this.#now() }),
+      },
+    );
     // What both policies may ask of the manager; each decides, the manager performs.
     const view = {
       running: () => this.#state === 'running',
       inUse: (addr: string) => this.#byAddr.has(addr),
+      isBanned: (host: string) => this.#bans.isBanned(host),
+      isAllowed: (host: string) => this.#bans.isAllowed(host),
       warn: (message: string) => this.#opts.logger.warn(message),
       now: () => this.#now(),
     };
     const book = this.#opts.addressBook;
-    if (book) this.#emitter.on('conn:state', (e) => reportToAddressBook(book, e));
+    if (book) {
+      this.#emitter.on('conn:state', (e) => reportToAddressBook(book, e));
+      book.setBanCheck?.((addr) => this.#bans.isBanned(hostOf(addr)));
+    }
     this.#outbound = new OutboundFiller(this.#opts, this.#resources, {
       ...view,
       count: () => this.#countByType.outbound,
@@ -149,12 +180,14 @@ export class ConnManager {
    * Dials `addr` once (type `manual`); resolves with the connection once established.
    * @throws ConnMgrError `ERR_INVALID_ADDRESS`, `ERR_DUPLICATE_PERSISTENT`, `ERR_ALREADY_PENDING`,
    *   `ERR_ALREADY_CONNECTED`, `ERR_DIAL_FAILED` (with `sysCode`), `ERR_DIAL_TIMEOUT`,
-   *   `ERR_ABORTED` (signal fired, or disconnected/removed while pending), `ERR_SHUTDOWN`.
+   *   `ERR_ABORTED` (signal fired, or disconnected/removed while pending), `ERR_BANNED` (the host is
+   *   banned, or was banned while pending), `ERR_SHUTDOWN`.
    */
   async connect(addr: string, options: { signal?: AbortSignal } = {}): Promise<ConnInfo> {
     this.#assertUsable();
     const normalized = normalizeAddress(addr);
     this.#assertNotDuplicate(normalized);
+    this.#assertNotBanned(normalized);
     const { signal } = options;
     if (signal?.aborted) throw new ConnMgrError('ERR_ABORTED', `connect to ${normalized} aborted before it started`);
     const rec = this.#newRecord('manual', false, normalized);
@@ -168,12 +201,13 @@ export class ConnManager {
   /**
    * Adds a persistent peer (type `manual`, `persistent: true`), dialed at once and retried
    * forever with backoff; its id stays the same across reconnects.
-   * @throws ConnMgrError `ERR_INVALID_ADDRESS`, a duplicate code, `ERR_MAX_PERSISTENT`, `ERR_SHUTDOWN`.
+   * @throws ConnMgrError `ERR_INVALID_ADDRESS`, a duplicate code, `ERR_BANNED`, `ERR_MAX_PERSISTENT`, `ERR_SHUTDOWN`.
    */
   addPersistent(addr: string): number {
     this.#assertUsable();
     const normalized = normalizeAddress(addr);
     this.#assertNotDuplicate(normalized);
+    this.#assertNotBanned(normalized);
     if (this.#persistentEntries >= this.#opts.maxPersistent) {
       throw new ConnMgrError(
         'ERR_MAX_PERSISTENT',
@@ -244,6 +278,71 @@ export class ConnManager {
     return changed;
   }
 
+  // ---- ban score (README "Ban score", rule 11) ------------------------------------------------
+
+  /**
+   * Adds to the ban score of connection `id`'s host: `persistent` for good, `transient` fading
+   * (halving every `banHalfLifeMs`). At `banThreshold` the host is banned for `banDurationMs`
+   * (never a host of `allowHosts`), which closes this connection and every other of its host.
+   * @throws ConnMgrError `ERR_NOT_FOUND`, `ERR_INVALID_ARGUMENT`, `ERR_SHUTDOWN`.
+   */
+  penalize(id: number, penalty: { persistent?: number; transient?: number; reason: string }): { score: number; banned: boolean } {
+    this.#assertUsable();
+    const rec = this.#mustGet(id);
+    const { persistent = 0, transient = 0, reason } = penalty ?? ({} as typeof penalty);
+    for (const [name, n] of [['persistent', persistent], ['transient', transient]] as const) {
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+        throw new ConnMgrError('ERR_INVALID_ARGUMENT', `penalty ${name} must be an integer >= 0, got ${JSON.stringify(n)}`);
+      }
+    }
+    const why = checkReason(reason);
+    const { score, banned } = this.#bans.penalize(hostOf(rec.addr), rec.id, persistent, transient, why);
+    return { score, banned };
+  }
+
+  /**
+   * Bans `host` (an IP address or a name, no port) for `durationMs` (default `banDurationMs`); a ban
+   * in force is replaced. Its connections close with reason `banned`. Returns the ban.
+   * @throws ConnMgrError `ERR_INVALID_ADDRESS`, `ERR_INVALID_ARGUMENT` (a bad duration, or a host of
+   *   `allowHosts`, which is never banned), `ERR_SHUTDOWN`.
+   */
+  ban(host: string, options: { durationMs?: number; reason?: string } = {}): BanInfo {
+    this.#assertUsable();
+    const h = normalizeHost(host);
+    const { durationMs = this.#opts.banDurationMs, reason = 'banned by the operator' } = options;
+    if (typeof durationMs !== 'number' || !Number.isSafeInteger(durationMs) || durationMs < 1) {
+      throw new ConnMgrError('ERR_INVALID_ARGUMENT', `ban durationMs must be an integer >= 1, got ${JSON.stringify(durationMs)}`);
+    }
+    const why = checkReason(reason);
+    const ban = this.#bans.ban(h, durationMs, why);
+    if (!ban) throw new ConnMgrError('ERR_INVALID_ARGUMENT', `${h} is on allowHosts and is never banned`);
+    return { ...ban };
+  }
+
+  /**
+   * Lifts `host`'s ban and forgets its score; returns whether it was banned.
+   * @throws ConnMgrError `ERR_INVALID_ADDRESS`, `ERR_SHUTDOWN`.
+   */
+  unban(host: string): boolean {
+    this.#assertUsable();
+    return this.#bans.unban(normalizeHost(host));
+  }
+
+  /** Bans in force, soonest to end first. */
+  bans(): BanInfo[] {
+    return this.#bans.bans().map((b: Ban) => ({ ...b }));
+  }
+
+  /** `host`'s ban score now (0 if never penalized, or faded). @throws ConnMgrError `ERR_INVALID_ADDRESS`. */
+  score(host: string): number {
+    return this.#bans.score(normalizeHost(host));
+  }
+
+  /** Every host with a ban score above 0, highest first. */
+  scores(): HostScore[] {
+    return this.#bans.scores();
+  }
+
   /**
    * The manager's clock, in ms: the time every event's `at` and every `retryAt` is on (the wall
    * clock unless an injected clock says otherwise, e.g. a slowed-down one in the lab).
@@ -288,6 +387,7 @@ export class ConnManager {
       idleKicks: this.#totals.idleKicks,
       ...this.#inbound.stats(), // totalAccepted, rejected, acceptingConns, listenDisabledNum, timeInListenDisabledMs
       ...this.#outbound.stats(), // consecutiveFailedAttempts, throttledAttempts
+      ...this.#bans.stats(), // bannedHosts, totalBans
     };
   }
 
@@ -299,6 +399,8 @@ export class ConnManager {
       conns: this.list(),
       listeners: this.listeners(),
       stats: this.stats(),
+      bans: this.bans(),
+      scores: this.scores(),
     };
   }
 
@@ -507,10 +609,24 @@ export class ConnManager {
   }
 
   /** A persistent entry waiting to retry is removed or shut down: its timer goes, it ends. */
-  #cancelRetry(rec: ConnRecord, reason: 'local-remove' | 'shutdown'): void {
+  #cancelRetry(rec: ConnRecord, reason: 'local-remove' | 'shutdown' | 'banned'): void {
     this.#resources.clearTimer(rec.retryTimer);
     rec.retryTimer = undefined;
     this.#transition(rec, 'canceled', reason);
+  }
+
+  /**
+   * Rule 11: every request and connection of a banned host ends, with reason `banned` — pending
+   * dials are canceled, persistent entries end for good (a banned host is not retried), open
+   * connections close.
+   */
+  #enforceBan(host: string): void {
+    for (const rec of [...this.#conns.values()]) {
+      if (hostOf(rec.addr) !== host) continue;
+      if (rec.state === 'pending') this.#cancelPending(rec, 'banned');
+      else if (rec.state === 'established') this.#closeSocket(rec, 'banned');
+      else if (rec.state === 'failing') this.#cancelRetry(rec, 'banned');
+    }
   }
 
   // ---- sockets -------------------------------------------------------------------------------
@@ -555,7 +671,7 @@ export class ConnManager {
     rec.closing = undefined;
     rec.appClosed = false;
     if (rec.state !== 'established') return;
-    if (rec.persistent && reason !== 'local-remove' && reason !== 'shutdown' && this.#state !== 'stopping') {
+    if (rec.persistent && reason !== 'local-remove' && reason !== 'shutdown' && reason !== 'banned' && this.#state !== 'stopping') {
       this.#retryPersistent(rec, reason, code, true);
     } else {
       this.#transition(rec, 'disconnected', reason, code === undefined ? {} : { code });
@@ -587,6 +703,7 @@ export class ConnManager {
     this.#setManagerState('stopping');
     const listenersClosed = this.#inbound.close();
     this.#outbound.stop();
+    this.#bans.stop();
     for (const rec of [...this.#conns.values()]) {
       if (rec.state === 'pending') this.#cancelPending(rec, 'shutdown');
       else if (rec.state === 'established') this.#closeSocket(rec, 'shutdown');
@@ -617,6 +734,11 @@ export class ConnManager {
     if (existing) throw duplicateError(addr, existing);
   }
 
+  #assertNotBanned(addr: string): void {
+    const host = hostOf(addr);
+    if (this.#bans.isBanned(host)) throw bannedError(addr, this.#bans.bans().find((b) => b.host === host));
+  }
+
   #mustGet(id: number): ConnRecord {
     const rec = typeof id === 'number' ? this.#conns.get(id) : undefined;
     if (!rec) throw new ConnMgrError('ERR_NOT_FOUND', `no connection with id ${JSON.stringify(id)}`);
@@ -631,4 +753,12 @@ export class ConnManager {
   #now(): number {
     return this.#opts.clock.now();
   }
+}
+
+/** A penalty's or ban's reason: short text for the log and the page. */
+function checkReason(reason: unknown): string {
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 200) {
+    throw new ConnMgrError('ERR_INVALID_ARGUMENT', `reason must be a non-empty string of at most 200 characters, got ${JSON.stringify(reason)}`);
+  }
+  return reason;
 }

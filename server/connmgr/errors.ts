@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'ERR_LISTEN_FAILED',
   'ERR_ILLEGAL_TRANSITION',
   'ERR_NO_ADDRESS', // an AddressBook has no address to hand out now (the message says why)
+  'ERR_BANNED', // the host is banned (README "Ban score"): no dial to it, no persistent entry for it
 ] as const;
 export type ConnMgrErrorCode = (typeof ERROR_CODES)[number];
 
@@ -59,10 +60,17 @@ export function dialError(addr: string, reason: string, code: string | undefined
 /** What `connect()` rejects with when its request ended while pending (`reason` is the transition's). */
 export function canceledError(addr: string, reason: string): ConnMgrError {
   if (reason === 'shutdown') return shutdownError();
+  if (reason === 'banned') return new ConnMgrError('ERR_BANNED', `connect to ${addr} ended while pending: its host was banned`);
   const how = { aborted: 'aborted by its signal', 'local-disconnect': 'disconnected', 'local-remove': 'removed' }[reason] ?? reason;
   return new ConnMgrError('ERR_ABORTED', `connect to ${addr} was ${how} while pending`);
 }
 
 export function isConnMgrError(err: unknown, code?: ConnMgrErrorCode): err is ConnMgrError {
   return err instanceof ConnMgrError && (code === undefined || err.code === code);
+}
+
+/** `ERR_BANNED`: a request to a banned host. */
+export function bannedError(addr: string, ban: { until: number; reason: string } | undefined): ConnMgrError {
+  const why = ban ? ` until ${new Date(ban.until).toISOString()} (${ban.reason})` : '';
+  return new ConnMgrError('ERR_BANNED', `cannot dial ${addr}: its host is banned${why}`);
 }

@@ -17,7 +17,6 @@
  */
 import type { Socket } from 'node:net';
 import { formatAddress, parseAddress } from './address.ts';
-import { BanPolicy } from './ban-score.ts';
 import { InboundAdmission } from './inbound-admission.ts';
 import { ListenerSet } from './listener-set.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -32,6 +31,10 @@ export interface InboundHost {
   count(): number;
   /** The address is taken by any connection or persistent entry (rule 3). */
   inUse(remote: string): boolean;
+  /** The host is banned (rule 11): its connections are refused. */
+  isBanned(host: string): boolean;
+  /** The host is on `allowHosts`: exempt from the per-host limit and the rate limit. */
+  isAllowed(host: string): boolean;
   /**
    * Makes `socket` an established inbound connection (record, transition); returns the hand-off
    * to the application, which the gate runs once it has paused at the limit if it must — so the
@@ -67,6 +70,7 @@ const REJECT_RULE: Record<RejectReason, RuleId> = {
   shutdown: 'shutdown',
   'per-host-limit': 'inbound-per-host-limit',
   'rate-limit': 'inbound-rate-limit',
+  banned: 'inbound-banned',
 };
 
 export class InboundGate {
@@ -75,7 +79,7 @@ export class InboundGate {
   readonly #resources: ResourceTracker;
   readonly #listeners: ListenerSet;
   #accepted = 0;
-  readonly #rejected: Record<RejectReason, number> = { limit: 0, duplicate: 0, shutdown: 0, 'per-host-limit': 0, 'rate-limit': 0 };
+  readonly #rejected: Record<RejectReason, number> = { limit: 0, duplicate: 0, shutdown: 0, 'per-host-limit': 0, 'rate-limit': 0, banned: 0 };
   #pausedSince: number | null = null;
   /** The rule of the latest pause of accepting, carried by its listener events. */
   #pauseRule: RuleId | undefined;
@@ -92,13 +96,12 @@ export class InboundGate {
     this.#rules = rules;
     this.#host = host;
     this.#resources = resources;
-    const allow = new BanPolicy({ allowHosts: rules.allowHosts });
     this.#admission =
       rules.maxInboundPerHost > 0 || rules.inboundRate !== null
         ? new InboundAdmission({
             maxInboundPerHost: rules.maxInboundPerHost > 0 ? rules.maxInboundPerHost : Number.POSITIVE_INFINITY,
             inboundRate: rules.inboundRate,
-            isAllowed: (h) => allow.isAllowed(h),
+            isAllowed: (h) => host.isAllowed(h),
             now: () => host.now(),
           })
         : null;
@@ -187,12 +190,14 @@ export class InboundGate {
   }
 
   /**
-   * The checks, in order. An admission policy (a ban list, a per-address limit) plugs in here,
-   * after the duplicate check and before the limit: it refuses by address, the limit by count.
+   * The checks, in order: a banned host (rule 11) after the duplicate check; the per-host
+   * admission (limit and rate) only once there is a slot, so that a refusal by count never spends
+   * the host's tokens.
    */
   #verdict(remote: string): Verdict {
     if (!this.#host.running()) return 'shutdown';
     if (this.#host.inUse(remote)) return 'duplicate';
+    if (this.#host.isBanned(hostOf(remote))) return 'banned';
     if (this.#host.count() < this.#rules.maxInbound) return this.#admission?.admit(hostOf(remote)) ?? 'admit';
     if (this.#rules.inboundPolicy === 'pause' && this.#waiting.length < this.#rules.maxInbound) return 'wait';
     return 'limit';

@@ -274,7 +274,7 @@ describe("integration: connections waiting under 'pause'", () => {
     await cm.stop();
     await c.closed$;
     assert.equal(c.received(), '', 'no shed line at shutdown');
-    assert.deepEqual(cm.stats().rejected, { limit: 2, duplicate: 0, shutdown: 1, 'per-host-limit': 0, 'rate-limit': 0 });
+    assert.deepEqual(cm.stats().rejected, { limit: 2, duplicate: 0, shutdown: 1, 'per-host-limit': 0, 'rate-limit': 0, banned: 0 });
     assert.equal(log.of('inbound:rejected').at(-1)!.rule, 'shutdown');
   });
 });

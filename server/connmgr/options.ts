@@ -61,8 +61,19 @@ export interface ConnManagerOptions {
    * connection is refused with reason `rate-limit`. null = no rate limit. @default null
    */
   inboundRate?: InboundRate | null;
-  /** Hosts (addresses, CIDR ranges) exempt from the per-host limit and the rate limit. @default [] */
+  /**
+   * Hosts (addresses, CIDR ranges) exempt from the per-host limit and the rate limit, and never
+   * banned (btcd's whitelist). @default []
+   */
   allowHosts?: readonly string[];
+  /** A host's ban score at which a warning is logged (README "Ban score"). @default 50 */
+  banWarnThreshold?: number;
+  /** A host's ban score at which it is banned. @default 100 */
+  banThreshold?: number;
+  /** How long a ban by score lasts (and `ban()`'s default). @default 86400000 (24 h) */
+  banDurationMs?: number;
+  /** The transient part of a ban score halves this often. @default 60000 */
+  banHalfLifeMs?: number;
   /** At the inbound limit: `'shed'` (accept and close) or `'pause'` (stop accepting). @default 'shed' */
   inboundPolicy?: InboundPolicy;
   /** One line written to a shed connection before closing it; '' writes nothing. @default 'ERROR Too many open connections\r\n' */
@@ -92,6 +103,8 @@ export interface AddressSource {
   markFailed?(addr: string): void;
   /** An automatic connection to `addr` ended, or its request was dropped before a dial came to anything. */
   markClosed?(addr: string): void;
+  /** Given once by the manager: addresses whose host it has banned, not to be handed out. */
+  setBanCheck?(isBanned: (addr: string) => boolean): void;
 }
 
 export type ResolvedOptions = Required<Omit<ConnManagerOptions, 'getNewAddress' | 'onConnection' | 'addressBook'>> &
@@ -110,6 +123,10 @@ export const DEFAULTS = {
   maxInboundPerHost: 0,
   inboundRate: null as InboundRate | null,
   allowHosts: [] as readonly string[],
+  banWarnThreshold: 50,
+  banThreshold: 100,
+  banDurationMs: 86_400_000,
+  banHalfLifeMs: 60_000,
   inboundPolicy: 'shed' as InboundPolicy,
   shedMessage: 'ERROR Too many open connections\r\n',
   idleTimeoutMs: 0,
@@ -164,6 +181,10 @@ export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOption
     maxInboundPerHost: checkInt('maxInboundPerHost', o.maxInboundPerHost, 0),
     inboundRate: checkRate(o.inboundRate),
     allowHosts: checkHosts(o.allowHosts),
+    banWarnThreshold: checkInt('banWarnThreshold', o.banWarnThreshold, 1),
+    banThreshold: checkInt('banThreshold', o.banThreshold, 1),
+    banDurationMs: checkInt('banDurationMs', o.banDurationMs, 1),
+    banHalfLifeMs: checkInt('banHalfLifeMs', o.banHalfLifeMs, 1),
     inboundPolicy: o.inboundPolicy,
     shedMessage: o.shedMessage,
     idleTimeoutMs: checkInt('idleTimeoutMs', o.idleTimeoutMs, 0),
@@ -174,6 +195,9 @@ export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOption
   };
   if (resolved.maxRetryDelayMs < resolved.retryDelayMs) {
     throw new TypeError(`option maxRetryDelayMs (${resolved.maxRetryDelayMs}) must be >= retryDelayMs (${resolved.retryDelayMs})`);
+  }
+  if (resolved.banWarnThreshold > resolved.banThreshold) {
+    throw new TypeError(`option banWarnThreshold (${resolved.banWarnThreshold}) must be <= banThreshold (${resolved.banThreshold})`);
   }
   return resolved;
 }
@@ -205,6 +229,9 @@ export function configView(o: ResolvedOptions, targetOutbound: number): ConnMana
     maxInbound: o.maxInbound,
     inboundPolicy: o.inboundPolicy,
     idleTimeoutMs: o.idleTimeoutMs,
+    banWarnThreshold: o.banWarnThreshold,
+    banThreshold: o.banThreshold,
+    banDurationMs: o.banDurationMs,
   };
 }
 

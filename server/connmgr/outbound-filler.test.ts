@@ -20,6 +20,7 @@ function rig(options: { target?: number; maxFailedAttempts?: number; source?: ()
     retryDelayMs: 1000,
   };
   const live = new Set<string>();
+  const banned = new Set<string>();
   const dialed: Array<{ addr: string; cause: OutboundCause; at: number }> = [];
   const throttled: Array<Omit<OutboundThrottledEvent, 'at'> & { at: number }> = [];
   const warnings: string[] = [];
@@ -28,6 +29,7 @@ function rig(options: { target?: number; maxFailedAttempts?: number; source?: ()
     count: () => live.size,
     target: () => options.target ?? 3,
     inUse: (addr: string) => live.has(addr),
+    isBanned: (host: string) => banned.has(host),
     dial: (addr: string, cause: OutboundCause) => {
       live.add(addr);
       dialed.push({ addr, cause, at: clock.now() });
@@ -41,7 +43,7 @@ function rig(options: { target?: number; maxFailedAttempts?: number; source?: ()
     assert.ok(live.delete(addr), `${addr} was not dialing`);
     filler.failed();
   };
-  return { clock, timers, live, dialed, throttled, warnings, filler, fail, host };
+  return { clock, timers, live, banned, dialed, throttled, warnings, filler, fail, host };
 }
 
 test('fills to the target with fresh addresses, and replaces a failed one', async () => {

@@ -8,7 +8,7 @@
  * transition (`OutboundHost.dial`), and tells the filler how each ended (`failed`/`succeeded`).
  * So the rule runs in outbound-filler.test.ts on a virtual clock with a stand-in host.
  */
-import { normalizeAddress } from './address.ts';
+import { hostOf, normalizeAddress } from './address.ts';
 import type { AddressSource, ResolvedOptions } from './options.ts';
 import type { Timers } from './resources.ts';
 import type { OutboundCause } from './rule-ids.ts';
@@ -22,6 +22,8 @@ export interface OutboundHost {
   target(): number;
   /** The address is taken by any connection or persistent entry (rule 3). */
   inUse(addr: string): boolean;
+  /** The address's host is banned (rule 11): the source's answer is skipped. */
+  isBanned(host: string): boolean;
   /** Starts the automatic request to `addr`: a new record, `pending`, dialed. */
   dial(addr: string, cause: OutboundCause): void;
   throttled(event: Omit<OutboundThrottledEvent, 'at'>): void;
@@ -120,7 +122,7 @@ export class OutboundFiller {
     // Re-check after the await: stopped, or the target lowered meanwhile.
     if (!this.#host.running()) return;
     if (this.#host.count() >= this.#host.target()) return;
-    if (this.#host.inUse(addr)) {
+    if (this.#host.inUse(addr) || this.#host.isBanned(hostOf(addr))) {
       this.failed();
       return;
     }

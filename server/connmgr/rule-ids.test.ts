@@ -179,6 +179,18 @@ describe('every decision point of the manager emits its rule', () => {
     assert.equal(end(d.id), 'shutdown');
   });
 
+  test('a ban ends the host’s requests: the connection closes, a persistent entry is not retried', async () => {
+    const { cm, dialer, log } = rig();
+    await cm.start();
+    const ok = cm.connect('10.1.1.1:9001');
+    dialer.last().succeed();
+    const info = await ok;
+    const id = cm.addPersistent('10.1.1.1:9002');
+    cm.ban('10.1.1.1', { reason: 'test' });
+    assert.deepEqual(rules(log.states(info.id)).at(-1), 'established>disconnected:banned@banned');
+    assert.deepEqual(rules(log.states(id)).at(-1), 'pending>canceled:banned@banned');
+  });
+
   test('every rule id has a scenario (here, or on real sockets for the inbound ones)', () => {
     // admission.test.ts has the per-host ones.
     const onRealSockets: RuleId[] = [
@@ -188,6 +200,7 @@ describe('every decision point of the manager emits its rule', () => {
       'inbound-limit-pause',
       'inbound-per-host-limit',
       'inbound-rate-limit',
+      'inbound-banned', // bans.test.ts
     ];
     // Running out of descriptors has a suite of its own, in a child process (fd-limit.test.ts).
     const untestable: RuleId[] = ['accept-exhausted'];

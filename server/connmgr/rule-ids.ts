@@ -34,6 +34,8 @@ export const RULE_IDS = [
   'accept-exhausted', // rule 6: out of file descriptors: accepting pauses, retried later
   'inbound-per-host-limit', // rule 6: the host already has maxInboundPerHost inbound connections
   'inbound-rate-limit', // rule 6: the host's accept token bucket is empty (inboundRate)
+  'banned', // rule 11: the host is banned: its connections close, its requests end, never retried
+  'inbound-banned', // rule 11: an inbound connection from a banned host is refused
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -95,6 +97,8 @@ function endRule(reason: ConnReason): RuleId {
       return 'handoff-close';
     case 'shutdown':
       return 'shutdown';
+    case 'banned':
+      return 'banned';
     // Reasons that start or establish a connection never end one; the table's guard throws first.
     case 'requested':
     case 'retry':

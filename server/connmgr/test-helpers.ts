@@ -234,6 +234,9 @@ export class EventLog {
       'outbound:throttled',
       'manager:state',
       'config:changed',
+      'peer:penalized',
+      'peer:banned',
+      'peer:unbanned',
     ];
     for (const name of names) cm.on(name, (event) => this.all.push({ name, event }));
   }

@@ -30,10 +30,11 @@ export const CONN_REASONS = [
   'shutdown',
   'app-closed', // the application ended or destroyed the socket `onConnection` gave it
   'app-error', // the `onConnection` handler threw (or its promise rejected): the manager closed it
+  'banned', // its host was banned (a ban score past `banThreshold`, or `ban()`): closed, never retried
 ] as const;
 export type ConnReason = (typeof CONN_REASONS)[number];
 
-export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown', 'per-host-limit', 'rate-limit'] as const;
+export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown', 'per-host-limit', 'rate-limit', 'banned'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const LISTENER_STATES = ['listening', 'paused', 'closed', 'error'] as const;
@@ -162,6 +163,39 @@ export interface ConfigChangedEvent {
   at: number;
 }
 
+/** `penalize()` added to a host's ban score (README "Ban score"). */
+export interface PeerPenalizedEvent {
+  host: string;
+  /** The connection whose behaviour was penalized. */
+  id: number;
+  persistent: number;
+  transient: number;
+  /** The host's score after this penalty. */
+  score: number;
+  reason: string;
+  /** This penalty took the score past `banWarnThreshold`. */
+  warned: boolean;
+  at: number;
+}
+
+/** A host was banned: its connections close (`banned`), its inbound is refused, dials to it too. */
+export interface PeerBannedEvent {
+  host: string;
+  /** Clock time the ban ends. */
+  until: number;
+  reason: string;
+  /** The score that earned it; absent for a ban by `ban()`. */
+  score?: number;
+  at: number;
+}
+
+/** A ban ended: lifted by `unban()` (`unbanned`) or run out (`expired`). */
+export interface PeerUnbannedEvent {
+  host: string;
+  reason: 'unbanned' | 'expired';
+  at: number;
+}
+
 /** The typed event map: `cm.on(name, listener)`. */
 export interface ConnManagerEvents {
   'conn:state': ConnStateEvent;
@@ -170,6 +204,9 @@ export interface ConnManagerEvents {
   'outbound:throttled': OutboundThrottledEvent;
   'manager:state': ManagerStateEvent;
   'config:changed': ConfigChangedEvent;
+  'peer:penalized': PeerPenalizedEvent;
+  'peer:banned': PeerBannedEvent;
+  'peer:unbanned': PeerUnbannedEvent;
 }
 export type ConnManagerEventName = keyof ConnManagerEvents;
 
@@ -204,6 +241,10 @@ export interface ConnStats {
   timeInListenDisabledMs: number;
   consecutiveFailedAttempts: number;
   throttledAttempts: number;
+  /** Hosts banned now. */
+  bannedHosts: number;
+  /** Bans ever made (by score or by `ban()`). */
+  totalBans: number;
 }
 
 /** Serializable configuration (the options minus functions). */
@@ -220,6 +261,23 @@ export interface ConnManagerConfig {
   maxInbound: number;
   inboundPolicy: InboundPolicy;
   idleTimeoutMs: number;
+  banWarnThreshold: number;
+  banThreshold: number;
+  banDurationMs: number;
+}
+
+/** A ban in force (`cm.bans()`). */
+export interface BanInfo {
+  host: string;
+  /** Clock time the ban ends. */
+  until: number;
+  reason: string;
+}
+
+/** A host's ban score now (`cm.scores()`): only hosts above 0. */
+export interface HostScore {
+  host: string;
+  score: number;
 }
 
 export interface ConnSnapshot {
@@ -229,6 +287,8 @@ export interface ConnSnapshot {
   conns: ConnInfo[];
   listeners: ListenerInfo[];
   stats: ConnStats;
+  bans: BanInfo[];
+  scores: HostScore[];
 }
 
 /** What `openResources()` reports; all zero after `stop()` resolves. */

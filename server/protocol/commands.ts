@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { FloodOptionsSchema, LabPeerSchema, PeerBehaviourSchema } from './lab.ts';
 import { LessonNameSchema, LessonStateSchema } from './lessons.ts';
 import { BackoffKindSchema, InboundPolicySchema, WireEventSchema } from './events.ts';
-import { ConnInfoSchema, ConnManagerConfigSchema } from './snapshot.ts';
+import { BanInfoSchema, ConnInfoSchema, ConnManagerConfigSchema } from './snapshot.ts';
 
 /** Version of this protocol; every message carries it as `v`. */
 export const PROTOCOL_VERSION = 1;
@@ -129,6 +129,34 @@ export const LabStepLessonCommandSchema = v.object({
 /** `lab.stopLesson`: end the running lesson (a no-op without one). */
 export const LabStopLessonCommandSchema = v.object({ ...base, type: v.literal('lab.stopLesson') });
 
+const banHost = v.pipe(v.string(), v.nonEmpty(), v.maxLength(300));
+const banReason = v.pipe(v.string(), v.nonEmpty(), v.maxLength(200));
+/** Most a single penalty adds (either part): the threshold is 100 by default. */
+export const MAX_PENALTY = 1000;
+const penaltyPart = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PENALTY)));
+
+/** `penalize`: add to the ban score of a connection's host (README "Ban score"). */
+export const PenalizeCommandSchema = v.object({
+  ...base,
+  type: v.literal('penalize'),
+  connId,
+  persistent: penaltyPart,
+  transient: penaltyPart,
+  reason: banReason,
+});
+
+/** `ban`: ban a host (an address, no port) for `durationMs` (default the manager's `banDurationMs`). */
+export const BanCommandSchema = v.object({
+  ...base,
+  type: v.literal('ban'),
+  host: banHost,
+  durationMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(365 * MAX_CONFIG_DELAY_MS))),
+  reason: v.optional(banReason),
+});
+
+/** `unban`: lift a host's ban (and forget its score). */
+export const UnbanCommandSchema = v.object({ ...base, type: v.literal('unban'), host: banHost });
+
 /**
  * Ask for the events after `fromSeq` (the last one the client applied). The server answers with
  * one `events` message holding exactly seq > fromSeq, or — when those are gone from its ring
@@ -192,6 +220,9 @@ export const ClientMessageSchema = v.variant('type', [
   HistoryCommandSchema,
   InspectCommandSchema,
   ReplaySeekCommandSchema,
+  PenalizeCommandSchema,
+  BanCommandSchema,
+  UnbanCommandSchema,
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type CommandType = ClientMessage['type'];
@@ -249,6 +280,11 @@ export const COMMAND_RESULT_SCHEMAS = {
   inspect: ConnInfoSchema,
   /** The position now (the requested seq clamped to the recording). */
   replaySeek: v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  /** The host's score after the penalty, and whether it is banned now. */
+  penalize: v.object({ score: v.number(), banned: v.boolean() }),
+  ban: BanInfoSchema,
+  /** Whether the host was banned. */
+  unban: v.object({ unbanned: v.boolean() }),
 } as const satisfies Record<CommandType, v.GenericSchema>;
 export type CommandResult<T extends CommandType> = v.InferOutput<(typeof COMMAND_RESULT_SCHEMAS)[T]>;
 
@@ -288,6 +324,7 @@ export const MANAGER_ERROR_CODES = [
   'ERR_LISTEN_FAILED',
   'ERR_ILLEGAL_TRANSITION',
   'ERR_NO_ADDRESS',
+  'ERR_BANNED',
 ] as const;
 export type ManagerErrorCode = (typeof MANAGER_ERROR_CODES)[number];
 

@@ -68,6 +68,7 @@ export const CONN_REASONS = [
   'shutdown',
   'app-closed',
   'app-error',
+  'banned',
 ] as const;
 export const ConnReasonSchema = v.picklist(CONN_REASONS);
 export type ConnReason = v.InferOutput<typeof ConnReasonSchema>;
@@ -76,7 +77,7 @@ export type ConnReason = v.InferOutput<typeof ConnReasonSchema>;
 export { RULE_IDS, RuleIdSchema, type RuleId } from './rule-ids.ts';
 
 /** Why an inbound connection was refused. */
-export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown', 'per-host-limit', 'rate-limit'] as const;
+export const REJECT_REASONS = ['limit', 'duplicate', 'shutdown', 'per-host-limit', 'rate-limit', 'banned'] as const;
 export const RejectReasonSchema = v.picklist(REJECT_REASONS);
 export type RejectReason = v.InferOutput<typeof RejectReasonSchema>;
 
@@ -104,6 +105,9 @@ export const EVENT_KINDS = [
   'outbound:throttled',
   'manager:state',
   'config:changed',
+  'peer:penalized',
+  'peer:banned',
+  'peer:unbanned',
   'lab:state',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -193,6 +197,48 @@ export const ConfigChangedEventSchema = v.object({
   maxInbound: v.optional(count),
 });
 
+const host = v.pipe(v.string(), v.nonEmpty(), v.maxLength(300));
+const reasonText = v.pipe(v.string(), v.maxLength(200));
+
+/** `penalize()` added to a host's ban score (README "Ban score"). */
+export const PeerPenalizedEventSchema = v.object({
+  seq,
+  at: time,
+  kind: v.literal('peer:penalized'),
+  host,
+  /** The connection whose behaviour was penalized. */
+  id: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  persistent: count,
+  transient: count,
+  /** The host's score after this penalty. */
+  score: count,
+  reason: reasonText,
+  /** This penalty took the score past `banWarnThreshold`. */
+  warned: v.boolean(),
+});
+
+/** A host was banned (its score reached `banThreshold`, or `ban`): its connections close next. */
+export const PeerBannedEventSchema = v.object({
+  seq,
+  at: time,
+  kind: v.literal('peer:banned'),
+  host,
+  /** Manager clock time the ban ends. */
+  until: time,
+  reason: reasonText,
+  /** The score that earned it; absent for a ban by command. */
+  score: v.optional(count),
+});
+
+/** A ban ended: lifted (`unbanned`) or run out (`expired`). */
+export const PeerUnbannedEventSchema = v.object({
+  seq,
+  at: time,
+  kind: v.literal('peer:unbanned'),
+  host,
+  reason: v.picklist(['unbanned', 'expired']),
+});
+
 /**
  * The lab's whole state after a change. The bridge coalesces bursts of lab changes into at most
  * one of these per batch, so `at` is the bridge's wall-clock time of that batch.
@@ -212,6 +258,9 @@ export const WireEventSchema = v.variant('kind', [
   OutboundThrottledEventSchema,
   ManagerStateEventSchema,
   ConfigChangedEventSchema,
+  PeerPenalizedEventSchema,
+  PeerBannedEventSchema,
+  PeerUnbannedEventSchema,
   LabStateEventSchema,
 ]);
 export type WireEvent = v.InferOutput<typeof WireEventSchema>;

@@ -34,6 +34,9 @@ const VALID: Record<CommandType, Record<string, unknown>> = {
   history: { ...base, type: 'history', beforeSeq: 10, limit: 100 },
   inspect: { ...base, type: 'inspect', connId: 3 },
   replaySeek: { ...base, type: 'replaySeek', seq: 120 },
+  penalize: { ...base, type: 'penalize', connId: 3, transient: 20, reason: 'garbage' },
+  ban: { ...base, type: 'ban', host: '10.0.0.9', durationMs: 60_000, reason: 'spam' },
+  unban: { ...base, type: 'unban', host: '10.0.0.9' },
 };
 
 describe('parseClientMessage', () => {

@@ -126,7 +126,14 @@ const OkReplySchema = v.variant('command', [
   okReply('history'),
   okReply('inspect'),
   okReply('replaySeek'),
+  okReply('penalize'),
+  okReply('ban'),
+  okReply('unban'),
 ]);
+
+/** Compile-time: every command has its success reply above (a new command fails to build until it does). */
+const everyCommandReplies: [CommandType] extends [v.InferOutput<typeof OkReplySchema>['command']] ? true : never = true;
+void everyCommandReplies;
 
 const ErrorReplySchema = v.object({
   v: version,

@@ -94,6 +94,17 @@ test('every message a running server sends parses, losslessly, and covers every 
   );
   assert.ok((await client.request({ type: 'lab.stopLesson' })).ok);
 
+  // ban score: a penalty (peer:penalized), a ban by hand and its lifting (peer:banned, peer:unbanned).
+  const entry = manager.list().find((c) => c.addr === '127.0.0.1:1');
+  assert.ok(entry);
+  const penalized = await client.request({ type: 'penalize', connId: entry.id, transient: 5, reason: 'garbage' });
+  assert.ok(penalized.ok && penalized.command === 'penalize' && penalized.result.score === 5 && !penalized.result.banned);
+  const ban = await client.request({ type: 'ban', host: '192.0.2.1', durationMs: 60_000, reason: 'test' });
+  assert.ok(ban.ok && ban.command === 'ban' && ban.result.host === '192.0.2.1');
+  const unban = await client.request({ type: 'unban', host: '192.0.2.1' });
+  assert.ok(unban.ok && unban.command === 'unban' && unban.result.unbanned);
+  await client.waitFor((m): m is EventsMessage => m.type === "events" && m.events.some((e) => e.kind === "peer:unbanned")).catch((err) => { console.log("INVALID", JSON.stringify(client.invalid).slice(0, 1500)); throw err; });
+
   // resume (resumed), resume of another run (resynced), stats.
   assert.ok((await client.request({ type: 'resume', fromSeq: 0 })).ok);
   assert.ok((await client.request({ type: 'resume', fromSeq: 0, runId: 'another-run' })).ok);

@@ -30,6 +30,8 @@ export const RULE_IDS = [
   'accept-exhausted',
   'inbound-per-host-limit',
   'inbound-rate-limit',
+  'banned',
+  'inbound-banned',
 ] as const;
 export const RuleIdSchema = v.picklist(RULE_IDS);
 export type RuleId = v.InferOutput<typeof RuleIdSchema>;

@@ -22,6 +22,8 @@
  *     address); it becomes `null` too when the socket goes;
  *   - `createdAt` of a connection that began after the start: its first event's time (the manager
  *     takes it a moment earlier, in the same turn);
+ *   - ban scores: each host's score as of its latest penalty (the transient part fades with no
+ *     event); a ban's end only when its `peer:unbanned` (`expired`) comes, at the ban's `until`;
  *   - the counters no event determines: `idleKicks`, `listenDisabledNum`, `timeInListenDisabledMs`,
  *     `consecutiveFailedAttempts`, `throttledAttempts` — as of the last `stats` sample (about one a
  *     second) or the starting snapshot;
@@ -73,6 +75,11 @@ function applyOne(snapshot: Snapshot, ev: WireEvent): void {
       Object.assign(snapshot.config, changed);
       break;
     }
+    case 'peer:penalized':
+    case 'peer:banned':
+    case 'peer:unbanned':
+      applyBanEvent(snapshot, ev);
+      break;
     case 'outbound:throttled':
     case 'lab:state':
       // Not part of the manager's snapshot (the throttle counters come with stats samples).
@@ -129,6 +136,29 @@ export function seqRange(recording: Recording): { first: number; last: number } 
 }
 
 // ---- the fold's pieces ---------------------------------------------------------------------------
+
+function applyBanEvent(snapshot: Snapshot, ev: WireEventOf<'peer:penalized' | 'peer:banned' | 'peer:unbanned'>): void {
+  const bans = (snapshot.bans ??= []);
+  const scores = (snapshot.scores ??= []);
+  const drop = <T extends { host: string }>(list: T[]): void => {
+    const i = list.findIndex((x) => x.host === ev.host);
+    if (i >= 0) list.splice(i, 1);
+  };
+  if (ev.kind === 'peer:penalized') {
+    drop(scores);
+    scores.push({ host: ev.host, score: ev.score });
+    scores.sort((a, b) => b.score - a.score || (a.host < b.host ? -1 : 1));
+  } else if (ev.kind === 'peer:banned') {
+    drop(bans);
+    bans.push({ host: ev.host, until: ev.until, reason: ev.reason });
+    bans.sort((a, b) => a.until - b.until);
+    snapshot.stats.totalBans += 1;
+  } else {
+    drop(bans);
+    drop(scores); // the manager forgets the score with the ban
+  }
+  snapshot.stats.bannedHosts = bans.length;
+}
 
 function applyConnState(snapshot: Snapshot, ev: WireEventOf<'conn:state'>): void {
   const conns = snapshot.conns;

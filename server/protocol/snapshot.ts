@@ -79,8 +79,20 @@ export const ConnStatsSchema = v.object({
   timeInListenDisabledMs: v.pipe(v.number(), v.minValue(0)),
   consecutiveFailedAttempts: count,
   throttledAttempts: count,
+  /** Hosts banned now. (Recordings made before bans existed lack it: 0.) */
+  bannedHosts: v.optional(count, 0),
+  /** Bans ever made. */
+  totalBans: v.optional(count, 0),
 });
 export type ConnStats = v.InferOutput<typeof ConnStatsSchema>;
+
+/** A ban in force. */
+export const BanInfoSchema = v.object({ host: v.string(), until: v.number(), reason: v.string() });
+export type BanInfo = v.InferOutput<typeof BanInfoSchema>;
+
+/** A host's ban score. */
+export const HostScoreSchema = v.object({ host: v.string(), score: count });
+export type HostScore = v.InferOutput<typeof HostScoreSchema>;
 
 /** The manager's options minus functions. */
 export const ConnManagerConfigSchema = v.object({
@@ -96,6 +108,10 @@ export const ConnManagerConfigSchema = v.object({
   maxInbound: count,
   inboundPolicy: InboundPolicySchema,
   idleTimeoutMs: count,
+  // Optional with the manager's defaults: recordings made before bans existed lack them.
+  banWarnThreshold: v.optional(count, 50),
+  banThreshold: v.optional(count, 100),
+  banDurationMs: v.optional(count, 86_400_000),
 });
 export type ConnManagerConfig = v.InferOutput<typeof ConnManagerConfigSchema>;
 
@@ -112,5 +128,9 @@ export const SnapshotSchema = v.object({
   conns: v.array(ConnInfoSchema),
   listeners: v.array(ListenerInfoSchema),
   stats: ConnStatsSchema,
+  /** Bans in force, soonest to end first. (Optional: recordings made before bans existed lack it.) */
+  bans: v.optional(v.array(BanInfoSchema)),
+  /** Hosts with a ban score above 0, highest first (as of the snapshot). */
+  scores: v.optional(v.array(HostScoreSchema)),
 });
 export type Snapshot = v.InferOutput<typeof SnapshotSchema>;

@@ -228,6 +228,11 @@ export function subjectOfEvent(ev: WireEvent): FilterSubject {
     case 'manager:state':
     case 'config:changed':
       return { kind: ev.kind, addrs: [] };
+    case 'peer:penalized':
+      return { kind: ev.kind, id: ev.id, reason: ev.reason, addrs: [ev.host.toLowerCase()] };
+    case 'peer:banned':
+    case 'peer:unbanned':
+      return { kind: ev.kind, reason: ev.reason, addrs: [ev.host.toLowerCase()] };
     case 'lab:state':
       // The lab's list of every peer is no event of any one address.
       return { kind: ev.kind, addrs: [] };

@@ -31,6 +31,17 @@ export function describeEvent(ev: WireEvent): string {
         .map(([k, value]) => `${k} = ${String(value)}`);
       return `config changed: ${parts.join(', ') || '(nothing)'}`;
     }
+    case 'peer:penalized': {
+      const parts = [ev.persistent > 0 ? `+${ev.persistent} persistent` : '', ev.transient > 0 ? `+${ev.transient} transient` : '']
+        .filter(Boolean)
+        .join(', ');
+      const warn = ev.warned ? ' — past the warning threshold' : '';
+      return `${ev.host} penalized for #${ev.id} (${ev.reason}): ${parts || '+0'}, ban score ${ev.score}${warn}`;
+    }
+    case 'peer:banned':
+      return `${ev.host} banned for ${formatDuration(ev.until - ev.at)} (${ev.reason}${ev.score === undefined ? '' : `, score ${ev.score}`})`;
+    case 'peer:unbanned':
+      return `${ev.host} ${ev.reason === 'expired' ? 'ban expired' : 'unbanned'}`;
     case 'lab:state': {
       const running = ev.state.peers.filter((p) => p.state === 'running').length;
       const flood = ev.state.flood.active ? `flood on (${ev.state.flood.connections} connections)` : 'flood off';

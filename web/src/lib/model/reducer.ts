@@ -23,6 +23,7 @@ import {
   type WireEventOf,
 } from '$protocol';
 import { clearAddrBook, createAddrBook, noteSnapshot, noteTransition, type AddrBook } from './addr-stats.ts';
+import { applyBanEvent, clearBanBook, createBanBook, loadBans, type BanBook } from './bans.ts';
 import { countLive } from './counts.ts';
 import { describeEvent } from './describe.ts';
 import { emptyShedTrack, noteFailures, noteShed, type FailureCount, type ShedTrack, type ThrottleInfo } from './limits.ts';
@@ -137,6 +138,8 @@ export interface ModelState {
   limits: SlotLimits;
   config: ConnManagerConfig | null;
   listeners: Map<string, ListenerInfo>;
+  /** Bans in force and ban scores (README "Ban score"). */
+  bans: BanBook;
   managerState: ManagerState | null;
   stats: ConnStats | null;
   bridge: BridgeStats | null;
@@ -211,6 +214,7 @@ export function createModelState(caps: Partial<ModelCaps> = {}): ModelState {
     limits: { targetOutbound: 0, maxInbound: 0, maxPersistent: 0 },
     config: null,
     listeners: new Map(),
+    bans: createBanBook(),
     managerState: null,
     stats: null,
     bridge: null,
@@ -329,6 +333,11 @@ export function applyEvent(s: ModelState, ev: WireEvent): void {
       if (ev.maxInbound !== undefined) s.limits = { ...s.limits, maxInbound: ev.maxInbound };
       break;
     }
+    case 'peer:penalized':
+    case 'peer:banned':
+    case 'peer:unbanned':
+      applyBanEvent(s.bans, ev);
+      break;
     case 'lab:state':
       noteSpeed(s, ev.state);
       s.lab = ev.state;
@@ -582,6 +591,7 @@ function resetModel(s: ModelState): void {
   s.labUpdates = 0;
   s.samples.clear();
   s.listeners.clear();
+  clearBanBook(s.bans);
   s.lastSeq = 0;
   s.serverSeq = 0;
   s.lastEventAt = null;
@@ -619,6 +629,7 @@ function loadSnapshot(s: ModelState, snap: Snapshot, config: ConnManagerConfig, 
   s.limits = { targetOutbound: config.targetOutbound, maxInbound: config.maxInbound, maxPersistent: config.maxPersistent };
   s.listeners.clear();
   for (const l of snap.listeners) s.listeners.set(l.address, l);
+  loadBans(s.bans, snap);
   s.managerState = snap.state;
   s.stats = snap.stats;
   s.failures = noteFailures(s.failures, snap.stats.consecutiveFailedAttempts, snap.at);

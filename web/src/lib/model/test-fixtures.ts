@@ -17,7 +17,7 @@ export function stats(over: Partial<ConnStats> = {}): ConnStats {
     totalEstablished: 0,
     totalFailedDials: 0,
     totalAccepted: 0,
-    rejected: { limit: 0, duplicate: 0, shutdown: 0, 'per-host-limit': 0, 'rate-limit': 0 },
+    rejected: { limit: 0, duplicate: 0, shutdown: 0, 'per-host-limit': 0, 'rate-limit': 0, banned: 0 },
     disconnects: {},
     retries: 0,
     idleKicks: 0,
@@ -26,6 +26,8 @@ export function stats(over: Partial<ConnStats> = {}): ConnStats {
     timeInListenDisabledMs: 0,
     consecutiveFailedAttempts: 0,
     throttledAttempts: 0,
+    bannedHosts: 0,
+    totalBans: 0,
     ...over,
   };
 }
@@ -43,4 +45,7 @@ export const config: ConnManagerConfig = {
   maxInbound: 117,
   inboundPolicy: 'shed',
   idleTimeoutMs: 0,
+  banWarnThreshold: 50,
+  banThreshold: 100,
+  banDurationMs: 86_400_000,
 };

@@ -62,6 +62,8 @@ export const RULE_SECTION: Record<RuleId, string> = {
   'accept-exhausted': 'rule 6',
   'inbound-per-host-limit': 'rule 6',
   'inbound-rate-limit': 'rule 6',
+  banned: 'rule 11',
+  'inbound-banned': 'rule 11',
 };
 
 /** The wait the backoff chose, as a formula with its numbers: `6.0 s = 3 × 2.0 s`, capped where it bites. */
@@ -165,6 +167,10 @@ export function ruleSentence(f: RuleFacts, config: RuleConfig | null): string {
       return 'per-host limit: this host already has as many inbound connections as maxInboundPerHost allows.';
     case 'inbound-rate-limit':
       return 'rate limit: this host opened connections faster than inboundRate allows; refused until its bucket refills.';
+    case 'banned':
+      return 'banned: its host misbehaved past the ban threshold (or was banned by hand): closed, and never retried while the ban lasts.';
+    case 'inbound-banned':
+      return 'banned host: inbound connections from it are refused until the ban ends.';
     default:
       return assertNever(f.rule, 'rule id');
   }

@@ -1,0 +1,11 @@
+import { startBridge } from '../server/bridge/index.ts';
+import { TestClient, startManager } from '../server/bridge/testing.ts';
+const manager = await startManager({});
+const bridge = await startBridge({ manager, port: 0, staticDir: '/nonexistent', batchMs: 5, statsMs: 20 });
+const client = await TestClient.connect(bridge.wsUrl);
+await client.hello();
+const id = manager.addPersistent('127.0.0.1:1');
+client.sendRaw(JSON.stringify({ v: 1, id: 7, type: 'penalize', connId: id, transient: 5, reason: 'garbage' }));
+await new Promise((r) => setTimeout(r, 500));
+console.log(client.raw.filter((r) => r.includes('reply')).slice(-3), client.invalid);
+await client.close(); await bridge.close(); await manager.stop();
