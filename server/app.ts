@@ -10,7 +10,7 @@ import type { CliConfig } from './cli-options.ts';
 import { AddressBook } from './addresses/address-book.ts';
 import { ConnManager, realClock } from './connmgr/index.ts';
 import { ScaledClock } from './connmgr/scaled-clock.ts';
-import { Lab } from './lab/index.ts';
+import { Lab, labJudge } from './lab/index.ts';
 import { coalescingLogger, createLogger, managerLogger } from './log.ts';
 
 export interface App {
@@ -66,6 +66,8 @@ export async function startApp(
       ...(lab ? { getNewAddress: lab.getNewAddress } : {}),
       ...(book ? { addressBook: book } : {}),
       ...(managerClock ? { clock: managerClock } : {}),
+      // The lab's node judges what its peers send: a `misbehave` peer earns a ban (README "Ban score").
+      ...(lab ? { onConnection: labJudge(() => manager) } : {}),
       logger,
     });
     lab?.attach(manager);

@@ -211,6 +211,20 @@ describe('inbound admission flags', () => {
     assert.throws(() => parseCli(['--inbound-rate', '0/3']), /--inbound-rate must be/);
     assert.match(HELP, /--max-inbound-per-host <n>/);
   });
+
+  test('ban flags: 2-minute bans in the lab, a day against real peers; --allow-host takes addresses and CIDR ranges', () => {
+    assert.equal(parseCli([]).manager.banDurationMs, 120_000);
+    assert.equal(parseCli(['--no-lab']).manager.banDurationMs, 86_400_000);
+    const c = parseCli(['--ban-threshold', '40', '--ban-duration-ms', '5000', '--allow-host', '10.0.0.0/8', '--allow-host', '::1']);
+    assert.equal(c.manager.banThreshold, 40);
+    assert.equal(c.manager.banDurationMs, 5000);
+    assert.deepEqual(c.manager.allowHosts, ['10.0.0.0/8', '::1']);
+    assert.throws(
+      () => parseCli(['--allow-host', '10.0.0.0/33']),
+      /--allow-host: allowHosts entry "10.0.0.0\/33" must be an IP address or a CIDR range/,
+    );
+    assert.throws(() => parseCli(['--ban-threshold', '0']), /--ban-threshold/);
+  });
 });
 
 describe('address sources', () => {

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { allowedOriginProblem, isLoopbackHost } from './bridge/access.ts';
 import { BACKOFF_KINDS, type BackoffKind } from './connmgr/backoff.ts';
+import { BanPolicy } from './connmgr/ban-score.ts';
 import { normalizeAddress, parseAddress } from './connmgr/address.ts';
 import { INBOUND_POLICIES, type InboundPolicy } from './connmgr/types.ts';
 import { LAB_SCENARIOS, type LabScenario } from './lab/scenario.ts';
@@ -46,6 +47,11 @@ export interface CliConfig {
     /** README "Inbound admission": 0 = off. */
     maxInboundPerHost: number;
     inboundRate: { perSecond: number; burst: number } | null;
+    /** README "Ban score". */
+    banThreshold: number;
+    banDurationMs: number;
+    /** `--allow-host` (repeatable): never banned, exempt from the per-host limits. */
+    allowHosts: string[];
   };
   /** `pretty` (one short line a record) or `json` (pino's JSON lines). */
   logFormat: LogFormat;
@@ -89,6 +95,10 @@ export const LAB_MANAGER_DEFAULTS: CliConfig['manager'] = {
   // Every lab client comes from 127.0.0.1: a per-host limit would refuse the lab's own load.
   maxInboundPerHost: 0,
   inboundRate: null,
+  banThreshold: 100,
+  // Minutes, not a day: a lab shows a ban end too.
+  banDurationMs: 120_000,
+  allowHosts: [],
 };
 
 export const REAL_MANAGER_DEFAULTS: CliConfig['manager'] = {
@@ -105,6 +115,9 @@ export const REAL_MANAGER_DEFAULTS: CliConfig['manager'] = {
   // A node in the open: one host may hold a few connections and open them at a human pace.
   maxInboundPerHost: 8,
   inboundRate: { perSecond: 5, burst: 10 },
+  banThreshold: 100,
+  banDurationMs: 86_400_000,
+  allowHosts: [],
 };
 
 export const HELP = `connscope — a live, visual explorer of a real TCP connection manager
@@ -155,6 +168,9 @@ connection manager (lab defaults / real-peer defaults)
   --idle-timeout-ms <n>      close silent connections; 0 = off           (20000 / 0)
   --max-inbound-per-host <n> inbound at once from one host; 0 = off      (0 / 8)
   --inbound-rate <r/b>       per-host accepts: r a second, b at once; off (off / 5/10)
+  --ban-threshold <n>        ban score that bans a host                  (100 / 100)
+  --ban-duration-ms <n>      how long a ban lasts                        (120000 / 86400000)
+  --allow-host <addr|cidr>   never banned, no per-host limits (repeatable)
 
 logs (on stdout: the start, warnings, one line per WebSocket session and refused upgrade)
   --log-format <f>           pretty | json (one JSON record a line)      (pretty)
@@ -188,6 +204,8 @@ const INT_FLAGS = {
   'max-failed-attempts': 'maxFailedAttempts',
   'idle-timeout-ms': 'idleTimeoutMs',
   'max-inbound-per-host': 'maxInboundPerHost',
+  'ban-threshold': 'banThreshold',
+  'ban-duration-ms': 'banDurationMs',
 } as const;
 
 /**
@@ -218,6 +236,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         backoff: { type: 'string' },
         'inbound-policy': { type: 'string' },
         'inbound-rate': { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
         ...Object.fromEntries(Object.keys(INT_FLAGS).map((k) => [k, { type: 'string' as const }])),
       },
     });
@@ -260,11 +279,16 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new CliError(`--time-scale must be one of ${TIME_SCALES.join(', ')}, got "${timeScaleRaw}"`);
   }
   const defaults = lab ? LAB_MANAGER_DEFAULTS : REAL_MANAGER_DEFAULTS;
-  const manager = { ...defaults };
+  const manager = { ...defaults, allowHosts: [...((values['allow-host'] as string[] | undefined) ?? [])] };
+  try {
+    new BanPolicy({ allowHosts: manager.allowHosts }); // the manager's own parser names a bad entry
+  } catch (err) {
+    throw new CliError(`--allow-host: ${(err as Error).message}`);
+  }
   for (const [flag, key] of Object.entries(INT_FLAGS)) {
     const raw = str(flag);
     // The same minimums as the manager's options, so a bad value is reported with its flag.
-    const min = key === 'dialTimeoutMs' || key === 'retryDelayMs' || key === 'maxFailedAttempts' ? 1 : 0;
+    const min = ['dialTimeoutMs', 'retryDelayMs', 'maxFailedAttempts', 'banThreshold', 'banDurationMs'].includes(key) ? 1 : 0;
     if (raw !== undefined) manager[key] = int(flag, raw, min);
   }
   const backoff = str('backoff');

@@ -11,7 +11,7 @@ import { quietLogger, waitFor } from '../test-support.ts';
 import { ConnManager } from './conn-manager.ts';
 import { isConnMgrError } from './errors.ts';
 import type { ConnManagerOptions } from './options.ts';
-import { EventLog, FakeDialer, settle, stopAndAssertClean, testClient, virtualRig, type VirtualRig } from './test-helpers.ts';
+import { EventLog, type FakeDialer, settle, stopAndAssertClean, testClient, virtualRig, type VirtualRig } from './test-helpers.ts';
 
 const managers: ConnManager[] = [];
 afterEach(async () => {
@@ -77,7 +77,9 @@ test('warn at 50, ban at 100: the event, then every connection of the host close
     ],
   );
   // The ban comes first in the log, then its closes.
-  const order = r.log.all.filter((e) => e.name === 'peer:banned' || (e.name === 'conn:state' && (e.event as { reason: string }).reason === 'banned'));
+  const order = r.log.all.filter(
+    (e) => e.name === 'peer:banned' || (e.name === 'conn:state' && (e.event as { reason: string }).reason === 'banned'),
+  );
   assert.equal(order[0]!.name, 'peer:banned');
   assert.deepEqual(r.log.path(a).at(-1), 'established>disconnected:banned');
   assert.deepEqual(r.log.path(b).at(-1), 'established>disconnected:banned');
@@ -102,7 +104,10 @@ test('a banned host: connect and addPersistent reject with ERR_BANNED; a pending
   assert.deepEqual(r.log.path(waiting).at(-1), 'failing>canceled:banned');
   assert.equal(r.cm.list().length, 0);
   await assert.rejects(r.cm.connect('10.0.0.7:3'), /cannot dial 10\.0\.0\.7:3: its host is banned until .* \(operator\)/);
-  assert.equal(code(() => r.cm.addPersistent('10.0.0.7:4')), 'ERR_BANNED');
+  assert.equal(
+    code(() => r.cm.addPersistent('10.0.0.7:4')),
+    'ERR_BANNED',
+  );
   // Another host is untouched; the ban runs out by itself, with an event, on the manager's clock.
   await r.clock.advance(5000);
   assert.deepEqual(
@@ -141,16 +146,40 @@ test('allowHosts are never banned; bad input is a clear error that changes nothi
   const id = await established(r, '10.9.1.1:8333');
   assert.deepEqual(r.cm.penalize(id, { persistent: 500, reason: 'x' }), { score: 500, banned: false });
   assert.equal(r.cm.get(id)?.state, 'established');
-  assert.equal(code(() => r.cm.ban('10.9.2.2')), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => r.cm.ban('10.0.0.1:80')), 'ERR_INVALID_ADDRESS');
-  assert.equal(code(() => r.cm.ban('not a host!')), 'ERR_INVALID_ADDRESS');
-  assert.equal(code(() => r.cm.ban('10.0.0.1', { durationMs: 0 })), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => r.cm.penalize(id, { transient: -1, reason: 'x' })), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => r.cm.penalize(id, { transient: 1, reason: '' })), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => r.cm.penalize(999, { transient: 1, reason: 'x' })), 'ERR_NOT_FOUND');
+  assert.equal(
+    code(() => r.cm.ban('10.9.2.2')),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => r.cm.ban('10.0.0.1:80')),
+    'ERR_INVALID_ADDRESS',
+  );
+  assert.equal(
+    code(() => r.cm.ban('not a host!')),
+    'ERR_INVALID_ADDRESS',
+  );
+  assert.equal(
+    code(() => r.cm.ban('10.0.0.1', { durationMs: 0 })),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => r.cm.penalize(id, { transient: -1, reason: 'x' })),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => r.cm.penalize(id, { transient: 1, reason: '' })),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => r.cm.penalize(999, { transient: 1, reason: 'x' })),
+    'ERR_NOT_FOUND',
+  );
   assert.deepEqual(r.cm.bans(), []);
   assert.equal(r.cm.score('10.9.1.1'), 500, 'only the valid penalty counted');
-  assert.throws(() => new ConnManager({ banWarnThreshold: 200, banThreshold: 100 }), /banWarnThreshold \(200\) must be <= banThreshold \(100\)/);
+  assert.throws(
+    () => new ConnManager({ banWarnThreshold: 200, banThreshold: 100 }),
+    /banWarnThreshold \(200\) must be <= banThreshold \(100\)/,
+  );
 });
 
 test('automatic outbound skips the address source’s banned answers; an AddressBook given to the manager never hands them out', async () => {
@@ -202,10 +231,18 @@ test('real sockets: inbound from a banned host is refused (banned, inbound-banne
   assert.equal(cm.stats().rejected.banned, 1);
   assert.equal(cm.stats().currByType.inbound, 0);
 
-  const allowed = new ConnManager({ listen: [{ host: '127.0.0.1', port: 0 }], logger: quietLogger, targetOutbound: 0, allowHosts: ['127.0.0.0/8'] });
+  const allowed = new ConnManager({
+    listen: [{ host: '127.0.0.1', port: 0 }],
+    logger: quietLogger,
+    targetOutbound: 0,
+    allowHosts: ['127.0.0.0/8'],
+  });
   managers.push(allowed);
   await allowed.start();
-  assert.equal(code(() => allowed.ban('127.0.0.1')), 'ERR_INVALID_ARGUMENT');
+  assert.equal(
+    code(() => allowed.ban('127.0.0.1')),
+    'ERR_INVALID_ARGUMENT',
+  );
   const c = await testClient(Number(allowed.listeners()[0]!.address.split(':').at(-1)));
   await waitFor(() => allowed.stats().currByType.inbound === 1, 'an allowed host is admitted');
   c.destroy();

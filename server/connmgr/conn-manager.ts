@@ -95,7 +95,8 @@ export class ConnManager {
       {
         now: () => this.#now(),
         penalized: (e) => {
-          if (e.warned) this.#opts.logger.warn(`connmgr: ${e.host} reached ban score ${e.score} (${e.reason}); bans at ${this.#opts.banThreshold}`);
+          if (e.warned)
+            this.#opts.logger.warn(`connmgr: ${e.host} reached ban score ${e.score} (${e.reason}); bans at ${this.#opts.banThreshold}`);
           this.#emitter.emit('peer:penalized', { ...e, at: this.#now() });
         },
         banned: (e) => {
@@ -290,7 +291,10 @@ export class ConnManager {
     this.#assertUsable();
     const rec = this.#mustGet(id);
     const { persistent = 0, transient = 0, reason } = penalty ?? ({} as typeof penalty);
-    for (const [name, n] of [['persistent', persistent], ['transient', transient]] as const) {
+    for (const [name, n] of [
+      ['persistent', persistent],
+      ['transient', transient],
+    ] as const) {
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
         throw new ConnMgrError('ERR_INVALID_ARGUMENT', `penalty ${name} must be an integer >= 0, got ${JSON.stringify(n)}`);
       }
@@ -736,7 +740,11 @@ export class ConnManager {
 
   #assertNotBanned(addr: string): void {
     const host = hostOf(addr);
-    if (this.#bans.isBanned(host)) throw bannedError(addr, this.#bans.bans().find((b) => b.host === host));
+    if (this.#bans.isBanned(host))
+      throw bannedError(
+        addr,
+        this.#bans.bans().find((b) => b.host === host),
+      );
   }
 
   #mustGet(id: number): ConnRecord {
@@ -758,7 +766,10 @@ export class ConnManager {
 /** A penalty's or ban's reason: short text for the log and the page. */
 function checkReason(reason: unknown): string {
   if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 200) {
-    throw new ConnMgrError('ERR_INVALID_ARGUMENT', `reason must be a non-empty string of at most 200 characters, got ${JSON.stringify(reason)}`);
+    throw new ConnMgrError(
+      'ERR_INVALID_ARGUMENT',
+      `reason must be a non-empty string of at most 200 characters, got ${JSON.stringify(reason)}`,
+    );
   }
   return reason;
 }

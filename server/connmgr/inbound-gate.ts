@@ -79,7 +79,14 @@ export class InboundGate {
   readonly #resources: ResourceTracker;
   readonly #listeners: ListenerSet;
   #accepted = 0;
-  readonly #rejected: Record<RejectReason, number> = { limit: 0, duplicate: 0, shutdown: 0, 'per-host-limit': 0, 'rate-limit': 0, banned: 0 };
+  readonly #rejected: Record<RejectReason, number> = {
+    limit: 0,
+    duplicate: 0,
+    shutdown: 0,
+    'per-host-limit': 0,
+    'rate-limit': 0,
+    banned: 0,
+  };
   #pausedSince: number | null = null;
   /** The rule of the latest pause of accepting, carried by its listener events. */
   #pauseRule: RuleId | undefined;

@@ -1,5 +1,6 @@
 /** server/lab — the embedded lab (README, "The lab"). Depends on server/connmgr only through its public API. */
 export { Lab, defaultLabMix, type LabManager, type LabStartOptions, type PeerMixEntry } from './lab.ts';
+export { labJudge, GARBAGE_PENALTY } from './judge.ts';
 export { AddressBook, type AddressBookOptions, type AddressEntry } from './address-book.ts';
 export { LabError, LAB_ERROR_CODES, isLabError, type LabErrorCode } from './errors.ts';
 export { createRng, mulberry32, streamSeed, type Rng } from './prng.ts';

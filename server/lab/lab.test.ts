@@ -11,6 +11,7 @@ import { ConnManager, isConnMgrError, realClock, type ConnManagerOptions, type C
 import type { PeerBehaviour } from '../protocol/lab.ts';
 import { isLabError } from './errors.ts';
 import { Lab, defaultLabMix, type LabStartOptions } from './lab.ts';
+import { labJudge } from './judge.ts';
 import { Peer } from './peer.ts';
 import { createRng } from './prng.ts';
 import { dialResult } from './testing.ts';
@@ -441,4 +442,43 @@ test('a slow peer left waiting for dial signals opens on its own once switched b
   await toSlow.connected; // without the switch the gate waits for a dial signal forever (the test times out)
   assert.equal(blackholeConnected, false);
   assert.equal(toBlackhole.socket.pending, true);
+});
+
+test('misbehave: on its own loopback address, its garbage is penalized by the lab judge until the host is banned; the rest of the lab is untouched', async (t) => {
+  let manager: ConnManager | undefined;
+  const r = await rig(
+    t,
+    {
+      seed: 105,
+      peers: [
+        { behaviour: 'misbehave', count: 1 },
+        { behaviour: 'stable', count: 1 },
+      ],
+      timings: { heartbeatMs: 50 },
+    },
+    () => ({
+      banDurationMs: 60_000,
+      onConnection: labJudge(() => manager),
+    }),
+  );
+  manager = r.cm;
+  const bad = r.addrOf('misbehave');
+  const good = r.addrOf('stable');
+  assert.match(bad, /^127\.0\.1\.\d+:\d+$/, 'not 127.0.0.1: a ban of it shuts out this peer alone');
+  const penalties: number[] = [];
+  r.cm.on('peer:penalized', (e) => penalties.push(e.score));
+  const [badConn, goodConn] = await Promise.all([r.cm.connect(bad), r.cm.connect(good)]);
+  const end = await r.find((e) => e.id === badConn.id && e.to === 'disconnected', 'the misbehaving peer banned', 15_000);
+  assert.equal(end.reason, 'banned');
+  // 20 transient points a garbage line; the transient part fades a little between lines (real time).
+  for (let i = 1; i < penalties.length; i++) assert.ok(penalties[i]! - penalties[i - 1]! >= 19, `${penalties}`);
+  assert.ok(penalties.at(-1)! >= 100 && penalties.at(-2)! < 100, `banned by the line that crossed 100: ${penalties}`);
+  const host = bad.split(':')[0]!;
+  assert.deepEqual(
+    r.cm.bans().map((b) => b.host),
+    [host],
+  );
+  await assert.rejects(r.cm.connect(bad), (err) => isConnMgrError(err, 'ERR_BANNED'));
+  assert.equal(r.cm.get(goodConn.id)?.state, 'established', 'a well-behaved peer is never penalized');
+  assert.equal(r.cm.score('127.0.0.1'), 0);
 });

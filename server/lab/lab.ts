@@ -90,6 +90,14 @@ export interface LabStartOptions {
 const HOST = '127.0.0.1';
 
 /**
+ * A `misbehave` peer listens on a loopback address of its own (Linux routes all of 127/8 to lo),
+ * so that the ban it earns — bans are per host — shuts out it alone, not the whole lab.
+ */
+export function misbehaveHost(peerNumber: number): string {
+  return `127.0.1.${(peerNumber % 254) + 1}`;
+}
+
+/**
  * The lab. Create with `Lab.start`; pass `lab.getNewAddress` to the manager; optionally
  * `lab.attach(manager)`; `stop()` at the end. Commands throw `LabError` with a `code`.
  */
@@ -481,7 +489,8 @@ export class Lab implements LabApi {
     if (running + this.#starting.size >= this.#maxPeers) {
       throw new LabError('ERR_LAB_LIMIT', `at most ${this.#maxPeers} lab peers may run at once; stop one first`);
     }
-    const id = `p${this.#nextPeer++}`;
+    const number = this.#nextPeer++;
+    const id = `p${number}`;
     // The first candidate port is drawn now (synchronously) so parallel starts stay deterministic.
     const first = this.#drawPort();
     let usedFirst = false;
@@ -495,7 +504,7 @@ export class Lab implements LabApi {
     const starting = Peer.start({
       id,
       behaviour,
-      host: HOST,
+      host: behaviour === 'misbehave' ? misbehaveHost(number) : HOST,
       nextPort,
       timings: this.timings,
       rng: createRng(this.seed, `peer:${id}`),

@@ -10,6 +10,7 @@
  * | reset     | established, then `remote-reset` (ECONNRESET) | accept, heartbeat, `resetAndDestroy()` |
  * | slow      | established only after a delay | a gate (gate.ts) that completes handshakes late |
  * | blackhole | `dial-timeout` | a gate that never opens: SYNs go unanswered |
+ * | misbehave | established, penalized, then `banned` | accept, greeting, then a garbage line per heartbeat, on its own loopback address |
  *
  * A gate's listening socket is held by a small child process while closed (see gate.ts).
  *
@@ -26,6 +27,8 @@ import type { LabTimings } from './timings.ts';
 
 /** Most connections one peer holds at once; more are closed on arrival (bounded memory). */
 export const MAX_CONNS_PER_PEER = 64;
+/** What a `misbehave` peer sends for a heartbeat: control bytes, which no lab line has. */
+export const GARBAGE_LINE = Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0x0a]);
 /** How many candidate ports a peer tries before giving up. */
 const PORT_TRIES = 50;
 
@@ -305,7 +308,9 @@ export class Peer {
     };
     if (this.behaviour !== 'hang') {
       socket.write(`hello from lab peer ${this.id} (${this.behaviour})\n`);
-      const heartbeat = setInterval(() => socket.write('ping\n'), t.heartbeatMs);
+      // A misbehaving peer's heartbeat is garbage: bytes no lab line has (judge.ts).
+      const beat = this.behaviour === 'misbehave' ? GARBAGE_LINE : 'ping\n';
+      const heartbeat = setInterval(() => socket.write(beat), t.heartbeatMs);
       timers.add(heartbeat);
     }
     switch (this.behaviour) {
@@ -322,6 +327,7 @@ export class Peer {
         later(t.resetAfterMs, () => socket.resetAndDestroy());
         break;
       case 'stable':
+      case 'misbehave':
       case 'hang':
       case 'refuse':
       case 'slow':

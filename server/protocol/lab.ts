@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { LessonStateSchema, type LessonName, type LessonState } from './lessons.ts';
 
 /** What a lab peer does with the connections it gets. */
-export const PEER_BEHAVIOURS = ['stable', 'refuse', 'hang', 'flap', 'reset', 'slow', 'blackhole'] as const;
+export const PEER_BEHAVIOURS = ['stable', 'refuse', 'hang', 'flap', 'reset', 'slow', 'blackhole', 'misbehave'] as const;
 export const PeerBehaviourSchema = v.picklist(PEER_BEHAVIOURS);
 export type PeerBehaviour = v.InferOutput<typeof PeerBehaviourSchema>;
 
@@ -20,6 +20,7 @@ export const PEER_BEHAVIOUR_DESCRIPTIONS: Record<PeerBehaviour, string> = {
   reset: 'accepts, then resets the connection (RST)',
   slow: 'accepts only after a long delay',
   blackhole: 'never completes the handshake: the dial times out',
+  misbehave: 'accepts, then sends garbage the lab node penalizes until it bans the host',
 };
 
 export const LabPeerSchema = v.object({

@@ -103,7 +103,12 @@ test('every message a running server sends parses, losslessly, and covers every 
   assert.ok(ban.ok && ban.command === 'ban' && ban.result.host === '192.0.2.1');
   const unban = await client.request({ type: 'unban', host: '192.0.2.1' });
   assert.ok(unban.ok && unban.command === 'unban' && unban.result.unbanned);
-  await client.waitFor((m): m is EventsMessage => m.type === "events" && m.events.some((e) => e.kind === "peer:unbanned")).catch((err) => { console.log("INVALID", JSON.stringify(client.invalid).slice(0, 1500)); throw err; });
+  await client
+    .waitFor((m): m is EventsMessage => m.type === 'events' && m.events.some((e) => e.kind === 'peer:unbanned'))
+    .catch((err) => {
+      console.log('INVALID', JSON.stringify(client.invalid).slice(0, 1500));
+      throw err;
+    });
 
   // resume (resumed), resume of another run (resynced), stats.
   assert.ok((await client.request({ type: 'resume', fromSeq: 0 })).ok);
