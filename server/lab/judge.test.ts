@@ -14,7 +14,10 @@ function judged(): { feed(...chunks: Array<string | Buffer>): void; calls: Array
   const calls: Array<{ id: number; transient?: number; reason: string }> = [];
   const socket = Object.assign(new EventEmitter(), { destroyed: false });
   labJudge(() => ({ penalize: (id, p) => calls.push({ id, ...p }) }))({ id: 7 } as ConnInfo, socket as unknown as Socket);
-  return { feed: (...chunks) => chunks.forEach((c) => socket.emit('data', Buffer.from(c))), calls };
+  const feed = (...chunks: Array<string | Buffer>): void => {
+    for (const c of chunks) socket.emit('data', Buffer.from(c));
+  };
+  return { feed, calls };
 }
 
 test('lab lines pass; control bytes are garbage', () => {

@@ -138,8 +138,9 @@ export function seqRange(recording: Recording): { first: number; last: number } 
 // ---- the fold's pieces ---------------------------------------------------------------------------
 
 function applyBanEvent(snapshot: Snapshot, ev: WireEventOf<'peer:penalized' | 'peer:banned' | 'peer:unbanned'>): void {
-  const bans = (snapshot.bans ??= []);
-  const scores = (snapshot.scores ??= []);
+  snapshot.bans ??= [];
+  snapshot.scores ??= [];
+  const { bans, scores } = snapshot;
   const drop = <T extends { host: string }>(list: T[]): void => {
     const i = list.findIndex((x) => x.host === ev.host);
     if (i >= 0) list.splice(i, 1);
