@@ -1,9 +1,10 @@
 /**
  * Model-based tests of the manager (fast-check `commands`) on the virtual clock and the fake
  * dialer: random interleavings of connect, addPersistent, disconnect, remove, setTargetOutbound,
- * dial outcomes, peer closes and clock advances, then stop. After every step: every transition
- * was legal (the state table), counters equal the registry, no id is reused, and the manager's
- * view of each connection agrees with its last event; after `stop()` nothing is left open.
+ * penalize, ban, unban, dial outcomes, peer closes and clock advances (bans run out), then stop.
+ * After every step: every transition was legal (the state table), counters equal the registry,
+ * no id is reused, the manager's view of each connection agrees with its last event, and no
+ * connection or request of a banned host is live; after `stop()` nothing is left open.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -49,6 +50,10 @@ function check(w: World): void {
     assert.ok(!w.ended.has(c.id), `#${c.id} came back after ending`);
   }
   for (const [id, state] of w.last) if (LIVE.has(state)) assert.ok(cm.get(id), `#${id} is ${state} by its events but not listed`);
+  // Rule 11: nothing of a banned host is live; the ban count is the ban list.
+  const banned = new Set(cm.bans().map((b) => b.host));
+  for (const c of list) assert.ok(!banned.has(c.addr.split(':')[0]!), `#${c.id} ${c.addr} is live while its host is banned`);
+  assert.equal(stats.bannedHosts, banned.size, 'bannedHosts: the ban list');
 }
 
 type Cmd = fc.AsyncCommand<object, World>;
@@ -74,6 +79,7 @@ async function operator(fn: () => unknown): Promise<void> {
 }
 
 const addr = fc.constantFrom(...ADDRS);
+const host = addr.map((a) => a.split(':')[0]!);
 const someId = fc.integer({ min: 1, max: 40 });
 
 const commands = [
@@ -102,11 +108,25 @@ const commands = [
       else s?.remoteClose();
     }),
   ),
+  // A live connection's host, mostly (the i-th of the list), or an id that may be gone.
+  fc.tuple(fc.nat(20), fc.boolean(), fc.nat(3), fc.nat(60)).map(([i, live, p, t]) =>
+    cmd(`penalize(${live ? `live #${i}` : i}, ${p * 10}/${t})`, (w) => {
+      const list = w.rig.cm.list();
+      const id = live && list.length > 0 ? list[i % list.length]!.id : i + 1;
+      return operator(() => w.rig.cm.penalize(id, { persistent: p * 10, transient: t, reason: 'model' }));
+    }),
+  ),
+  fc
+    .tuple(host, fc.integer({ min: 1, max: 60_000 }))
+    .map(([h, ms]) => cmd(`ban(${h}, ${ms} ms)`, (w) => operator(() => w.rig.cm.ban(h, { durationMs: ms, reason: 'model' })))),
+  host.map((h) => cmd(`unban(${h})`, (w) => operator(() => w.rig.cm.unban(h)))),
   fc.integer({ min: 1, max: 40_000 }).map((ms) => cmd(`advance ${ms} ms`, (w) => w.rig.clock.advance(ms))),
 ];
 
 test(`model-based: ${RUNS} random command sequences keep every transition legal and the counts true, and stop() leaves nothing open`, async () => {
   let sequences = 0;
+  /** What the runs exercised, so that a generator that never reaches a ban fails the test. */
+  const seen = { bannedByScore: 0, closedByBan: 0, expired: 0 };
   await fc.assert(
     fc.asyncProperty(fc.commands(commands, { maxCommands: 60 }), async (cmds) => {
       sequences += 1;
@@ -117,6 +137,8 @@ test(`model-based: ${RUNS} random command sequences keep every transition legal 
           maxRetryDelayMs: 8000,
           dialTimeoutMs: 5000,
           maxPersistent: 3,
+          banThreshold: 60,
+          banDurationMs: 20_000,
           targetOutbound: 1,
           getNewAddress: async () => ADDRS[n++ % ADDRS.length]!,
         },
@@ -132,6 +154,15 @@ test(`model-based: ${RUNS} random command sequences keep every transition legal 
         } else assert.equal(w.last.get(e.id), e.from, `#${e.id}: from ${e.from}, but its last state was ${w.last.get(e.id)}`);
         w.last.set(e.id, e.to);
         if (e.to === 'disconnected' || e.to === 'canceled') w.ended.add(e.id);
+      });
+      rig.cm.on('peer:banned', (e) => {
+        if (e.score !== undefined) seen.bannedByScore += 1;
+      });
+      rig.cm.on('peer:unbanned', (e) => {
+        if (e.reason === 'expired') seen.expired += 1;
+      });
+      rig.cm.on('conn:state', (e) => {
+        if (e.reason === 'banned') seen.closedByBan += 1;
       });
       await rig.cm.start();
       try {
@@ -151,4 +182,5 @@ test(`model-based: ${RUNS} random command sequences keep every transition legal 
     { numRuns: RUNS },
   );
   assert.equal(sequences >= RUNS, true);
+  assert.ok(seen.bannedByScore > 0 && seen.closedByBan > 0 && seen.expired > 0, `bans exercised: ${JSON.stringify(seen)}`);
 });
