@@ -10,15 +10,23 @@
  * a ban of a name that resolves to it — btcd bans by the address a peer came from, as here.
  */
 import { BanPolicy, type Ban, type BanPolicyOptions, type Penalty } from './ban-score.ts';
+import { ConnMgrError } from './errors.ts';
 import type { Timers } from './resources.ts';
-import type { PeerBannedEvent, PeerPenalizedEvent, PeerUnbannedEvent } from './types.ts';
+import type { ConnManagerEvents } from './types.ts';
 
 export interface BanHost {
   now(): number;
-  penalized(event: Omit<PeerPenalizedEvent, 'at'>): void;
-  /** A ban was made: the manager closes the host's connections, then tells. */
-  banned(event: Omit<PeerBannedEvent, 'at'>): void;
-  unbanned(event: Omit<PeerUnbannedEvent, 'at'>): void;
+  emit<K extends 'peer:penalized' | 'peer:banned' | 'peer:unbanned'>(name: K, event: ConnManagerEvents[K]): void;
+  warn(message: string): void;
+  /** A ban was made (and told): the manager ends every request and connection of `host`. */
+  enforce(host: string): void;
+}
+
+/** What `penalize()` takes. */
+export interface PenaltyInput {
+  persistent?: number;
+  transient?: number;
+  reason: string;
 }
 
 /** Longest ban a timer can wait for at once (setTimeout's limit); a longer one re-arms. */
@@ -34,8 +42,11 @@ export class BanKeeper {
   #timerAt = Number.POSITIVE_INFINITY;
   #totalBans = 0;
 
-  constructor(options: BanPolicyOptions, timers: Timers, host: BanHost) {
+  readonly #defaultDurationMs: number;
+
+  constructor(options: BanPolicyOptions & { banDurationMs: number }, timers: Timers, host: BanHost) {
     this.policy = new BanPolicy(options);
+    this.#defaultDurationMs = options.banDurationMs;
     this.#timers = timers;
     this.#host = host;
   }
@@ -52,26 +63,58 @@ export class BanKeeper {
     return this.policy.score(host, this.#host.now());
   }
 
-  /** Adds to `host`'s score for connection `id`'s behaviour; past the threshold it bans. */
-  penalize(host: string, id: number, persistent: number, transient: number, reason: string): Penalty {
-    const penalty = this.policy.penalize(host, persistent, transient, reason, this.#host.now());
-    this.#host.penalized({ host, id, persistent, transient, score: penalty.score, reason, warned: penalty.warned });
+  /**
+   * Adds to `host`'s score for connection `id`'s behaviour; past the threshold it bans.
+   * @throws ConnMgrError `ERR_INVALID_ARGUMENT` for a bad penalty (naming the part).
+   */
+  penalize(host: string, id: number, input: PenaltyInput): Penalty {
+    const { persistent = 0, transient = 0, reason } = input ?? ({} as PenaltyInput);
+    for (const [name, n] of [
+      ['persistent', persistent],
+      ['transient', transient],
+    ] as const) {
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+        throw new ConnMgrError('ERR_INVALID_ARGUMENT', `penalty ${name} must be an integer >= 0, got ${JSON.stringify(n)}`);
+      }
+    }
+    const why = checkReason(reason);
+    const now = this.#host.now();
+    const penalty = this.policy.penalize(host, persistent, transient, why, now);
+    if (penalty.warned) this.#host.warn(`connmgr: ${host} reached ban score ${penalty.score} (${why}); bans at ${this.policy.threshold}`);
+    this.#host.emit('peer:penalized', {
+      host,
+      id,
+      persistent,
+      transient,
+      score: penalty.score,
+      reason: why,
+      warned: penalty.warned,
+      at: now,
+    });
     if (penalty.ban) this.#made(penalty.ban, penalty.score);
     return penalty;
   }
 
-  /** Bans `host` for `durationMs` (a ban already in force is replaced); null for an allowed host. */
-  ban(host: string, durationMs: number, reason: string): Ban | null {
-    const ban = this.policy.ban(host, durationMs, reason, this.#host.now());
-    if (ban) this.#made(ban);
-    return ban;
+  /**
+   * Bans `host` for `durationMs` (default `banDurationMs`); a ban already in force is replaced.
+   * @throws ConnMgrError `ERR_INVALID_ARGUMENT` for a bad duration or reason, or a host of `allowHosts`.
+   */
+  ban(host: string, options: { durationMs?: number; reason?: string }): Ban {
+    const { durationMs = this.#defaultDurationMs, reason = 'banned by the operator' } = options ?? {};
+    if (typeof durationMs !== 'number' || !Number.isSafeInteger(durationMs) || durationMs < 1) {
+      throw new ConnMgrError('ERR_INVALID_ARGUMENT', `ban durationMs must be an integer >= 1, got ${JSON.stringify(durationMs)}`);
+    }
+    const ban = this.policy.ban(host, durationMs, checkReason(reason), this.#host.now());
+    if (!ban) throw new ConnMgrError('ERR_INVALID_ARGUMENT', `${host} is on allowHosts and is never banned`);
+    this.#made(ban);
+    return { ...ban };
   }
 
   /** Lifts `host`'s ban (and forgets its score); false if it had none. */
   unban(host: string): boolean {
     const had = this.#ends.delete(host);
     this.policy.unban(host);
-    if (had) this.#host.unbanned({ host, reason: 'unbanned' });
+    if (had) this.#host.emit('peer:unbanned', { host, reason: 'unbanned', at: this.#host.now() });
     this.#schedule();
     return had;
   }
@@ -95,10 +138,13 @@ export class BanKeeper {
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
+  /** The event first (the cause), then the closes it causes, each with reason `banned`. */
   #made(ban: Ban, score?: number): void {
     this.#totalBans += 1;
     this.#ends.set(ban.host, ban.until);
-    this.#host.banned({ host: ban.host, until: ban.until, reason: ban.reason, ...(score === undefined ? {} : { score }) });
+    const { host, until, reason } = ban;
+    this.#host.emit('peer:banned', { host, until, reason, ...(score === undefined ? {} : { score }), at: this.#host.now() });
+    this.#host.enforce(host);
     this.#schedule();
   }
 
@@ -125,8 +171,19 @@ export class BanKeeper {
       if (until > now) continue;
       this.#ends.delete(host);
       this.policy.isBanned(host, now); // lets the policy forget the ban and its score
-      this.#host.unbanned({ host, reason: 'expired' });
+      this.#host.emit('peer:unbanned', { host, reason: 'expired', at: now });
     }
     this.#schedule();
   }
+}
+
+/** A penalty's or ban's reason: short text for the log and the page. */
+function checkReason(reason: unknown): string {
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 200) {
+    throw new ConnMgrError(
+      'ERR_INVALID_ARGUMENT',
+      `reason must be a non-empty string of at most 200 characters, got ${JSON.stringify(reason)}`,
+    );
+  }
+  return reason;
 }

@@ -23,8 +23,7 @@
  */
 import type { Socket } from 'node:net';
 import { hostOf, normalizeAddress, normalizeHost } from './address.ts';
-import type { Ban } from './ban-score.ts';
-import { BanKeeper } from './bans.ts';
+import { BanKeeper, type PenaltyInput } from './bans.ts';
 import { addWaiter, attachSocket, closeReason, newRecord, noteActivity, stateEvent, toInfo } from './conn-record.ts';
 import type { ConnRecord, PendingDial } from './conn-record.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
@@ -83,30 +82,12 @@ export class ConnManager {
         this.#closeSocket(rec, 'idle-timeout');
       },
     );
-    this.#bans = new BanKeeper(
-      {
-        banWarnThreshold: this.#opts.banWarnThreshold,
-        banThreshold: this.#opts.banThreshold,
-        banDurationMs: this.#opts.banDurationMs,
-        banHalfLifeMs: this.#opts.banHalfLifeMs,
-        allowHosts: this.#opts.allowHosts,
-      },
-      this.#resources,
-      {
-        now: () => this.#now(),
-        penalized: (e) => {
-          if (e.warned)
-            this.#opts.logger.warn(`connmgr: ${e.host} reached ban score ${e.score} (${e.reason}); bans at ${this.#opts.banThreshold}`);
-          this.#emitter.emit('peer:penalized', { ...e, at: this.#now() });
-        },
-        banned: (e) => {
-          // The event first (the cause), then the closes it causes, each with reason `banned`.
-          this.#emitter.emit('peer:banned', { ...e, at: this.#now() });
-          this.#enforceBan(e.host);
-        },
-        unbanned: (e) => this.#emitter.emit('peer:unbanned', { ...e, at: this.#now() }),
-      },
-    );
+    this.#bans = new BanKeeper(this.#opts, this.#resources, {
+      now: () => this.#now(),
+      emit: (name, event) => this.#emitter.emit(name, event),
+      warn: (message) => this.#opts.logger.warn(message),
+      enforce: (host) => this.#enforceBan(host),
+    });
     // What both policies may ask of the manager; each decides, the manager performs.
     const view = {
       running: () => this.#state === 'running',
@@ -287,20 +268,10 @@ export class ConnManager {
    * (never a host of `allowHosts`), which closes this connection and every other of its host.
    * @throws ConnMgrError `ERR_NOT_FOUND`, `ERR_INVALID_ARGUMENT`, `ERR_SHUTDOWN`.
    */
-  penalize(id: number, penalty: { persistent?: number; transient?: number; reason: string }): { score: number; banned: boolean } {
+  penalize(id: number, penalty: PenaltyInput): { score: number; banned: boolean } {
     this.#assertUsable();
     const rec = this.#mustGet(id);
-    const { persistent = 0, transient = 0, reason } = penalty ?? ({} as typeof penalty);
-    for (const [name, n] of [
-      ['persistent', persistent],
-      ['transient', transient],
-    ] as const) {
-      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-        throw new ConnMgrError('ERR_INVALID_ARGUMENT', `penalty ${name} must be an integer >= 0, got ${JSON.stringify(n)}`);
-      }
-    }
-    const why = checkReason(reason);
-    const { score, banned } = this.#bans.penalize(hostOf(rec.addr), rec.id, persistent, transient, why);
+    const { score, banned } = this.#bans.penalize(hostOf(rec.addr), rec.id, penalty);
     return { score, banned };
   }
 
@@ -312,15 +283,7 @@ export class ConnManager {
    */
   ban(host: string, options: { durationMs?: number; reason?: string } = {}): BanInfo {
     this.#assertUsable();
-    const h = normalizeHost(host);
-    const { durationMs = this.#opts.banDurationMs, reason = 'banned by the operator' } = options;
-    if (typeof durationMs !== 'number' || !Number.isSafeInteger(durationMs) || durationMs < 1) {
-      throw new ConnMgrError('ERR_INVALID_ARGUMENT', `ban durationMs must be an integer >= 1, got ${JSON.stringify(durationMs)}`);
-    }
-    const why = checkReason(reason);
-    const ban = this.#bans.ban(h, durationMs, why);
-    if (!ban) throw new ConnMgrError('ERR_INVALID_ARGUMENT', `${h} is on allowHosts and is never banned`);
-    return { ...ban };
+    return this.#bans.ban(normalizeHost(host), options);
   }
 
   /**
@@ -334,7 +297,7 @@ export class ConnManager {
 
   /** Bans in force, soonest to end first. */
   bans(): BanInfo[] {
-    return this.#bans.bans().map((b: Ban) => ({ ...b }));
+    return this.#bans.bans().map((b) => ({ ...b }));
   }
 
   /** `host`'s ban score now (0 if never penalized, or faded). @throws ConnMgrError `ERR_INVALID_ADDRESS`. */
@@ -761,15 +724,4 @@ export class ConnManager {
   #now(): number {
     return this.#opts.clock.now();
   }
-}
-
-/** A penalty's or ban's reason: short text for the log and the page. */
-function checkReason(reason: unknown): string {
-  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 200) {
-    throw new ConnMgrError(
-      'ERR_INVALID_ARGUMENT',
-      `reason must be a non-empty string of at most 200 characters, got ${JSON.stringify(reason)}`,
-    );
-  }
-  return reason;
 }

@@ -38,6 +38,9 @@ const validCommand: fc.Arbitrary<Record<string, unknown>> = fc
         { type: 'history', beforeSeq: n + 1, limit: n + 1 },
         { type: 'inspect', connId },
         { type: 'lab.setSpeed', speed: 0.5 },
+        { type: 'penalize', connId, transient: n, reason: 'garbage' },
+        { type: 'ban', host: `10.0.0.${n + 1}`, durationMs: (n + 1) * 1000 },
+        { type: 'unban', host: `10.0.0.${n + 1}` },
       )
       .map((m) => ({ v: PROTOCOL_VERSION, id, ...m })),
   );
@@ -53,7 +56,7 @@ const oddValue: fc.Arbitrary<unknown> = fc.oneof(
 const mutatedCommand: fc.Arbitrary<string> = fc
   .tuple(
     validCommand,
-    fc.constantFrom('v', 'id', 'type', 'addr', 'connId', 'n', 'token', '__proto__', 'constructor', 'extra'),
+    fc.constantFrom('v', 'id', 'type', 'addr', 'connId', 'n', 'host', 'reason', 'durationMs', 'token', '__proto__', 'constructor', 'extra'),
     oddValue,
     fc.boolean(),
   )
