@@ -3,7 +3,7 @@
  * connections under a limit, kicks idle ones, and shuts down cleanly — on real sockets.
  * The README's "Rules, and the choices where the spec left room" is the rule book; rule numbers in comments refer to it.
  *
- * Ownership, as in dcrd: a connection record lives in `#conns` (and `#byAddr`) from its first
+ * Ownership, as in dcrd: a connection record lives in the registry (registry.ts) from its first
  * transition until a final one; which of its fields are set *is* its state (conn-record.ts):
  *   pending      → `dial` (an AbortController, a token and the dial-timeout timer)
  *   established  → `socket` (and `idleTimer` when idle kicks are on)
@@ -13,9 +13,10 @@
  *
  * The policies decide, the manager transitions: automatic outbound is outbound-filler.ts (rule 1),
  * the persistent retry decision retry.ts (rule 2), the inbound listeners, limit and pause
- * inbound-gate.ts (rules 3 and 6), and what is held open resources.ts (rule 8). What stays here is
- * the registry, the transitions, dialing, the sockets of established connections and `connect()`'s
- * waiters.
+ * inbound-gate.ts (rules 3 and 6; per-host admission inbound-admission.ts), idle kicks idle.ts
+ * (rule 7), what is held open resources.ts (rule 8), and the ban score bans.ts (rule 11). The
+ * records and their counts are registry.ts. What stays here is the transitions, dialing, the
+ * sockets of established connections, `connect()`'s waiters, and the public API.
  *
  * With `onConnection`, an established socket is shared: the application reads and writes it, the
  * manager never reads it (bytes and activity come from the socket's counters) and still closes it
@@ -33,10 +34,11 @@ import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
 import { checkLivePatch, configView, resolveOptions, type ConnManagerOptions, type LiveOptions, type ResolvedOptions } from './options.ts';
 import { OutboundFiller, reportToAddressBook } from './outbound-filler.ts';
+import { Registry } from './registry.ts';
 import { ResourceTracker, STOP_DIAL_GRACE_MS } from './resources.ts';
 import { decideRetry } from './retry.ts';
 import { transitionRule, type OutboundCause } from './rule-ids.ts';
-import { assertTransition, isFinal, type ConnState, type LiveConnState } from './states.ts';
+import { assertTransition, isFinal, type ConnState } from './states.ts';
 import type { BanInfo, ConnInfo, ConnManagerConfig, ConnManagerEvents, ConnReason, ConnSnapshot, ConnStats, HostScore } from './types.ts';
 import type { ConnType, ListenerInfo, ManagerState, OpenResources } from './types.ts';
 
@@ -55,15 +57,8 @@ export class ConnManager {
 
   #nextId = 1;
   #nextDialToken = 1;
-  readonly #conns = new Map<number, ConnRecord>();
-  /** Live records by exact address: one connection per `host:port` (rule 3). */
-  readonly #byAddr = new Map<string, ConnRecord>();
-  readonly #countByType: Record<ConnType, number> = { inbound: 0, outbound: 0, manual: 0 };
-  readonly #countByState: Record<LiveConnState, number> = { pending: 0, established: 0, failing: 0 };
-  #persistentEntries = 0;
-
+  readonly #conns = new Registry();
   readonly #totals = { dials: 0, established: 0, failedDials: 0, retries: 0, idleKicks: 0 };
-  readonly #disconnects: Partial<Record<ConnReason, number>> = {};
 
   /** @throws TypeError for an invalid option, naming it. */
   constructor(options: ConnManagerOptions = {}) {
@@ -91,7 +86,7 @@ export class ConnManager {
     // What both policies may ask of the manager; each decides, the manager performs.
     const view = {
       running: () => this.#state === 'running',
-      inUse: (addr: string) => this.#byAddr.has(addr),
+      inUse: (addr: string) => this.#conns.atAddr(addr) !== undefined,
       isBanned: (host: string) => this.#bans.isBanned(host),
       isAllowed: (host: string) => this.#bans.isAllowed(host),
       warn: (message: string) => this.#opts.logger.warn(message),
@@ -104,14 +99,14 @@ export class ConnManager {
     }
     this.#outbound = new OutboundFiller(this.#opts, this.#resources, {
       ...view,
-      count: () => this.#countByType.outbound,
+      count: () => this.#conns.countOf('outbound'),
       target: () => this.#targetOutbound,
       dial: (addr, cause) => this.#startDial(this.#newRecord('outbound', false, addr, cause), 'requested'),
       throttled: (event) => this.#emitter.emit('outbound:throttled', { ...event, at: this.#now() }),
     });
     this.#inbound = new InboundGate(this.#opts, this.#resources, {
       ...view,
-      count: () => this.#countByType.inbound,
+      count: () => this.#conns.countOf('inbound'),
       admit: (socket, remote) => this.#admit(socket, remote),
       rejected: (event) => this.#emitter.emit('inbound:rejected', { ...event, at: this.#now() }),
       listenerState: (event) => this.#emitter.emit('listener:state', { ...event, at: this.#now() }),
@@ -190,7 +185,7 @@ export class ConnManager {
     const normalized = normalizeAddress(addr);
     this.#assertNotDuplicate(normalized);
     this.#assertNotBanned(normalized);
-    if (this.#persistentEntries >= this.#opts.maxPersistent) {
+    if (this.#conns.persistentEntries >= this.#opts.maxPersistent) {
       throw new ConnMgrError(
         'ERR_MAX_PERSISTENT',
         `cannot add ${normalized}: all ${this.#opts.maxPersistent} persistent slots are taken (remove one first)`,
@@ -339,17 +334,13 @@ export class ConnManager {
 
   stats(): ConnStats {
     return {
-      currByType: { ...this.#countByType },
-      currByState: { ...this.#countByState },
-      currConnections: this.#countByState.established,
-      persistentEntries: this.#persistentEntries,
+      ...this.#conns.stats(), // currByType, currByState, currConnections, persistentEntries, disconnects
       targetOutbound: this.#targetOutbound,
       maxInbound: this.#opts.maxInbound,
       maxPersistent: this.#opts.maxPersistent,
       totalDials: this.#totals.dials,
       totalEstablished: this.#totals.established,
       totalFailedDials: this.#totals.failedDials,
-      disconnects: { ...this.#disconnects },
       retries: this.#totals.retries,
       idleKicks: this.#totals.idleKicks,
       ...this.#inbound.stats(), // totalAccepted, rejected, acceptingConns, listenDisabledNum, timeInListenDisabledMs
@@ -395,25 +386,9 @@ export class ConnManager {
     rec.state = to;
     rec.reason = reason;
     rec.retryAt = to === 'failing' ? extra.retryAt : undefined;
-    if (from === null) {
-      this.#countByType[rec.type] += 1;
-      if (rec.persistent) this.#persistentEntries += 1;
-    } else {
-      this.#countByState[from as LiveConnState] -= 1;
-    }
-    if (from === 'established') {
-      this.#disconnects[reason] = (this.#disconnects[reason] ?? 0) + 1;
-    }
+    this.#conns.record(rec, from, to, reason);
     if (to === 'established') rec.establishedAt = at;
-    if (isFinal(to)) {
-      rec.endedAt = at;
-      this.#conns.delete(rec.id);
-      if (this.#byAddr.get(rec.addr) === rec) this.#byAddr.delete(rec.addr);
-      this.#countByType[rec.type] -= 1;
-      if (rec.persistent) this.#persistentEntries -= 1;
-    } else {
-      this.#countByState[to as LiveConnState] += 1;
-    }
+    if (isFinal(to)) rec.endedAt = at;
     const rule = transitionRule({ type: rec.type, persistent: rec.persistent, to, reason, outboundCause: rec.outboundCause });
     this.#emitter.emit('conn:state', stateEvent(rec, from, rule, extra.code, at));
   }
@@ -421,8 +396,7 @@ export class ConnManager {
   #newRecord(type: ConnType, persistent: boolean, addr: string, outboundCause?: OutboundCause): ConnRecord {
     const rec = newRecord(this.#nextId++, type, persistent, addr, this.#now());
     if (outboundCause) rec.outboundCause = outboundCause;
-    this.#conns.set(rec.id, rec);
-    this.#byAddr.set(addr, rec);
+    this.#conns.add(rec);
     return rec;
   }
 
@@ -697,7 +671,7 @@ export class ConnManager {
   }
 
   #assertNotDuplicate(addr: string): void {
-    const existing = this.#byAddr.get(addr);
+    const existing = this.#conns.atAddr(addr);
     if (existing) throw duplicateError(addr, existing);
   }
 
