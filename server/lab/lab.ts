@@ -18,84 +18,19 @@ import type { LessonName, LessonState } from '../protocol/lessons.ts';
 import { AddressBook } from './address-book.ts';
 import { LabError } from './errors.ts';
 import { InboundDialers } from './inbound.ts';
-import { LESSON_DEFS, LessonRunner, waitOnManager, type LessonManager, type LessonScene, type LessonStage } from './lessons/index.ts';
+import { LESSON_DEFS, LessonRunner, type LessonManager, type LessonScene, type LessonStage } from './lessons/index.ts';
 import { Peer } from './peer.ts';
 import { createRng, type Rng } from './prng.ts';
-import { LAB_SCENARIOS, Scenario, type LabScenario, type ScenarioPlan } from './scenario.ts';
+import { LAB_SCENARIOS, Scenario, type ScenarioPlan } from './scenario.ts';
 import { scaleTimings, type LabTimings } from './timings.ts';
 import type { ScaledClock } from '../connmgr/scaled-clock.ts';
+import { defaultLabMix, HOST, misbehaveHost, type LabStartOptions } from './lab-options.ts';
+import { clearOutage, removeAll } from './lessons/reset.ts';
+
+export { defaultLabMix, misbehaveHost, type LabStartOptions, type PeerMixEntry } from './lab-options.ts';
 
 /** What the lab uses of a manager it is attached to (its public API; lessons use the most). */
 export type LabManager = LessonManager;
-
-/** How many peers of one behaviour to start. */
-export interface PeerMixEntry {
-  behaviour: PeerBehaviour;
-  count: number;
-}
-
-/** The mix `npm start` shows: a living network with one of each trouble. */
-export const defaultLabMix: readonly PeerMixEntry[] = [
-  { behaviour: 'stable', count: 10 },
-  { behaviour: 'refuse', count: 2 },
-  { behaviour: 'hang', count: 2 },
-  { behaviour: 'flap', count: 2 },
-  { behaviour: 'reset', count: 1 },
-  { behaviour: 'slow', count: 1 },
-  { behaviour: 'blackhole', count: 1 },
-];
-
-export interface LabStartOptions {
-  /** Seed of every random choice. @default 1 */
-  seed?: number;
-  /** Peers to start, in a seeded shuffled order. @default defaultLabMix */
-  peers?: readonly PeerMixEntry[];
-  /**
-   * `host:port` of the manager's listener (read each time, so it may become known after start),
-   * for the trickle and the flood. Without it there is no inbound load. @default undefined
-   */
-  managerListen?: () => string | undefined;
-  /** Run the gentle inbound trickle. @default true when `managerListen` is given */
-  trickle?: boolean;
-  /**
-   * The manager's clock, when the lab may slow it down or freeze it (`lab.setSpeed`; README
-   * "Slow motion and freeze"). The lab's own schedule stays on real time. @default none
-   */
-  managerClock?: ScaledClock;
-  /** Multiplies every lab duration (0.1 = ten times faster). @default 1 */
-  timeScale?: number;
-  /**
-   * Multiplies every duration a lesson sets (the manager's delays and timeouts, a peer's hang-up):
-   * tests run lessons faster; a class keeps 1. @default 1
-   */
-  lessonTimeScale?: number;
-  /** Overrides of individual durations (before `timeScale`). @default DEFAULT_TIMINGS */
-  timings?: Partial<LabTimings>;
-  /** Running peers allowed; `addPeer` past it throws `ERR_LAB_LIMIT`. @default 200 */
-  maxPeers?: number;
-  /** Stopped peers kept in `state()` (oldest dropped first). @default 50 */
-  maxStoppedPeers?: number;
-  /** Ports are drawn (seeded) from [min, max); below Linux's ephemeral range so no client socket takes them. @default [20000, 32000] */
-  portRange?: readonly [number, number];
-  /** `onChange` listeners are called at most once per this many ms. @default 100 */
-  changeThrottleMs?: number;
-  /**
-   * `lively` (what `npm start` runs): one more `stable` peer, outside the address book, that the
-   * first attached manager keeps as a failing persistent peer, plus restarts, a silent client and
-   * inbound bursts (scenario.ts). `quiet`: the mix and the trickle only. @default 'quiet'
-   */
-  scenario?: LabScenario;
-}
-
-const HOST = '127.0.0.1';
-
-/**
- * A `misbehave` peer listens on a loopback address of its own (Linux routes all of 127/8 to lo),
- * so that the ban it earns — bans are per host — shuts out it alone, not the whole lab.
- */
-export function misbehaveHost(peerNumber: number): string {
-  return `127.0.1.${(peerNumber % 254) + 1}`;
-}
 
 /**
  * The lab. Create with `Lab.start`; pass `lab.getNewAddress` to the manager; optionally
@@ -312,7 +247,11 @@ export class Lab implements LabApi {
     await Promise.all([...this.#peers.values()].filter((p) => p.state === 'running').map((p) => p.stop()));
     this.#trimStopped();
     this.#book.clear();
-    await this.#clearOutage(manager);
+    await clearOutage(
+      manager,
+      () => this.#startPeer('stable'),
+      () => this.#book.clear(),
+    );
     this.#changed();
     return {
       manager,
@@ -464,23 +403,6 @@ export class Lab implements LabApi {
     this.#changeListeners.clear();
   }
 
-  /**
-   * Brings the manager's automatic failures in a row back to 0, so that every lesson starts from
-   * the same count (a lab that ran out of addresses may be in its outage pause). Only a successful
-   * automatic dial resets it (README rule 1), so: one live peer in the empty book, a target of 1
-   * and a short retry step, until the count is 0 (at most the outage pause already scheduled);
-   * then the peer and its connection go again.
-   */
-  async #clearOutage(manager: LabManager): Promise<void> {
-    if (manager.stats().consecutiveFailedAttempts === 0) return;
-    const peer = await this.#startPeer('stable');
-    manager.configure({ retryDelayMs: 1, targetOutbound: 1 });
-    await waitOnManager(manager, () => manager.stats().consecutiveFailedAttempts === 0, 10_000).done;
-    removeAll(manager);
-    await peer.stop();
-    this.#book.clear();
-  }
-
   // ---- internals ---------------------------------------------------------------------------------
 
   /** `inBook: false` keeps the address out of the book (the scenario's persistent peer). */
@@ -583,18 +505,6 @@ export class Lab implements LabApi {
       } catch {
         // A throwing listener must not break the lab (nor the others).
       }
-    }
-  }
-}
-
-/** Every connection and persistent entry of the manager, removed (with a target of 0, none refills). */
-function removeAll(manager: LabManager): void {
-  manager.configure({ targetOutbound: 0 });
-  for (const conn of manager.list()) {
-    try {
-      manager.remove(conn.id);
-    } catch {
-      // Gone meanwhile (its own close): nothing to remove.
     }
   }
 }
