@@ -18,7 +18,7 @@ test('penalize and ban a host from its details, see the ban count down, the conn
   // Two axe passes (light and dark) with a ban listed: seconds each on a loaded machine.
   test.setTimeout(90_000);
   await dashboard.open(server);
-  const bans = page.getByRole('region', { name: /^Bans/ });
+  const bans = page.getByRole('region', { name: 'Bans', exact: true });
   await expect(bans.getByTestId('bans-empty')).toHaveText('No host is banned.');
   await expect(bans.getByTestId('scores-empty')).toHaveText('No host has a ban score.');
 
@@ -29,6 +29,10 @@ test('penalize and ban a host from its details, see the ban count down, the conn
     await expect(dashboard.detailState).toHaveText('established');
     await expect(dashboard.details.getByTestId('detail-ban-score')).toHaveText('0');
     const banControls = dashboard.details.getByRole('group', { name: `Penalize or ban ${HOST}` });
+    // Not the lab's host: the hint says the ban takes this host alone.
+    await expect(dashboard.details.getByTestId('ban-hint')).toHaveText(
+      `A ban closes every connection of ${HOST} and refuses it until the ban ends (rule 11).`,
+    );
 
     // A penalty: the score in the details and in the panel's list, against the threshold.
     await banControls.getByRole('button', { name: '+50 persistent' }).click();
@@ -45,6 +49,7 @@ test('penalize and ban a host from its details, see the ban count down, the conn
     await expect(dashboard.connActionStatus).toContainText(`Banned ${HOST} until`);
     const banRow = bans.getByRole('list', { name: 'In force' }).getByRole('listitem').filter({ hasText: HOST });
     await expect(banRow).toContainText('banned from the page');
+    await expect(bans.getByTestId('ban-count')).toHaveText('in force: 1');
     await expect(banRow.getByTestId('ban-left')).toHaveText(/^23 h 59 min left$/);
     const left = Number(await banRow.getByTestId('ban-left').getAttribute('data-left-ms'));
     expect(left).toBeGreaterThan(23 * 3_600_000);
@@ -85,7 +90,7 @@ test('a read-only viewer sees the bans, with Unban disabled and the reason', asy
   const server = await launchServer(['--token', 's3cret']);
   await server.command('ban', { host: HOST, durationMs: 60_000, reason: 'banned by a script' }, { token: 's3cret' });
   await dashboard.open(server);
-  const bans = page.getByRole('region', { name: /^Bans/ });
+  const bans = page.getByRole('region', { name: 'Bans', exact: true });
   const row = bans.getByRole('list', { name: 'In force' }).getByRole('listitem').filter({ hasText: HOST });
   await expect(row).toContainText('banned by a script');
   await expect(row.getByTestId('ban-left')).toHaveText(/^\d+ s left$/);

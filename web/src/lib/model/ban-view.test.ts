@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { WireEventOf } from '$protocol';
-import { banCounter, banRows, hostStanding, scoreLevel, scoreRows } from './ban-view.ts';
+import { banCounter, banHint, banRows, hostStanding, scoreLevel, scoreRows } from './ban-view.ts';
 import { applyBanEvent, createBanBook, hostOfAddr, loadBans, type BanBook } from './bans.ts';
 import { stats } from './test-fixtures.ts';
 
@@ -143,5 +143,17 @@ describe('banCounter', () => {
     assert.equal(c.total, 5);
     assert.equal(c.title, 'hosts banned now (rule 11); 5 bans since the start; 1 inbound connection refused from a banned host');
     assert.match(banCounter(stats({ totalBans: 1 })).title, /; 1 ban since the start; 0 inbound connections refused/);
+  });
+});
+
+describe('banHint', () => {
+  test("says when the host is the lab's, and how many of its peers a ban would take", () => {
+    const lab = ['127.0.0.1:4001', '127.0.0.1:4002', '[::1]:4003'];
+    assert.equal(banHint('127.0.0.77', lab), 'A ban closes every connection of 127.0.0.77 and refuses it until the ban ends (rule 11).');
+    assert.equal(
+      banHint('127.0.0.1', lab),
+      "A ban closes every connection of 127.0.0.1 — here also the lab's 2 peers — and refuses it until the ban ends (rule 11).",
+    );
+    assert.match(banHint('::1', lab), /the lab's 1 peer —/);
   });
 });

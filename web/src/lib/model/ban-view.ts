@@ -6,7 +6,7 @@
  * even before its `peer:unbanned` arrives. Pure: no Svelte, no DOM.
  */
 import type { ConnStats } from '$protocol';
-import { activeBans, rankedScores, type BanBook } from './bans.ts';
+import { activeBans, hostOfAddr, rankedScores, type BanBook } from './bans.ts';
 
 /** The two thresholds of README "Ban score" (the manager's `banWarnThreshold`, `banThreshold`). */
 export interface BanThresholds {
@@ -93,6 +93,17 @@ export function hostStanding(book: BanBook, host: string, th: BanThresholds, now
     score: scoreRow(book, host, th, now),
     ban: banRows(book, now).find((b) => b.host === host) ?? null,
   };
+}
+
+/**
+ * What a ban of `host` would close, for the details' hint: every lab peer listens on one loopback
+ * host, so banning that host bans the whole lab, and the reader should know before pressing.
+ */
+export function banHint(host: string, labPeerAddrs: Iterable<string>): string {
+  let labPeers = 0;
+  for (const addr of labPeerAddrs) if (hostOfAddr(addr) === host) labPeers += 1;
+  const whom = labPeers > 0 ? ` — here also the lab's ${labPeers} peer${labPeers === 1 ? '' : 's'} —` : '';
+  return `A ban closes every connection of ${host}${whom} and refuses it until the ban ends (rule 11).`;
 }
 
 /** The Banned hosts counter: hosts banned now, bans since the start, and inbound refused for a ban. */
