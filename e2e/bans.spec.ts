@@ -64,7 +64,9 @@ test('penalize and ban a host from its details, see the ban count down, the conn
     // …and the log has the ban itself, and the penalty before it.
     await dashboard.filter.fill(`kind:peer:banned kind:peer:penalized ${HOST}`);
     await expect(dashboard.logEntries(`${HOST} banned for 24 h (banned from the page)`)).toHaveCount(1);
-    await expect(dashboard.logEntries(`${HOST} penalized for #${id} (penalized from the page): +50 persistent, ban score 50`)).toHaveCount(1);
+    await expect(dashboard.logEntries(`${HOST} penalized for #${id} (penalized from the page): +50 persistent, ban score 50`)).toHaveCount(
+      1,
+    );
     // The details offer Unban for the banned host; Penalize needs a live connection.
     await expect(dashboard.details.getByTestId('detail-ban-score')).toContainText('host banned');
     await expect(banControls.getByRole('button', { name: '+10 transient' })).toBeDisabled();
