@@ -217,9 +217,15 @@ export class LabServer {
    * Sends one command over a WebSocket of its own (a script's, with no Origin: it may control a
    * loopback server without a token) and resolves with its result; throws the server's error.
    * For what the page's controls cannot ask, e.g. a flood faster than the Lab panel's rate.
+   * A server started with `--token` needs `options.token`.
    */
-  async command<T extends CommandType>(type: T, fields: Omit<CommandOf<T>, 'v' | 'id' | 'type' | 'token'>): Promise<CommandResult<T>> {
-    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/ws`);
+  async command<T extends CommandType>(
+    type: T,
+    fields: Omit<CommandOf<T>, 'v' | 'id' | 'type' | 'token'>,
+    options: { token?: string } = {},
+  ): Promise<CommandResult<T>> {
+    const query = options.token === undefined ? '' : `?token=${encodeURIComponent(options.token)}`;
+    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/ws${query}`);
     try {
       await once(ws, 'open');
       const id = `e2e-${type}`;

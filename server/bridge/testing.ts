@@ -31,7 +31,7 @@ import {
 import { quietLogger } from '../test-support.ts';
 import { startBridge, type Bridge, type BridgeOptions } from './bridge.ts';
 
-/** A TCP server on 127.0.0.1 that accepts and holds connections. */
+/** A TCP server on a loopback address (127.0.0.1 unless told) that accepts and holds connections. */
 export interface TcpPeer {
   readonly addr: string;
   readonly port: number;
@@ -40,18 +40,18 @@ export interface TcpPeer {
   close(): Promise<void>;
 }
 
-export async function startTcpPeer(): Promise<TcpPeer> {
+export async function startTcpPeer(host = '127.0.0.1'): Promise<TcpPeer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
   return {
-    addr: `127.0.0.1:${port}`,
+    addr: `${host}:${port}`,
     port,
     nextConnection: async () => (await once(server, 'connection'))[0] as Socket,
     close: async () => {

@@ -15,6 +15,7 @@ import type {
   ServerMessage,
 } from '$protocol';
 import type { AddrStats } from './addr-stats.ts';
+import type { BanBook } from './bans.ts';
 import { countLive, type LiveCounts } from './counts.ts';
 import { LIVE, linkBack, linkLost, modelNow, type Freshness } from './freshness.ts';
 import { emptyShedTrack, limitSignals, type FailureCount, type LimitSignals, type ShedTrack } from './limits.ts';
@@ -166,6 +167,11 @@ export class ConnectionsStore implements ConnModel {
    */
   get addrs(): ReadonlyMap<string, AddrStats> {
     return this.#s.addrs.byAddr;
+  }
+
+  /** Bans in force and ban scores (README "Ban score"); read it when `version` changes. */
+  get bans(): BanBook {
+    return this.#s.bans;
   }
 
   /** The event log (bounded, oldest first); read it when `logVersion` changes. */
