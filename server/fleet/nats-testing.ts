@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
+import type { Bridge } from '../bridge/bridge.ts';
+import { startStack } from '../bridge/testing.ts';
+import type { ConnManager, ConnManagerOptions } from '../connmgr/index.ts';
 import { FLEET_STREAM } from '../protocol/index.ts';
+import { publishToNats, type PublishOptions, type Publisher } from './publisher.ts';
 import { refusedAddr, waitFor } from '../test-support.ts';
 
 export const NATS_SERVER = '/usr/sbin/nats-server';
@@ -110,4 +114,46 @@ export async function readStream(url: string, subject: string): Promise<StoredMe
   } finally {
     await nc.close();
   }
+}
+
+/** A node as the CLI runs one: manager + its own dashboard + publishing to NATS (the same run and seqs). */
+export interface TestNode {
+  readonly name: string;
+  readonly manager: ConnManager;
+  readonly bridge: Bridge;
+  readonly publisher: Publisher;
+  stop(): Promise<void>;
+}
+
+export async function startPublishingNode(
+  natsUrl: string,
+  name: string,
+  options: Partial<PublishOptions> = {},
+  managerOptions: ConnManagerOptions = {},
+): Promise<TestNode> {
+  const stack = await startStack({}, managerOptions);
+  const publisher = await publishToNats(stack.manager, {
+    heartbeatMs: 100,
+    reconnectMs: 50,
+    ...options,
+    servers: natsUrl,
+    node: name,
+    dashboard: stack.bridge,
+  });
+  return {
+    name,
+    manager: stack.manager,
+    bridge: stack.bridge,
+    publisher,
+    async stop() {
+      await publisher.close();
+      await stack.stop();
+    },
+  };
+}
+
+/** `n` one-shot dials to a closed port: each makes a `pending` and a `canceled` event. */
+export async function churn(manager: ConnManager, n: number): Promise<void> {
+  const addr = await refusedAddr();
+  for (let i = 0; i < n; i += 1) await manager.connect(addr).catch(() => undefined);
 }

@@ -22,8 +22,8 @@ import {
 } from '../protocol/index.ts';
 import * as v from 'valibot';
 import { startManager, startStack } from '../bridge/testing.ts';
-import { refusedAddr, waitFor } from '../test-support.ts';
-import { readStream, startNats, type TestNats } from './nats-testing.ts';
+import { waitFor } from '../test-support.ts';
+import { churn, readStream, startNats, type TestNats } from './nats-testing.ts';
 import { publishToNats } from './publisher.ts';
 
 let nats: TestNats;
@@ -42,12 +42,6 @@ after(async () => {
 async function request(node: string, body: object): Promise<ReplyMessage> {
   const m = await nc.request(commandSubject(node), JSON.stringify({ v: PROTOCOL_VERSION, id: 'r1', ...body }), { timeout: 5000 });
   return JSON.parse(m.string()) as ReplyMessage;
-}
-
-/** `n` one-shot dials to a closed port: each makes a `pending` and a `canceled` event. */
-async function churn(manager: Awaited<ReturnType<typeof startManager>>, n: number): Promise<void> {
-  const addr = await refusedAddr();
-  for (let i = 0; i < n; i += 1) await manager.connect(addr).catch(() => undefined);
 }
 
 test('every event reaches the stream once, in seq order, with msg id <runId>:<seq>; a republished id is a duplicate', async () => {

@@ -254,6 +254,7 @@ class NodePublisher implements Publisher {
       state: this.#stopped ? 'stopped' : 'running',
       startedAt: this.#startedAt,
       updatedAt: Date.now(),
+      at: this.#manager.now(),
       lastSeq: this.#lastSeq,
       publishedSeq: Math.min(this.#lastSeq, this.#queue.bufferedEvents === 0 ? this.#lastSeq : this.#queue.publishedSeq),
       lastEventAt: this.#lastEventAt,

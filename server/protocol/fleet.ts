@@ -115,6 +115,8 @@ export const NodeStatusSchema = v.object({
   /** Wall-clock ms (the node's clock): when the run started, and when this was written. */
   startedAt: v.number(),
   updatedAt: v.number(),
+  /** The manager's clock when this was written (as events' `at`; behind the wall clock in lab slow motion). */
+  at: v.number(),
   /** The latest event numbered (whether published or not). */
   lastSeq: count,
   /** Every event up to this seq is in the stream or was dropped (see `dropped`). */
