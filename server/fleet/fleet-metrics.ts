@@ -1,9 +1,10 @@
 /**
  * `/metrics` of the fleet dashboard: one series per node (label `node`) read from the dashboard's
- * tracks at scrape time, fleet-wide counts by health, and the process's own (prom-client's
- * defaults). Names in docs/fleet.md.
+ * tracks at scrape time, fleet-wide counts by health, and the process's own (the bridge's one
+ * set per process). Names in docs/fleet.md.
  */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { processRegistry } from '../bridge/metrics.ts';
 import { CONN_TYPES, NODE_HEALTH, type FleetNode } from '../protocol/index.ts';
 import { packageVersion } from '../package-info.ts';
 
@@ -16,7 +17,6 @@ export function createFleetMetrics(nodes: () => FleetNode[], clients: () => numb
   const registry = new Registry();
   const registers = [registry];
   const p = 'connscope_fleet_';
-  collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'connscope_build_info',
     help: 'Always 1; the labels say which connscope and which Node.js run.',
@@ -77,5 +77,6 @@ export function createFleetMetrics(nodes: () => FleetNode[], clients: () => numb
       this.set(clients());
     },
   });
-  return { registry };
+  // The process's own metrics, collected once per process (see bridge/metrics.ts).
+  return { registry: Registry.merge([registry, processRegistry()]) };
 }

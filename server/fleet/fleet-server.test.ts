@@ -5,6 +5,7 @@
  * missing, and a drop shown as exactly the seqs that will never come.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import * as v from 'valibot';
 import { Ajv } from 'ajv';
@@ -87,7 +88,13 @@ test('nodes are listed with their counts; /api/nodes, /metrics and the fleet soc
     );
     assert.equal(api.totals.live, 2);
     assert.equal(api.totals.connections, 2);
-    const metrics = parsePrometheus(await (await fetch(`${fleet.url}/metrics`)).text());
+    const scrape = await (await fetch(`${fleet.url}/metrics`)).text();
+    const metrics = parsePrometheus(scrape);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: scrape, encoding: 'utf8' });
+    assert.equal(check.error, undefined, 'promtool runs (.ci/run installs prometheus)');
+    assert.equal(`${check.stdout}${check.stderr}`, '', 'promtool check metrics: no complaint');
+    assert.equal(check.status, 0);
+    assert.ok(metrics.has('process_resident_memory_bytes'), 'and the process’s own');
     assert.equal(metrics.get('connscope_fleet_node_up{node="list-a"}'), 1);
     assert.equal(metrics.get('connscope_fleet_node_connections{node="list-b",type="inbound"}'), 1);
     assert.equal(metrics.get('connscope_fleet_node_last_seq{node="list-b"}'), lb.lastSeq);
