@@ -332,3 +332,29 @@ test('history: the runs the stream holds, and a window of one as a recording the
     await a.stop();
   }
 });
+
+test('several dashboards and several tabs watch the same fleet: each gets every event of a node', async () => {
+  const a = await startPublishingNode(nats.url, 'multi');
+  const fleets = [await startFleet(), await startFleet()];
+  const clients: TestClient[] = [];
+  try {
+    for (const f of fleets) await listedWhen(f, 'multi', () => true, 'listed on each dashboard');
+    for (const f of fleets) for (let i = 0; i < 2; i += 1) clients.push(await TestClient.connect(`${f.wsUrl}?node=multi`));
+    const hellos = await Promise.all(clients.map((c) => c.hello()));
+    await churn(a.manager, 3);
+    const last = a.publisher.status().lastSeq;
+    for (const [i, c] of clients.entries()) {
+      await c.waitForSeq(last, 10_000);
+      const from = hellos[i]?.snapshot.seq ?? 0;
+      assert.deepEqual(
+        c.events().map((e) => e.seq),
+        Array.from({ length: last - from }, (_, k) => from + k + 1),
+        `client ${i}: gap-free`,
+      );
+    }
+  } finally {
+    for (const c of clients) await c.close();
+    for (const f of fleets) await f.close();
+    await a.stop();
+  }
+});
