@@ -11,6 +11,7 @@ import { AddressBook } from './addresses/address-book.ts';
 import { ConnManager, realClock } from './connmgr/index.ts';
 import { ScaledClock } from './connmgr/scaled-clock.ts';
 import { Lab, labJudge } from './lab/index.ts';
+import { publishToNats, type Publisher } from './fleet/publisher.ts';
 import { coalescingLogger, createLogger, managerLogger } from './log.ts';
 
 export interface App {
@@ -18,6 +19,8 @@ export interface App {
   readonly manager: ConnManager;
   readonly lab: Lab | undefined;
   readonly bridge: Bridge;
+  /** Publishing to NATS (`--nats`, `--node`), if asked. */
+  readonly publisher: Publisher | undefined;
   /** The manager's inbound listener as bound (`host:port`), if any. */
   readonly inbound: string | undefined;
   stop(): Promise<void>;
@@ -118,15 +121,32 @@ export async function startApp(
       throw err;
     }
   }
+  // NATS reachable or not, the node runs: the publisher buffers until it can publish.
+  const publisher = config.nats
+    ? await publishToNats(cm, {
+        servers: config.nats.servers,
+        node: config.nats.node,
+        bufferEvents: config.nats.bufferEvents,
+        streamMaxAgeMs: config.nats.streamMaxAgeMs,
+        streamMaxBytes: config.nats.streamMaxBytes,
+        ...(config.token === undefined ? {} : { token: config.token }),
+        ...(lab ? { lab } : {}),
+        dashboard: { feed: bridge.feed, url: bridge.url },
+        logger: log,
+      })
+    : undefined;
   let stopping: Promise<void> | undefined;
   return {
     url: bridge.url,
     manager: cm,
     lab,
     bridge,
+    publisher,
     inbound: cm.listeners()[0]?.address,
     stop: () =>
       (stopping ??= (async () => {
+        // First, so that its last heartbeat says "stopped" while the manager still runs.
+        await publisher?.close();
         await bridge.close();
         await cm.stop();
         await lab?.stop();

@@ -14,6 +14,7 @@ import { LESSON_NAMES, type LessonName } from './protocol/lessons.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.ts';
 import { defaultStaticDir } from './package-info.ts';
 import { TIME_SCALES } from './connmgr/scaled-clock.ts';
+import { nodeNameProblem } from './protocol/fleet.ts';
 
 export interface CliConfig {
   host: string;
@@ -72,6 +73,17 @@ export interface CliConfig {
   addressesFile?: string;
   /** Where the token came from, so the CLI prints it only when the user typed or was given it. */
   tokenSource?: 'flag' | 'env' | 'file';
+  /** `--nats URL --node NAME`: publish to NATS JetStream for a fleet dashboard (README "Watching a fleet"). */
+  nats?: NatsFlags;
+}
+
+/** The node's NATS settings (`--nats`, `--node`, `--nats-buffer`, `--stream-max-age`, `--stream-max-bytes`). */
+export interface NatsFlags {
+  servers: string[];
+  node: string;
+  bufferEvents: number;
+  streamMaxAgeMs: number;
+  streamMaxBytes: number;
 }
 
 /** Environment variables read by `parseCli`; a flag wins over its variable. */
@@ -124,6 +136,7 @@ export const HELP = `connscope — a live, visual explorer of a real TCP connect
 
 usage: connscope [flags]           (from a checkout: npm start -- [flags])
        connscope replay <file>    serve a recording read-only (connscope replay --help)
+       connscope fleet --nats <url>   one page for a fleet of nodes (connscope fleet --help)
 
 server
   --host <addr>              address to bind the dashboard to            (127.0.0.1)
@@ -154,6 +167,14 @@ ${lessonLines()}
                              (repeatable; with --no-lab)
   --addresses <file>         automatic outbound from a file of host:port lines,
                              reloaded when it changes (with --no-lab)
+
+fleet (README "Watching a fleet"; connscope fleet --help for the dashboard)
+  --nats <url>               publish to NATS JetStream, e.g. nats://127.0.0.1:4222
+                             (repeatable: several servers of one cluster)
+  --node <name>              this node's name in the fleet: letters, digits, _ or -
+  --nats-buffer <n>          events kept while NATS is away; then dropped, counted (10000)
+  --stream-max-age <d>       the stream's max age if this node creates it (24h)
+  --stream-max-bytes <size>  the stream's max size if this node creates it (1GiB)
 
 connection manager (lab defaults / real-peer defaults)
   --target-outbound <n>      automatic outbound to keep                  (8 / 8)
@@ -237,6 +258,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         'inbound-policy': { type: 'string' },
         'inbound-rate': { type: 'string' },
         'allow-host': { type: 'string', multiple: true },
+        ...NATS_FLAGS,
+        node: { type: 'string' },
+        'nats-buffer': { type: 'string' },
         ...Object.fromEntries(Object.keys(INT_FLAGS).map((k) => [k, { type: 'string' as const }])),
       },
     });
@@ -337,8 +361,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (persistent.length > manager.maxPersistent) {
     throw new CliError(`--persistent: ${persistent.length} peers but --max-persistent ${manager.maxPersistent}; raise it`);
   }
+  const nats = natsFlags(values);
   return {
     ...server,
+    ...(nats === undefined ? {} : { nats }),
     ...(str('record') === undefined ? {} : { recordFile: str('record') as string }),
     ...(lesson === undefined ? {} : { lesson: lesson as LessonName }),
     ...(addressesFile === undefined ? {} : { addressesFile }),
@@ -351,6 +377,83 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     connect: list('connect'),
     persistent,
     manager,
+  };
+}
+
+/** NATS flags the node and `connscope fleet` share. */
+export const NATS_FLAGS = {
+  nats: { type: 'string', multiple: true },
+  'stream-max-age': { type: 'string' },
+  'stream-max-bytes': { type: 'string' },
+} as const;
+
+/** `--nats` URLs: `nats://host:port` (or `tls://`, `ws://`, `wss://`), or `host:port`. */
+export function natsServers(values: FlagValues): string[] {
+  const servers = ((values.nats as string[] | undefined) ?? []).flatMap((s) => s.split(',')).filter((s) => s !== '');
+  for (const url of servers) {
+    let ok = false;
+    try {
+      const u = new URL(url.includes('://') ? url : `nats://${url}`);
+      ok = ['nats:', 'tls:', 'ws:', 'wss:'].includes(u.protocol) && u.hostname !== '' && u.pathname.replace('/', '') === '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new CliError(`--nats must be a NATS server URL such as nats://127.0.0.1:4222, got "${url}"`);
+  }
+  return servers;
+}
+
+/** `--stream-max-age` and `--stream-max-bytes`, with their defaults (24 h, 1 GiB). */
+export function streamLimits(values: FlagValues): { streamMaxAgeMs: number; streamMaxBytes: number } {
+  const age = values['stream-max-age'] as string | undefined;
+  const bytes = values['stream-max-bytes'] as string | undefined;
+  return {
+    streamMaxAgeMs: age === undefined ? 24 * 3_600_000 : duration('stream-max-age', age, 1000),
+    streamMaxBytes: bytes === undefined ? 1024 ** 3 : size('stream-max-bytes', bytes, 1024 ** 2),
+  };
+}
+
+/** A duration flag: `500ms`, `90s`, `30m`, `24h`, `7d`, or a bare number of seconds; in ms, at least `minMs`. */
+export function duration(flag: string, raw: string, minMs: number): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's') as 'ms'];
+  const ms = m ? Number(m[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < minMs) {
+    throw new CliError(`--${flag} must be a duration of at least ${minMs} ms such as 90s, 30m, 24h or 7d, got "${raw}"`);
+  }
+  return ms;
+}
+
+/** A size flag: `1GiB`, `512MiB`, `64KiB`, or bytes; at least `minBytes`. */
+export function size(flag: string, raw: string, minBytes: number): number {
+  const m = /^(\d+)(B|KiB|MiB|GiB|TiB)?$/.exec(raw);
+  const unit = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 }[(m?.[2] ?? 'B') as 'B'];
+  const bytes = m ? Number(m[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < minBytes) {
+    throw new CliError(`--${flag} must be a size of at least ${minBytes} bytes such as 512MiB or 1GiB, got "${raw}"`);
+  }
+  return bytes;
+}
+
+/** The node's `--nats` / `--node` pair (both or neither) and its limits. */
+function natsFlags(values: FlagValues): NatsFlags | undefined {
+  const servers = natsServers(values);
+  const node = values.node as string | undefined;
+  const extras = ['nats-buffer', 'stream-max-age', 'stream-max-bytes'].filter((f) => values[f] !== undefined);
+  if (servers.length === 0) {
+    if (node !== undefined) throw new CliError('--node names this node for a fleet: add --nats nats://HOST:PORT');
+    if (extras.length > 0) throw new CliError(`--${extras[0]} is for publishing to NATS: add --nats nats://HOST:PORT --node NAME`);
+    return undefined;
+  }
+  if (node === undefined) throw new CliError('--nats needs --node NAME: the name this node has in the fleet');
+  const problem = nodeNameProblem(node);
+  if (problem !== undefined) throw new CliError(`--node: ${problem}`);
+  const buffer = values['nats-buffer'] as string | undefined;
+  return {
+    servers,
+    node,
+    bufferEvents: buffer === undefined ? 10_000 : int('nats-buffer', buffer, 1, 10_000_000),
+    ...streamLimits(values),
   };
 }
 
@@ -478,7 +581,7 @@ export function readTokenFile(path: string, warn: (message: string) => void = ()
   return token;
 }
 
-function int(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function int(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new CliError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
   }

@@ -9,9 +9,11 @@ import { CliError, HELP, parseCli, readTokenFile, type CliConfig } from './cli-o
 import { announceToken, ensureToken, stopOnSignals } from './cli-run.ts';
 import { createLogger, type ProcessLogger } from './log.ts';
 import { packageVersion } from './package-info.ts';
+import { runFleet } from './fleet/fleet-cli.ts';
 import { runReplay } from './replay/replay-cli.ts';
 
 if (process.argv[2] === 'replay') await runReplay(process.argv.slice(3), process.env);
+else if (process.argv[2] === 'fleet') await runFleet(process.argv.slice(3), process.env);
 else await serveLive();
 
 async function serveLive(): Promise<void> {
@@ -57,6 +59,12 @@ async function serveLive(): Promise<void> {
   log.info(
     app.inbound ? `inbound listener: ${app.inbound} (max ${config.manager.maxInbound}, ${config.manager.inboundPolicy})` : 'inbound: off',
   );
+  if (config.nats) {
+    log.info(
+      `fleet: publishing as node "${config.nats.node}" to ${config.nats.servers.join(', ')} ` +
+        `(buffer ${config.nats.bufferEvents} events while NATS is away)${app.publisher?.connected ? '' : '; NATS not reachable yet: buffering'}`,
+    );
+  }
   if (config.dev) log.info(`dev: WebSocket also open to the Vite dev server (${DEV_ORIGINS.join(', ')})`);
   announceToken(log, app.url, config, generatedToken);
   log.info('Press Ctrl+C to stop.');

@@ -3,7 +3,7 @@
  * `ConnManager` in the caller's process. The manager stays the caller's: the dashboard observes it
  * and runs the commands a controlling page sends, and `close()` never stops it.
  */
-import { startBridge, type BridgeSettings, type StructuredLogger } from './bridge/index.ts';
+import { startBridge, type BridgeSettings, type EventFeed, type StructuredLogger } from './bridge/index.ts';
 import type { ConnManager } from './connmgr/index.ts';
 import type { LabApi } from './protocol/index.ts';
 import { defaultStaticDir } from './package-info.ts';
@@ -36,6 +36,8 @@ export interface Dashboard {
   /** `http://host:port` — open it in a browser. */
   readonly url: string;
   readonly port: number;
+  /** Its numbered events: give the dashboard to `publishToNats` (`connscope/fleet`) and NATS gets the same run and seqs. */
+  readonly feed: EventFeed;
   /** Closes every client and the HTTP server; leaves nothing open. The manager keeps running. */
   close(): Promise<void>;
 }
@@ -58,5 +60,5 @@ export async function serveDashboard(manager: ConnManager, options: DashboardOpt
     allowedOrigins: origins,
     staticDir: options.staticDir ?? defaultStaticDir(),
   });
-  return { url: bridge.url, port: bridge.port, close: () => bridge.close() };
+  return { url: bridge.url, port: bridge.port, feed: bridge.feed, close: () => bridge.close() };
 }

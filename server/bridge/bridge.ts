@@ -7,13 +7,13 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import * as v from 'valibot';
 import { ConnManager } from '../connmgr/index.ts';
-import { PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION, type LabApi } from '../protocol/index.ts';
+import { PROTOCOL_VERSION, RECORDING_FORMAT, RECORDING_VERSION, type ApiSnapshot, type LabApi } from '../protocol/index.ts';
 import { defaultStaticDir, packageVersion } from '../package-info.ts';
 import { allowedOriginProblem } from './access.ts';
 import { SILENT_LOGGER, type StructuredLogger } from './access-log.ts';
 import { Hub } from './hub.ts';
 import { listenGuarded, sendJson, type GuardedServer } from './http-server.ts';
-import { FileRecording, SessionRecording, type HeaderFields } from './recorder.ts';
+import { FileRecording, SessionRecording, type HeaderFields, type RecordingTap } from './recorder.ts';
 import { createMetrics, type HubCounters } from './metrics.ts';
 import { sendText } from './static-files.ts';
 
@@ -110,6 +110,18 @@ export interface BridgeOptions extends BridgeSettings {
   logger?: StructuredLogger;
 }
 
+/**
+ * The bridge's numbered events, for another consumer in the process (the NATS publisher,
+ * server/fleet): the same `runId` and `seq` the WebSocket clients get.
+ */
+export interface EventFeed {
+  readonly runId: string;
+  /** Feeds `t` every numbered event and `stats` message from now on; returns the function that stops it. */
+  tap(t: RecordingTap): () => void;
+  /** The snapshot as of the latest seq (the body of `/api/snapshot`). */
+  apiSnapshot(): ApiSnapshot;
+}
+
 export interface Bridge {
   /** `http://host:port` (a wildcard bind is given as 127.0.0.1). */
   readonly url: string;
@@ -120,6 +132,8 @@ export interface Bridge {
   readonly runId: string;
   /** The bridge's counters (clients, behind, dropped, resyncs, …). */
   stats(): HubCounters;
+  /** Its numbered events (see EventFeed). */
+  readonly feed: EventFeed;
   /** Terminates every client and closes the WebSocket and HTTP servers. Idempotent. */
   close(): Promise<void>;
 }
@@ -206,6 +220,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     port: http.port,
     runId: hub.runId,
     stats: () => hub.counters(),
+    feed: { runId: hub.runId, tap: (t) => hub.tap(t), apiSnapshot: () => hub.apiSnapshot() },
     close() {
       closing ??= (async () => {
         hub.close();

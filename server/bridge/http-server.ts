@@ -23,6 +23,8 @@ export interface ClientOrigin {
   readonly remote?: string;
   /** The `Origin` header, if a browser sent one. */
   readonly origin?: string | undefined;
+  /** The upgrade URL's query (the fleet dashboard reads `node` from it). */
+  readonly params?: URLSearchParams;
 }
 
 /** An API route: answers a GET/HEAD that passed the guards. */
@@ -146,7 +148,7 @@ export async function listenGuarded(o: GuardedServerOptions): Promise<GuardedSer
       );
     }
     wss.handleUpgrade(req, socket, head, (ws) =>
-      o.attach(ws, url.searchParams.get('token'), { remote: remoteOf(req.socket), origin: req.headers.origin }),
+      o.attach(ws, url.searchParams.get('token'), { remote: remoteOf(req.socket), origin: req.headers.origin, params: url.searchParams }),
     );
   });
 

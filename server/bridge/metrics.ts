@@ -86,7 +86,7 @@ export const LIFETIME_BUCKETS = [0.1, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24
  * monitor, a GC observer) cannot be stopped again.
  */
 let processMetrics: Registry | undefined;
-function processRegistry(): Registry {
+export function processRegistry(): Registry {
   if (processMetrics) return processMetrics;
   processMetrics = new Registry();
   collectDefaultMetrics({ register: processMetrics });

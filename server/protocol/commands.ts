@@ -304,6 +304,7 @@ export const BRIDGE_ERROR_CODES = [
   'ERR_READ_ONLY', // this client may watch but not control (see hello.readOnlyReason)
   'ERR_NO_LAB', // a lab command, but the server runs without the lab
   'ERR_NOT_REPLAY', // replaySeek to a live server (it is for `connscope replay FILE`)
+  'ERR_NODE_UNREACHABLE', // fleet dashboard: the node did not answer over NATS in time (stopped, stale, or NATS is away)
   'ERR_INTERNAL', // an unexpected failure (a bug); the message says what
 ] as const;
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];

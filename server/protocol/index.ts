@@ -11,6 +11,7 @@ export * from './lab.ts';
 export * from './lessons.ts';
 export * from './recording.ts';
 export * from './snapshot-fold.ts';
+export * from './fleet.ts';
 
 /** For exhaustive switches: a missing `case` makes the call a compile error. */
 export function assertNever(value: never, what = 'value'): never {

@@ -57,6 +57,11 @@ export const HelloMessageSchema = v.object({
       file: v.string(),
     }),
   ),
+  /**
+   * Only from a fleet dashboard (`connscope fleet`), on `/ws?node=NAME`: the node this view shows.
+   * Its events, stats and replies are that node's, relayed from NATS (docs/fleet.md).
+   */
+  fleet: v.optional(v.object({ node: v.string() })),
 });
 
 /** A batch of consecutive events, oldest first. */

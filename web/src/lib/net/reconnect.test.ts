@@ -27,4 +27,7 @@ test('a long outage never pushes the next try past the cap of a few seconds', ()
 test('socket URL follows the page, with the token', () => {
   assert.equal(socketUrl({ protocol: 'http:', host: 'localhost:8787' }, null), 'ws://localhost:8787/ws');
   assert.equal(socketUrl({ protocol: 'https:', host: 'a.b' }, 's t'), 'wss://a.b/ws?token=s%20t');
+  // A fleet dashboard's page for one node (docs/fleet.md): the node goes with it.
+  assert.equal(socketUrl({ protocol: 'http:', host: 'f:8787', search: '?node=edge-1&q=x' }, 't'), 'ws://f:8787/ws?node=edge-1&token=t');
+  assert.equal(socketUrl({ protocol: 'http:', host: 'f:8787', search: '?q=x' }, null), 'ws://f:8787/ws');
 });

@@ -26,8 +26,17 @@ export function reconnectDelayMs(attempt: number, random: () => number, policy: 
   return Math.round(ceiling / 2 + r * (ceiling / 2));
 }
 
-/** The WebSocket URL of the page's server, with the control token (see token.ts) if there is one. */
-export function socketUrl(location: { protocol: string; host: string }, token: string | null): string {
+/**
+ * The WebSocket URL of the page's server, with the control token (see token.ts) if there is one,
+ * and the node when the page shows one node of a fleet dashboard (`/?node=NAME`: docs/fleet.md,
+ * "Selecting a node").
+ */
+export function socketUrl(location: { protocol: string; host: string; search?: string }, token: string | null): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const params = new URLSearchParams();
+  const node = new URLSearchParams(location.search ?? '').get('node');
+  if (node) params.set('node', node);
+  if (token) params.set('token', token);
+  const query = params.toString().replaceAll('+', '%20');
+  return `${scheme}://${location.host}/ws${query ? `?${query}` : ''}`;
 }
