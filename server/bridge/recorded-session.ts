@@ -141,6 +141,8 @@ export async function recordSession(o: { stopManager?: boolean; keyframeEvery?: 
     await waitFor(() => manager.listeners()[0]?.state === 'paused', 'listener paused', 5000);
     inbound[0]!.destroy();
     await waitFor(() => manager.listeners()[0]?.state === 'listening', 'listener listening again', 5000);
+    // Removed while it waits to retry (failing → canceled), not in the moment of a redial.
+    await waitFor(() => manager.get(failing)?.state === 'failing', 'the persistent peer waiting to retry', 5000);
     manager.remove(failing);
     // Let stats samples fall after the last events.
     const seqNow = hub.counters().eventsTotal;
