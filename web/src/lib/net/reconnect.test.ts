@@ -27,4 +27,7 @@ test('a long outage never pushes the next try past the cap of a few seconds', ()
 test('socket URL follows the page, with the token', () => {
   assert.equal(socketUrl({ protocol: 'http:', host: 'localhost:8787' }, null), 'ws://localhost:8787/ws');
   assert.equal(socketUrl({ protocol: 'https:', host: 'a.b' }, 's t'), 'wss://a.b/ws?token=s%20t');
+  // A fleet dashboard's view of one node (docs/fleet.md), with or without the token.
+  assert.equal(socketUrl({ protocol: 'http:', host: 'h:1' }, null, 'edge-1'), 'ws://h:1/ws?node=edge-1');
+  assert.equal(socketUrl({ protocol: 'http:', host: 'h:1' }, 't', 'a_b'), 'ws://h:1/ws?node=a_b&token=t');
 });

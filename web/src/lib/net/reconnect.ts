@@ -26,8 +26,14 @@ export function reconnectDelayMs(attempt: number, random: () => number, policy: 
   return Math.round(ceiling / 2 + r * (ceiling / 2));
 }
 
-/** The WebSocket URL of the page's server, with the control token (see token.ts) if there is one. */
-export function socketUrl(location: { protocol: string; host: string }, token: string | null): string {
+/**
+ * The WebSocket URL of the page's server, with the control token (see token.ts) if there is one;
+ * with `node`, a fleet dashboard's view of that node (`/ws?node=NAME`, docs/fleet.md).
+ */
+export function socketUrl(location: { protocol: string; host: string }, token: string | null, node: string | null = null): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const params: string[] = [];
+  if (node !== null) params.push(`node=${encodeURIComponent(node)}`);
+  if (token) params.push(`token=${encodeURIComponent(token)}`);
+  return `${scheme}://${location.host}/ws${params.length === 0 ? '' : `?${params.join('&')}`}`;
 }
