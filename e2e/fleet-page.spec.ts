@@ -1,5 +1,6 @@
 /**
- * The fleet page (README "Watching a fleet", docs/fleet.md) against a real `nats-server -js` on a
+ * The fleet page — the fleet view and a node opened from it (README "Watching a fleet",
+ * docs/fleet.md) — against a real `nats-server -js` on a
  * free loopback port, publishing nodes and a fleet dashboard, each test with its own: the node
  * list with its counts, a node's full view whose commands reach that node, a killed node shown
  * stale, a NATS restart the node view rides through without a gap, a history run replayed, and the
