@@ -10,8 +10,10 @@
  *      the wire (brotli and gzip against raw) — needs `node scripts/build.mjs` first
  *   6. page: the page's speed under sustained churn against a raw page (bench/page.ts; its flags,
  *      e.g. `--quick`, pass through) — needs the build and Chromium
+ *   7. fleet: events/s published to NATS JetStream per node against the WebSocket bridge, and 10
+ *      nodes into one fleet dashboard (bench/fleet.ts) — needs Debian's nats-server
  *
- * `npm run bench -- page [--quick]` runs only the page's part.
+ * `npm run bench -- page [--quick]` runs only the page's part, `npm run bench -- fleet` only the fleet's.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -28,6 +30,7 @@ import type { PeerBehaviour } from '../server/protocol/lab.ts';
 import { PROTOCOL_VERSION, type ServerMessage, type WireEvent } from '../server/protocol/index.ts';
 import { createModelState, reduce } from '../web/src/lib/model/reducer.ts';
 import { config, stats } from '../web/src/lib/model/test-fixtures.ts';
+import { benchFleet } from './fleet.ts';
 import { benchPage, parsePageBenchArgs } from './page.ts';
 
 const N = Number(process.env.BENCH_CONNS ?? 1000);
@@ -297,6 +300,10 @@ async function benchPackage(): Promise<void> {
 }
 
 const args = process.argv.slice(2);
+if (args.includes('fleet')) {
+  await benchFleet();
+  process.exit(0);
+}
 if (!args.includes('page')) {
   console.log(`connscope bench — node ${process.version}, ${N} connections, ${K} clients, ${M} events, ${L} lab peers\n`);
   // First, on a fresh heap: RSS growth is only meaningful before the big benches have grown and freed it.
@@ -307,5 +314,6 @@ if (!args.includes('page')) {
   row('bridge: burst delivered to every client in', `${streamed.ms.toFixed(0)} ms`);
   benchReducer();
   await benchPackage();
+  await benchFleet();
 }
 await benchPage(parsePageBenchArgs(args));

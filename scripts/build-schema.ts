@@ -5,15 +5,21 @@
  * at `/protocol.schema.json` and the package exports as `connscope/protocol.schema.json`.
  *
  * The document's root validates one server → client message; `$defs` also hold the client
- * → server message and the body of `GET /api/snapshot`.
+ * → server message, the body of `GET /api/snapshot`, and the fleet's wire (docs/fleet.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toJsonSchema, type ConversionConfig } from '@valibot/to-json-schema';
 import {
+  ApiNodeRunsSchema,
+  ApiNodesSchema,
   ApiSnapshotSchema,
   ClientMessageSchema,
+  FleetMessageSchema,
+  NodeKeyframeSchema,
+  NodeSnapshotSchema,
+  NodeStatusSchema,
   ConnInfoSchema,
   LabStateSchema,
   PROTOCOL_VERSION,
@@ -35,7 +41,17 @@ const config: ConversionConfig = {
   ignoreActions: ['finite'],
   overrideSchema(context) {
     // `v.record(v.picklist([...]), value)`: an object whose keys are the picklist's options.
-    const s = context.valibotSchema as { type: string; key?: { type: string; options?: readonly string[] }; value?: unknown };
+    const s = context.valibotSchema as {
+      type: string;
+      key?: { type: string; options?: readonly string[] };
+      value?: unknown;
+      items?: readonly unknown[];
+    };
+    // A tuple (a seq range `[from, to]`) has exactly its items: Ajv's strict mode wants that said.
+    if (s.type === 'tuple' && s.items) {
+      const items = s.items.map((item) => strip(toJsonSchema(item as Parameters<typeof toJsonSchema>[0], { ...config, definitions: {} })));
+      return { type: 'array', items, minItems: items.length, maxItems: items.length };
+    }
     if (s.type === 'record' && s.key?.type === 'picklist' && s.key.options) {
       return {
         type: 'object',
@@ -63,13 +79,19 @@ export function protocolJsonSchema(): Json {
     $id: `https://connscope.invalid/protocol/v${PROTOCOL_VERSION}.schema.json`,
     title: `connscope wire protocol v${PROTOCOL_VERSION}: a message from the server`,
     description:
-      'Root: one server → client WebSocket message (hello, events, stats, reply). $defs.ClientMessage: one client → server command. $defs.ApiSnapshot: the body of GET /api/snapshot. Generated from the valibot schemas; see the README, "Wire protocol".',
+      'Root: one server → client WebSocket message (hello, events, stats, reply). $defs.ClientMessage: one client → server command. $defs.ApiSnapshot: the body of GET /api/snapshot. The fleet (docs/fleet.md): $defs.FleetMessage (/ws of the fleet dashboard), $defs.ApiNodes, $defs.ApiNodeRuns, and what a node writes to NATS — $defs.NodeStatus, $defs.NodeSnapshot, $defs.NodeKeyframe. Generated from the valibot schemas; see the README, "Wire protocol".',
     allOf: [{ $ref: '#/$defs/ServerMessage' }],
     $defs: {
       ...shared,
       ServerMessage: strip(toJsonSchema(ServerMessageSchema, config)),
       ClientMessage: strip(toJsonSchema(ClientMessageSchema, config)),
       ApiSnapshot: strip(toJsonSchema(ApiSnapshotSchema, config)),
+      FleetMessage: strip(toJsonSchema(FleetMessageSchema, config)),
+      ApiNodes: strip(toJsonSchema(ApiNodesSchema, config)),
+      ApiNodeRuns: strip(toJsonSchema(ApiNodeRunsSchema, config)),
+      NodeStatus: strip(toJsonSchema(NodeStatusSchema, config)),
+      NodeSnapshot: strip(toJsonSchema(NodeSnapshotSchema, config)),
+      NodeKeyframe: strip(toJsonSchema(NodeKeyframeSchema, config)),
     },
   };
 }

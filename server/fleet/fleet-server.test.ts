@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as v from 'valibot';
+import { Ajv } from 'ajv';
 import { WebSocket } from 'ws';
+import { protocolJsonSchema } from '../../scripts/build-schema.ts';
 import {
   ApiNodeRunsSchema,
   ApiNodesSchema,
@@ -92,6 +94,17 @@ test('nodes are listed with their counts; /api/nodes, /metrics and the fleet soc
     assert.equal(metrics.get('connscope_fleet_nodes{health="live"}'), 2);
     await waitFor(() => fleetMessages.some((m) => m.nodes.length === 2 && m.totals.connections === 2), 'a fleet message with both');
     assert.equal(fleetMessages.at(-1)?.nats.connected, true);
+    // The published JSON Schema holds for what the dashboard sends (as for the live server's messages).
+    const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
+    ajv.addSchema(protocolJsonSchema(), 'protocol');
+    for (const [def, value] of [
+      ['FleetMessage', fleetMessages.at(-1)],
+      ['ApiNodes', api],
+      ['NodeStatus', a.publisher.status()],
+    ] as const) {
+      const check = ajv.getSchema(`protocol#/$defs/${def}`);
+      assert.ok(check?.(JSON.parse(JSON.stringify(value))), `${def}: ${ajv.errorsText(check?.errors)}`);
+    }
   } finally {
     ws.terminate();
     await fleet.close();

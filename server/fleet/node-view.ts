@@ -5,8 +5,8 @@
  * against the node itself. Events come from the node's track (node-track.ts) in seq order;
  * commands go to the node over NATS after the dashboard's own checks.
  *
- * Close codes of ours: 4404 no such node; 4408 the node went stale or stopped (the page shows its
- * stale view and retries; a retry gets the last known state, read-only, until the node is back).
+ * Close codes of ours: 4404 no such node; 4408 the node is stale or stopped (the page shows its
+ * stale view and retries, and is served again once the node is live).
  */
 import * as v from 'valibot';
 import {
@@ -76,8 +76,15 @@ export class NodeViews {
       this.#hub?.closeWith(c, UNKNOWN_NODE_CLOSE, `no node ${node}`);
       return;
     }
+    const health = track.health(this.#o.now());
+    if (health !== 'live') {
+      // As if the node's own server were down: the page keeps (or shows) its stale view and
+      // retries until the node is live again (or a new run of it is).
+      this.#hub?.closeWith(c, NODE_NOT_LIVE_CLOSE, `node ${node} is ${health === 'stopped' ? 'stopped' : 'stale (no heartbeat)'}`);
+      return;
+    }
     const ch = this.#channel(node);
-    ch.live = track.health(this.#o.now()) === 'live';
+    ch.live = true;
     ch.clients.add(c);
     this.#hello(c, track, false);
   }

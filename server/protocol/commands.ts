@@ -269,7 +269,6 @@ export const BRIDGE_ERROR_CODES = [
   'ERR_NO_LAB', // a lab command, but the server runs without the lab
   'ERR_NOT_REPLAY', // replaySeek to a live server (it is for `connscope replay FILE`)
   'ERR_NODE_UNREACHABLE', // fleet dashboard: the node did not answer over NATS in time (stopped, stale, or NATS is away)
-  'ERR_NO_NODE', // fleet dashboard: no node of that name is listed
   'ERR_INTERNAL', // an unexpected failure (a bug); the message says what
 ] as const;
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];

@@ -27,7 +27,7 @@ test('a long outage never pushes the next try past the cap of a few seconds', ()
 test('socket URL follows the page, with the token', () => {
   assert.equal(socketUrl({ protocol: 'http:', host: 'localhost:8787' }, null), 'ws://localhost:8787/ws');
   assert.equal(socketUrl({ protocol: 'https:', host: 'a.b' }, 's t'), 'wss://a.b/ws?token=s%20t');
-  // A fleet dashboard's view of one node (docs/fleet.md), with or without the token.
-  assert.equal(socketUrl({ protocol: 'http:', host: 'h:1' }, null, 'edge-1'), 'ws://h:1/ws?node=edge-1');
-  assert.equal(socketUrl({ protocol: 'http:', host: 'h:1' }, 't', 'a_b'), 'ws://h:1/ws?node=a_b&token=t');
+  // A fleet dashboard's page for one node (docs/fleet.md): the node goes with it.
+  assert.equal(socketUrl({ protocol: 'http:', host: 'f:8787', search: '?node=edge-1&q=x' }, 't'), 'ws://f:8787/ws?node=edge-1&token=t');
+  assert.equal(socketUrl({ protocol: 'http:', host: 'f:8787', search: '?q=x' }, null), 'ws://f:8787/ws');
 });

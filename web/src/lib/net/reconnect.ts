@@ -27,13 +27,16 @@ export function reconnectDelayMs(attempt: number, random: () => number, policy: 
 }
 
 /**
- * The WebSocket URL of the page's server, with the control token (see token.ts) if there is one;
- * with `node`, a fleet dashboard's view of that node (`/ws?node=NAME`, docs/fleet.md).
+ * The WebSocket URL of the page's server, with the control token (see token.ts) if there is one,
+ * and the node when the page shows one node of a fleet dashboard (`/?node=NAME`: docs/fleet.md,
+ * "Selecting a node").
  */
-export function socketUrl(location: { protocol: string; host: string }, token: string | null, node: string | null = null): string {
+export function socketUrl(location: { protocol: string; host: string; search?: string }, token: string | null): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const params: string[] = [];
-  if (node !== null) params.push(`node=${encodeURIComponent(node)}`);
-  if (token) params.push(`token=${encodeURIComponent(token)}`);
-  return `${scheme}://${location.host}/ws${params.length === 0 ? '' : `?${params.join('&')}`}`;
+  const params = new URLSearchParams();
+  const node = new URLSearchParams(location.search ?? '').get('node');
+  if (node) params.set('node', node);
+  if (token) params.set('token', token);
+  const query = params.toString().replaceAll('+', '%20');
+  return `${scheme}://${location.host}/ws${query ? `?${query}` : ''}`;
 }
