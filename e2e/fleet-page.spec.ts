@@ -16,6 +16,7 @@ import { packageRoot } from '../server/package-info.ts';
 import { PROTOCOL_VERSION, type FleetMessage, type FleetNode } from '../server/protocol/index.ts';
 import { waitFor } from '../server/test-support.ts';
 import { expect, test } from './fixtures.ts';
+import { Dashboard } from './pages/dashboard.ts';
 
 /** The dashboard calls a node stale this soon (the default 5 s would only make the test slower). */
 const STALE_AFTER_MS = 1500;
@@ -164,6 +165,11 @@ test('a node killed without a word is shown stale, in every tab watching; the ot
       for (const name of ['a', 'b']) await expect(card(tab, name)).toHaveAttribute('data-health', 'live');
     }
     await other.close();
+    // A stale card stays readable (its dimmed colours pass the contrast check), in both themes.
+    expect(await new Dashboard(page).accessibilityViolations()).toEqual([]);
+    await page.getByRole('button', { name: 'Dark', exact: true }).click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    expect(await new Dashboard(page).accessibilityViolations()).toEqual([]);
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await fleet.stop();
