@@ -25,6 +25,8 @@ export class FleetLink {
   #retry: ReturnType<typeof setTimeout> | null = null;
   #watchdog: ReturnType<typeof setInterval> | null = null;
   #stopped = true;
+  /** When this socket opened or last brought a message (the silence watchdog's yardstick). */
+  #lastHeardAt = 0;
 
   constructor(url: string) {
     this.#url = url;
@@ -34,9 +36,7 @@ export class FleetLink {
     if (!this.#stopped) return;
     this.#stopped = false;
     this.#open();
-    this.#watchdog = setInterval(() => {
-      if (this.#ws !== null && this.receivedAt > 0 && Date.now() - this.receivedAt > FLEET_SILENT_MS) this.#ws.close(4000, 'silent');
-    }, 1000);
+    this.#watchdog = setInterval(() => this.#checkSilent(), 1000);
   }
 
   stop(): void {
@@ -50,12 +50,34 @@ export class FleetLink {
     ws?.close(1000, 'page closed');
   }
 
+  /**
+   * No message for FLEET_SILENT_MS (they come every second), or an upgrade never answered: the
+   * path is dead without a FIN. This socket is dropped and another one opened.
+   */
+  #checkSilent(): void {
+    const ws = this.#ws;
+    if (ws === null || Date.now() - this.#lastHeardAt <= FLEET_SILENT_MS) return;
+    this.#ws = null;
+    ws.close(4000, 'silent');
+    this.lastProblem = `no fleet message for ${FLEET_SILENT_MS / 1000} s`;
+    this.#retryLater();
+  }
+
+  #retryLater(): void {
+    if (this.#stopped) return;
+    this.status = 'reconnecting';
+    this.#attempt += 1;
+    this.#retry = setTimeout(() => this.#open(), reconnectDelayMs(this.#attempt, Math.random));
+  }
+
   #open(): void {
     this.#retry = null;
     const ws = new WebSocket(this.#url);
     this.#ws = ws;
+    this.#lastHeardAt = Date.now();
     ws.onmessage = (e: MessageEvent) => {
       if (this.#ws !== ws) return;
+      this.#lastHeardAt = Date.now();
       const parsed = typeof e.data === 'string' ? parseFleetMessage(e.data) : { ok: false as const, message: 'binary message' };
       if (!parsed.ok) {
         this.invalidMessages += 1;
@@ -71,10 +93,7 @@ export class FleetLink {
       if (this.#ws !== ws) return;
       this.#ws = null;
       this.lastProblem = `connection closed${e.code ? ` (code ${e.code})` : ''}`;
-      if (this.#stopped) return;
-      this.status = 'reconnecting';
-      this.#attempt += 1;
-      this.#retry = setTimeout(() => this.#open(), reconnectDelayMs(this.#attempt, Math.random));
+      this.#retryLater();
     };
     ws.onerror = () => undefined;
   }
