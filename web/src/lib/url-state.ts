@@ -4,6 +4,8 @@
  * Other parameters are kept untouched (a `token` is gone by then: lib/net/token.ts takes it out of
  * the URL at load).
  */
+import { NODE_NAME_PATTERN } from '$protocol';
+
 export interface UrlState {
   q: string;
   sel: number | null;
@@ -36,6 +38,28 @@ export function writeUrlState(search: string, state: UrlState): string {
   else p.delete('present');
   if (state.at === null) p.delete('at');
   else p.set('at', String(state.at));
+  const text = p.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/**
+ * The node a fleet page shows in full (`?node=NAME`, docs/fleet.md "Selecting a node"), or null for
+ * the fleet view. A name that could not be a node's (NODE_NAME_PATTERN) reads as none.
+ */
+export function readNode(search: string): string | null {
+  const node = new URLSearchParams(search).get('node');
+  return node !== null && NODE_NAME_PATTERN.test(node) ? node : null;
+}
+
+/**
+ * The `search` string showing `node` (or the fleet view, null). Leaving or changing the node drops
+ * the node view's own state (filter, selection, replay position): it was about that node.
+ */
+export function writeNode(search: string, node: string | null): string {
+  const p = new URLSearchParams(search);
+  if (p.get('node') !== node) for (const key of ['q', 'sel', 'at']) p.delete(key);
+  if (node === null) p.delete('node');
+  else p.set('node', node);
   const text = p.toString();
   return text === '' ? '' : `?${text}`;
 }

@@ -80,6 +80,36 @@ export class Recordings {
     }
   }
 
+  /**
+   * Replays a recording the server builds at `path` — a fleet node's history window
+   * (`/api/node-recording?…`, docs/fleet.md "History windows") — as an import named `name`: from
+   * its start, closable, with the same parser and the same words when it is not one.
+   */
+  async openFetched(path: string, name: string): Promise<boolean> {
+    this.busy = true;
+    try {
+      const res = await this.#host.fetchText(path);
+      if (!res.ok) {
+        this.problem = `${name} is not available (HTTP ${res.status}): ${res.text.slice(0, 200)}`;
+        return false;
+      }
+      const r = parseNamed(res.text, name);
+      if (!r.ok) {
+        this.problem = r.message;
+        return false;
+      }
+      this.problem = '';
+      this.#session.open(r.recording, { kind: 'file', name }, r.recording.header.snapshot.seq);
+      this.done = `Opened ${name}: ${r.recording.events.length} events`;
+      return true;
+    } catch (err) {
+      this.problem = `${name} could not be fetched: ${(err as Error).message}`;
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
   /** Saves the open replay's recording, or what the page holds of the live stream. */
   exportNow(): boolean {
     const rec: Recording | null = this.#session.player?.replay.recording ?? this.#store.recorder.recording();

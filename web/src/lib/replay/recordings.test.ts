@@ -45,19 +45,23 @@ function rig(held: Recording | null = null) {
   const opened: { rec: Recording; source: ReplaySource; at?: number }[] = [];
   const downloads: { name: string; text: string }[] = [];
   let served = { ok: true, status: 200, text: formatRecording(recording(5)) };
+  const fetched: string[] = [];
   const session = {
     player: null as null | { replay: { recording: Recording } },
     open: (rec: Recording, source: ReplaySource, at?: number) => opened.push({ rec, source, at }),
   };
   const store = { recorder: { recording: () => held } };
   const host: RecordingHost = {
-    fetchText: async () => served,
+    fetchText: async (path) => {
+      fetched.push(path);
+      return served;
+    },
     download: (name, text) => downloads.push({ name, text }),
     now: () => frames.time,
     setTimer: (cb, ms) => frames.setTimer(cb, ms),
   };
   const r = new Recordings(store, session, host);
-  return { r, frames, opened, downloads, session, serve: (s: typeof served) => (served = s) };
+  return { r, frames, opened, downloads, fetched, session, serve: (s: typeof served) => (served = s) };
 }
 
 const file = (name: string, text: string) => ({ name, size: text.length, text: async () => text });
@@ -103,6 +107,24 @@ test("a reload's position reopens the server's recording there; one it no longer
   assert.equal(opened[0]!.at, 13);
   assert.equal(await r.openServer({ kind: 'live' }, 4), false);
   assert.match(r.problem, /event 4 is no longer in the server's recording \(it holds 11–15\)/);
+  assert.equal(opened.length, 1);
+});
+
+test("a fleet node's history window opens from its start as a closable replay; a refused one is said", async () => {
+  const { r, opened, fetched, serve } = rig();
+  const path = '/api/node-recording?node=a&run=abcdef123456';
+  assert.equal(await r.openFetched(path, 'node a, run abcdef12'), true);
+  assert.deepEqual(fetched, [path]);
+  assert.deepEqual(
+    opened.map((o) => [o.source, o.at, o.rec.events.length]),
+    [[{ kind: 'file', name: 'node a, run abcdef12' }, 10, 5]],
+  );
+  serve({ ok: false, status: 404, text: 'no run x of node a in the stream' });
+  assert.equal(await r.openFetched('/api/node-recording?node=a&run=x', 'node a, run x'), false);
+  assert.equal(r.problem, 'node a, run x is not available (HTTP 404): no run x of node a in the stream');
+  serve({ ok: true, status: 200, text: 'not json\n' });
+  assert.equal(await r.openFetched(path, 'node a, run abcdef12'), false);
+  assert.match(r.problem, /^node a, run abcdef12 is not a recording this page can replay — line 1/);
   assert.equal(opened.length, 1);
 });
 
