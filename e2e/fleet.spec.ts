@@ -98,9 +98,28 @@ test.beforeAll(async () => {
   const [a, b, c] = nodes as [NodeCli, NodeCli, NodeCli];
   await commandDirect(a, { type: 'connect', addr: (await own(b)).snapshot.listeners[0]?.address });
   await commandDirect(c, { type: 'connect', addr: await refusedAddr() });
+  // Caught up with what each node itself has done, not merely with its last heartbeat (which may
+  // predate the connects).
+  const settled = async (): Promise<boolean> => {
+    const [sa, sb, sc] = await Promise.all(nodes.map(own));
+    return (
+      sa?.snapshot.stats.currByState.established === 1 &&
+      sb?.snapshot.stats.currByType.inbound === 1 &&
+      sb.snapshot.stats.currByState.established === 1 &&
+      sc?.snapshot.conns.length === 0 &&
+      sc.snapshot.stats.totalFailedDials === 1
+    );
+  };
+  await waitFor(settled, 'a connected to b, c’s dial refused', 20_000);
+  const seqs = new Map<string, number>();
+  for (const n of nodes) seqs.set(n.name, (await own(n)).snapshot.seq);
   await waitFor(
-    () => fleet.nodes().nodes.filter((n) => n.health === 'live' && n.lagEvents === 0).length === 3,
-    'three nodes live and caught up',
+    () =>
+      fleet
+        .nodes()
+        .nodes.filter((n) => n.health === 'live' && n.lagEvents === 0 && n.receivedSeq >= (seqs.get(n.node) ?? Infinity))
+        .length === 3,
+    () => `three nodes live and caught up with ${JSON.stringify([...seqs])}: ${JSON.stringify(fleet.nodes().nodes.map((n) => [n.node, n.receivedSeq]))}`,
     20_000,
   );
 });

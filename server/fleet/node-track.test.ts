@@ -165,6 +165,35 @@ test('health: live, stale after STALE_AFTER_MS, stopped when said, gone after GO
   assert.equal(t.event('r1', 2, event(2), 3000), false);
 });
 
+test('the list shows what is connected as of receivedSeq, not as of the last heartbeat', () => {
+  const { t } = track();
+  t.heartbeat(status('r1', 1), 0);
+  // The baseline (seq 1) lists one connection still dialing.
+  const pending = { id: 1, type: 'manual', persistent: false, addr: '127.0.0.1:9', state: 'pending', attempt: 0 };
+  t.baseline('r1', { ...snapshot(1), conns: [pending as Snapshot['conns'][number]] }, null, 0);
+  const established = JSON.stringify({
+    seq: 2,
+    at: 1002,
+    kind: 'conn:state',
+    id: 1,
+    type: 'manual',
+    persistent: false,
+    addr: '127.0.0.1:9',
+    from: 'pending',
+    to: 'established',
+    reason: 'dial-succeeded',
+    rule: 'dial-succeeded',
+    attempt: 0,
+  });
+  assert.equal(t.event('r1', 2, established, 10), true);
+  const listed = t.view(10)?.stats;
+  assert.equal(listed?.currByType.manual, 1, 'the heartbeat (seq 1) said none; the event at seq 2 says one');
+  assert.equal(listed?.currConnections, 1);
+  assert.equal(listed?.totalDials, STATS.totalDials, 'totals stay the heartbeat’s');
+  t.heartbeat(status('r1', 2), 20);
+  assert.equal(t.view(20)?.stats.currByType.manual, 0, 'a heartbeat as new as the fold is taken as it is');
+});
+
 test('an invalid event is counted and never relayed', () => {
   const { t, delivered } = track();
   t.heartbeat(status('r1', 0), 0);

@@ -18,6 +18,7 @@ import {
   WireEventSchema,
   addToRanges,
   foldEvents,
+  type ConnStats,
   type FleetNode,
   type LabState,
   type NodeHealth,
@@ -180,9 +181,28 @@ export class NodeTrack {
       hasLab: s.hasLab,
       ...(s.dashboardUrl === undefined ? {} : { dashboardUrl: s.dashboardUrl }),
       managerState: s.managerState,
-      stats: s.stats,
+      stats: this.#stats(s),
       eventsPerSec: this.eventsPerSec,
       series: this.series.map((p) => ({ ...p })),
+    };
+  }
+
+  /**
+   * The heartbeat's counters, with the current ones (what is connected now) taken from the folded
+   * snapshot when it has seen events the heartbeat had not: the list then agrees with the node's
+   * view at `receivedSeq` instead of lagging up to a heartbeat behind it. Totals and the counters
+   * no event determines stay the heartbeat's (docs/fleet.md).
+   */
+  #stats(s: NodeStatus): ConnStats {
+    const folded = s.runId === this.runId && this.receivedSeq > s.lastSeq ? this.snapshot()?.stats : undefined;
+    if (!folded) return s.stats;
+    return {
+      ...s.stats,
+      currByType: { ...folded.currByType },
+      currByState: { ...folded.currByState },
+      currConnections: folded.currConnections,
+      persistentEntries: folded.persistentEntries,
+      acceptingConns: folded.acceptingConns,
     };
   }
 
