@@ -115,11 +115,10 @@ test.beforeAll(async () => {
   for (const n of nodes) seqs.set(n.name, (await own(n)).snapshot.seq);
   await waitFor(
     () =>
-      fleet
-        .nodes()
-        .nodes.filter((n) => n.health === 'live' && n.lagEvents === 0 && n.receivedSeq >= (seqs.get(n.node) ?? Infinity))
+      fleet.nodes().nodes.filter((n) => n.health === 'live' && n.lagEvents === 0 && n.receivedSeq >= (seqs.get(n.node) ?? Infinity))
         .length === 3,
-    () => `three nodes live and caught up with ${JSON.stringify([...seqs])}: ${JSON.stringify(fleet.nodes().nodes.map((n) => [n.node, n.receivedSeq]))}`,
+    () =>
+      `three nodes live and caught up with ${JSON.stringify([...seqs])}: ${JSON.stringify(fleet.nodes().nodes.map((n) => [n.node, n.receivedSeq]))}`,
     20_000,
   );
 });
