@@ -43,7 +43,8 @@ async function startFleet(names: readonly string[]): Promise<Fleet> {
     await nats.stop();
   };
   try {
-    for (const name of names) nodes.set(name, await startPublishingNode(nats.url, name));
+    // Each node's application reads what its connections send (the manager counts what is read).
+    for (const name of names) nodes.set(name, await startPublishingNode(nats.url, name, {}, { onConnection: (_c, s) => void s.resume() }));
     dashboard = await startFleetServer({ servers: nats.url, port: 0, staticDir: process.env.E2E_STATIC_DIR, staleAfterMs: STALE_AFTER_MS });
     const fleet = dashboard;
     await waitFor(() => fleet.nodes().nodes.filter((n) => n.health === 'live').length === names.length, 'every node listed live', 15_000);
@@ -104,10 +105,15 @@ test('three nodes listed with their counts; a card opens the node, whose command
     await expect(page.getByTestId('live-count')).toHaveAttribute('data-value', '3');
 
     // A command from the page goes to b, and only b, over NATS.
+    const accepted = target.nextConnection();
     const id = await dashboard.connectOk(target.addr);
     expect(b.manager.get(id)?.addr).toBe(target.addr);
     for (const other of [a, c]) expect(other.manager.list().some((x) => x.addr === target.addr)).toBe(false);
     await expect(page.getByTestId('live-count')).toHaveAttribute('data-value', '4');
+    // Its byte counts: no event carries them; the table asks the dashboard for b's (relayed from b).
+    (await accepted).write(Buffer.alloc(5000));
+    await dashboard.openTable();
+    await expect(dashboard.tableRow(id).getByRole('gridcell').nth(5)).toHaveText('4.9 KiB', { timeout: 15_000 });
 
     // A reload (or a shared link) lands on the same node.
     await page.reload();

@@ -19,7 +19,7 @@ import {
   type FleetMessage,
   type HelloMessage,
 } from '../protocol/index.ts';
-import { TestClient, parsePrometheus } from '../bridge/testing.ts';
+import { TestClient, parsePrometheus, startTcpPeer } from '../bridge/testing.ts';
 import { waitFor } from '../test-support.ts';
 import { startFleetServer, type FleetServer } from './fleet-server.ts';
 import { churn, readStream, startNats, startPublishingNode, type TestNats, type TestNode } from './nats-testing.ts';
@@ -302,6 +302,36 @@ test('events a node had to drop are shown as exactly those seqs; the view resync
     await fleet.close();
     await a.stop();
     await own.stop();
+  }
+});
+
+test('/api/snapshot?node= relays a live node’s own snapshot (its byte counts); a stopped node’s is the fold', async () => {
+  // The node's application reads what its connections send (the manager counts what is read).
+  const a = await startPublishingNode(nats.url, 'bytes', {}, { onConnection: (_c, socket) => void socket.resume() });
+  const fleet = await startFleet();
+  const peer = await startTcpPeer();
+  try {
+    await listedWhen(fleet, 'bytes', () => true, 'listed');
+    const accepted = peer.nextConnection();
+    const { id } = await a.manager.connect(peer.addr);
+    (await accepted).write(Buffer.alloc(1234));
+    await waitFor(() => a.manager.get(id)?.bytesIn === 1234, 'the node counted the bytes');
+    const bytesOf = async (): Promise<number | undefined> => {
+      const body = (await getJson(`${fleet.url}/api/snapshot?node=bytes`)) as { snapshot: { conns: { id: number; bytesIn: number }[] } };
+      return body.snapshot.conns.find((c) => c.id === id)?.bytesIn;
+    };
+    // Shared between askers for a second: a reading from before the write may still be served.
+    assert.equal(await waitFor(async () => (await bytesOf()) === 1234, 'the relayed byte count', 10_000), true);
+    assert.equal((await fetch(`${fleet.url}/api/snapshot`)).status, 404, 'which node?');
+    await listedWhen(fleet, 'bytes', (n) => n.lagEvents === 0, 'caught up');
+    await a.stop();
+    const stopped = await listedWhen(fleet, 'bytes', (n) => n.health === 'stopped' && n.lagEvents === 0, 'stopped, caught up');
+    const folded = (await getJson(`${fleet.url}/api/snapshot?node=bytes`)) as { snapshot: { seq: number } };
+    assert.equal(folded.snapshot.seq, stopped.receivedSeq, 'no node to ask: the dashboard’s own fold, as far as it received');
+  } finally {
+    await peer.close();
+    await fleet.close();
+    await a.stop();
   }
 });
 

@@ -22,6 +22,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import * as v from 'valibot';
 import {
   ApiSnapshotSchema,
+  type ApiSnapshot,
   FLEET_STREAM,
   GONE_AFTER_MS,
   NODE_NAME_PATTERN,
@@ -59,6 +60,10 @@ export const SNAPSHOT_TIMEOUT_MS = 2000;
 export const LOOKBACK_MS = 10_000;
 /** How often tracks that need a baseline are served. */
 const BASELINE_POLL_MS = 250;
+/** A node's own snapshot relayed to `/api/snapshot?node=` is shared this long between askers. */
+export const RELAY_SNAPSHOT_MS = 1000;
+/** How long `/api/snapshot?node=` waits for the node before it serves the dashboard's fold. */
+const RELAY_SNAPSHOT_TIMEOUT_MS = 1000;
 
 export interface FleetServerOptions
   extends Pick<
@@ -273,6 +278,31 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     if (entry?.success && entry.output.runId === runId) tr.baseline(runId, entry.output.snapshot, entry.output.lab, now());
   };
 
+  /**
+   * A live node's own snapshot, asked over NATS at most once per RELAY_SNAPSHOT_MS per node
+   * however many tabs poll (they share the answer), so a fleet page's tables never add up to
+   * more than one request a second on a node. Undefined when the node is not live or does not
+   * answer in time (the caller serves the fold).
+   */
+  const relayed = new Map<string, { at: number; answer: Promise<ApiSnapshot | undefined> }>();
+  const relaySnapshot = (tr: NodeTrack): Promise<ApiSnapshot | undefined> => {
+    const nc = link.connection;
+    if (!nc || tr.health(now()) !== 'live') return Promise.resolve(undefined);
+    const hit = relayed.get(tr.name);
+    if (hit && now() - hit.at < RELAY_SNAPSHOT_MS) return hit.answer;
+    const runId = tr.runId;
+    const answer = nc
+      .request(snapshotSubject(tr.name), '', { timeout: RELAY_SNAPSHOT_TIMEOUT_MS })
+      .then((m) => {
+        const api = v.safeParse(ApiSnapshotSchema, safeJson(m.string()));
+        return api.success && api.output.runId === runId ? api.output : undefined;
+      })
+      .catch(() => undefined);
+    for (const name of relayed.keys()) if (!tracks.has(name)) relayed.delete(name);
+    relayed.set(tr.name, { at: now(), answer });
+    return answer;
+  };
+
   // ---- HTTP ----------------------------------------------------------------------------------
 
   const nodeParam = (req: IncomingMessage, res: ServerResponse): { node: string; params: URLSearchParams } | undefined => {
@@ -300,10 +330,14 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
         '/healthz': (_req, res) =>
           sendJson(res, { status: 'ok', mode: 'fleet', nats: { connected: link.connected, server: link.server }, nodes: listed().length }),
         '/api/nodes': (_req, res) => sendJson(res, apiNodes()),
-        '/api/snapshot': (req, res) => {
+        '/api/snapshot': async (req, res) => {
           const p = nodeParam(req, res);
           if (!p) return;
           const tr = tracks.get(p.node) as NodeTrack;
+          // The node's own answer first: only it has the byte counts the table shows (no event
+          // carries them, so the fold's stay as its baseline had them).
+          const relayed = await relaySnapshot(tr);
+          if (relayed) return sendJson(res, relayed);
           const snapshot = tr.snapshot();
           if (!snapshot || tr.runId === undefined) return sendText(res, 503, `no snapshot of node ${p.node} yet: try again shortly`);
           sendJson(res, { v: PROTOCOL_VERSION, runId: tr.runId, snapshot, lab: tr.lab });

@@ -3,6 +3,7 @@
  * function that detaches it, so a component's teardown is a list of those functions.
  */
 
+import { nodeApiPath } from '../net/node-api.ts';
 import type { RecordingHost } from '../replay/recordings.svelte.ts';
 import type { FrameHost } from './frame-scheduler.ts';
 import { themeTokens, type ThemeTokens } from './theme-tokens.ts';
@@ -68,11 +69,11 @@ export function watchSizes(els: ReadonlyArray<Element | undefined>, onResize: ()
   return () => observer.disconnect();
 }
 
-/** The browser's host: same-origin fetch, and a download through a temporary link. */
-export function browserRecordingHost(): RecordingHost {
+/** The browser's host: same-origin fetch (for `node`'s paths on a fleet dashboard), and a download through a temporary link. */
+export function browserRecordingHost(node?: string): RecordingHost {
   return {
     async fetchText(path) {
-      const res = await fetch(path, { cache: 'no-store' });
+      const res = await fetch(nodeApiPath(path, node), { cache: 'no-store' });
       return { ok: res.ok, status: res.status, text: await res.text() };
     },
     download(name, text) {
