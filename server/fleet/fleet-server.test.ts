@@ -142,6 +142,13 @@ test('a node view speaks the live protocol: hello at the node’s seq, its event
       Array.from({ length: last - from }, (_, i) => from + i + 1),
       'gap-free from the hello',
     );
+    // Each batch says when it was sent, on the node's clock (the page's lag check reads it).
+    const batches = client.messages.filter((m) => m.type === 'events');
+    assert.ok(batches.length > 0);
+    for (const m of batches) {
+      assert.equal(typeof m.sentAt, 'number');
+      assert.ok((m.sentAt as number) >= (m.events.at(-1)?.at as number), 'sent after its newest event was numbered');
+    }
     const reply = await client.request({ type: 'setTargetOutbound', n: 5 });
     assert.equal(reply.ok, true);
     assert.equal(a.manager.config().targetOutbound, 5);

@@ -22,7 +22,7 @@ import {
 import { controlAccess, type ControlPolicy } from '../bridge/access.ts';
 import { errorReply, okReply } from '../bridge/commands.ts';
 import { historyAnswer, resumeAnswer } from '../bridge/replay.ts';
-import { eventsMessage } from '../bridge/wire-json.ts';
+import { withEvents } from '../bridge/wire-json.ts';
 import type { FleetClient, FleetHub } from './fleet-hub.ts';
 import type { NodeTrack } from './node-track.ts';
 
@@ -228,13 +228,20 @@ export class NodeViews {
     return ch;
   }
 
-  #flush(_node: string, ch: NodeChannel, except?: FleetClient): void {
+  #flush(node: string, ch: NodeChannel, except?: FleetClient): void {
     clearTimeout(ch.timer);
     ch.timer = undefined;
     if (ch.pending.length === 0) return;
     const events = ch.pending;
     ch.pending = [];
-    const data = eventsMessage(events).text();
+    // Stamped with the node's clock now (as `stats` is): late events (buffered at the node while
+    // NATS was away) are not a page falling behind.
+    const track = this.#o.track(node);
+    const sentAt = track?.status ? nodeClockNow(track, this.#o.now()) : undefined;
+    const data = withEvents(
+      { v: PROTOCOL_VERSION, type: 'events', ...(sentAt === undefined ? {} : { sentAt }), events: [] },
+      { json: events, bytes: 0 },
+    ).text();
     for (const c of ch.clients) {
       if (c === except) continue;
       if (this.#hub?.sendDelta(c, data)) ch.eventsSent += events.length;
@@ -292,8 +299,7 @@ export class NodeViews {
       droppedClients: 0,
       resyncs: ch.resyncs,
     };
-    // The node's clock now, from its heartbeat's reading and the time since it arrived.
-    const at = s.at + Math.max(0, this.#o.now() - track.lastSeenAt);
+    const at = nodeClockNow(track, this.#o.now());
     const message: StatsMessage = { v: PROTOCOL_VERSION, type: 'stats', at, seq: track.receivedSeq, stats: s.stats, bridge };
     return JSON.stringify(message);
   }
@@ -305,4 +311,9 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The node's clock now, from its latest heartbeat's reading and the time since it arrived. */
+function nodeClockNow(track: NodeTrack, localNow: number): number {
+  return (track.status?.at ?? localNow) + Math.max(0, localNow - track.lastSeenAt);
 }

@@ -68,6 +68,13 @@ export const HelloMessageSchema = v.object({
 export const EventsMessageSchema = v.object({
   v: version,
   type: v.literal('events'),
+  /**
+   * Only from a relay (a fleet dashboard's node view): the node's clock when this message was sent,
+   * on the clock of the view's other `at`s. Its events may be much older than the message (a node
+   * that buffered them while NATS was away), so the page measures its own backlog from this
+   * (README "When the page falls behind"), not from the newest event.
+   */
+  sentAt: v.optional(v.number()),
   events: v.array(WireEventSchema),
 });
 

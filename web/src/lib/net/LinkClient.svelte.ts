@@ -216,7 +216,8 @@ export class LinkClient {
     if (msg.type === 'hello') this.#serverClock.observe(msg.snapshot.at, now, speed);
     else if (msg.type === 'stats') this.#serverClock.observe(msg.at, now, speed);
     else if (msg.type === 'events' && msg.events.length > 0) {
-      const newestAt = msg.events[msg.events.length - 1]!.at;
+      // A relay says when it sent the batch: its events may be old for reasons upstream of it.
+      const newestAt = msg.sentAt ?? msg.events[msg.events.length - 1]!.at;
       const lag = { newestAt, serverNow: this.#serverClock.now(now), replaying: this.#resumeInFlight };
       if (shouldJump(lag, this.#opts.maxLagMs)) {
         this.#jump(lagMs(lag) ?? 0);

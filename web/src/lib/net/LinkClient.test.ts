@@ -163,6 +163,35 @@ describe('LinkClient: reconnecting', () => {
     assert.equal(unclosed().length, 1);
   });
 
+  test('a relay’s late events (a node’s buffer after a NATS outage) are not the page falling behind: sentAt is what counts', () => {
+    const l = start();
+    const ws = FakeWebSocket.all[0]!;
+    ws.readyState = FakeWebSocket.OPEN;
+    const now = Date.now();
+    const send = (msg: object) => ws.onmessage?.({ data: JSON.stringify({ v: 1, ...msg }) });
+    send({
+      type: 'hello',
+      runId: 'r',
+      resync: false,
+      config: CONFIG,
+      snapshot: { seq: 0, state: 'running', at: now, config: CONFIG, conns: [], listeners: [], stats: STATS },
+      lab: null,
+      canControl: true,
+      fleet: { node: 'b' },
+    });
+    mock.timers.tick(10_000);
+    const ev = (seq: number, at: number) => ({ seq, at, kind: 'manager:state', state: 'running' });
+    // Numbered 10 s ago, sent just now: applied.
+    send({ type: 'events', sentAt: now + 10_000, events: [ev(1, now)] });
+    assert.deepEqual(fakeStore.applied, ['hello', 'events']);
+    assert.equal(fakeStore.jumps.length, 0);
+    assert.equal(FakeWebSocket.all.length, 1);
+    assert.equal(l.status, 'connected');
+    // Without sentAt the same batch would read as a page 10 s behind.
+    send({ type: 'events', events: [ev(2, now)] });
+    assert.equal(fakeStore.jumps.length, 1);
+  });
+
   test('a socket stuck opening (server accepts TCP, never upgrades) is replaced by the watchdog', () => {
     const l = start();
     assert.equal(FakeWebSocket.all.length, 1);
