@@ -109,7 +109,7 @@ async function tabTo(page: Page, name: string): Promise<void> {
   await expect(page.locator(':focus')).toHaveAccessibleName(name);
 }
 
-test('skip links come first in the Tab order and land on the timeline, the log and the table', async ({
+test('skip links come first in the Tab order and land on the timeline, the log, the table and the bans', async ({
   sharedServer,
   dashboard,
   page,
@@ -121,6 +121,7 @@ test('skip links come first in the Tab order and land on the timeline, the log a
   await tabTo(page, 'Skip to event log');
   await tabTo(page, 'Skip to connections table');
   await tabTo(page, 'Skip to controls');
+  await tabTo(page, 'Skip to bans');
   // A skip link is visible while focused (sighted keyboard users see where they are).
   await expect(page.getByRole('link', { name: 'Skip to controls' })).toBeVisible();
 
@@ -137,6 +138,9 @@ test('skip links come first in the Tab order and land on the timeline, the log a
   await expect(dashboard.logTab).toHaveAttribute('aria-selected', 'true');
   await page.getByRole('link', { name: 'Skip to graph' }).press('Enter');
   await expect(dashboard.graph).toBeFocused();
+  // The Bans pane: its first Unban button, or (no ban in force) the pane itself, takes the focus.
+  await page.getByRole('link', { name: 'Skip to bans' }).press('Enter');
+  await expect.poll(() => page.evaluate<boolean>("document.getElementById('bans-pane').contains(document.activeElement)")).toBe(true);
 });
 
 test('the lab peer list is one Tab stop, with arrow keys inside it', async ({ sharedServer, dashboard, page }) => {
