@@ -10,7 +10,8 @@
  * a ban of a name that resolves to it — btcd bans by the address a peer came from, as here.
  */
 import { BanPolicy, type Ban, type BanPolicyOptions, type Penalty } from './ban-score.ts';
-import { ConnMgrError } from './errors.ts';
+import { hostOf } from './address.ts';
+import { bannedError, ConnMgrError } from './errors.ts';
 import type { Timers } from './resources.ts';
 import type { ConnManagerEvents } from './types.ts';
 
@@ -57,6 +58,16 @@ export class BanKeeper {
 
   isBanned(host: string): boolean {
     return this.#ends.size > 0 && this.policy.isBanned(host, this.#host.now());
+  }
+
+  /** Before a dial of `addr` is requested (rule 11). @throws ConnMgrError `ERR_BANNED`, with the ban's end and reason. */
+  assertNotBanned(addr: string): void {
+    const host = hostOf(addr);
+    if (this.isBanned(host))
+      throw bannedError(
+        addr,
+        this.bans().find((b) => b.host === host),
+      );
   }
 
   score(host: string): number {

@@ -15,8 +15,10 @@
  * the persistent retry decision retry.ts (rule 2), the inbound listeners, limit and pause
  * inbound-gate.ts (rules 3 and 6; per-host admission inbound-admission.ts), idle kicks idle.ts
  * (rule 7), what is held open resources.ts (rule 8), and the ban score bans.ts (rule 11). The
- * records and their counts are registry.ts. What stays here is the transitions, dialing, the
- * sockets of established connections, `connect()`'s waiters, and the public API.
+ * records and their counts are registry.ts. Around the transitions: which ending fits a record's
+ * state is lifecycle.ts, the sockets of established connections sockets.ts, the counters and
+ * snapshot stats.ts, live rule changes live-config.ts. What stays here is the transitions,
+ * dialing, `connect()`'s waiters, and the public API.
  *
  * With `onConnection`, an established socket is shared: the application reads and writes it, the
  * manager never reads it (bytes and activity come from the socket's counters) and still closes it
@@ -25,20 +27,23 @@
 import type { Socket } from 'node:net';
 import { hostOf, normalizeAddress, normalizeHost } from './address.ts';
 import { BanKeeper, type PenaltyInput } from './bans.ts';
-import { addWaiter, attachSocket, closeReason, newRecord, noteActivity, stateEvent, toInfo } from './conn-record.ts';
+import { addWaiter, infoNow, newRecord, stateEvent } from './conn-record.ts';
 import type { ConnRecord, PendingDial } from './conn-record.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
-import { bannedError, canceledError, ConnMgrError, dialError, duplicateError, shutdownError } from './errors.ts';
-import { callHandler } from './handoff.ts';
+import { canceledError, ConnMgrError, dialError, shutdownError } from './errors.ts';
 import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
-import { checkLivePatch, configView, resolveOptions, type ConnManagerOptions, type LiveOptions, type ResolvedOptions } from './options.ts';
+import { abortDial, endLive, endRequest, retriesAfterClose, settleWaiter, takeDial, type Enders, type RetryEnd } from './lifecycle.ts';
+import { applyLive, checkTarget, type LiveHost } from './live-config.ts';
+import { configView, resolveOptions, type ConnManagerOptions, type LiveOptions, type ResolvedOptions } from './options.ts';
 import { OutboundFiller, reportToAddressBook } from './outbound-filler.ts';
 import { Registry } from './registry.ts';
 import { ResourceTracker, STOP_DIAL_GRACE_MS } from './resources.ts';
 import { decideRetry } from './retry.ts';
 import { transitionRule, type OutboundCause } from './rule-ids.ts';
+import { SocketWiring } from './sockets.ts';
 import { assertTransition, isFinal, type ConnState } from './states.ts';
+import { buildSnapshot, buildStats, newTotals, type StatsSources } from './stats.ts';
 import type { BanInfo, ConnInfo, ConnManagerConfig, ConnManagerEvents, ConnReason, ConnSnapshot, ConnStats, HostScore } from './types.ts';
 import type { ConnType, ListenerInfo, ManagerState, OpenResources } from './types.ts';
 
@@ -50,6 +55,15 @@ export class ConnManager {
   readonly #inbound: InboundGate;
   readonly #idle: IdleTimer;
   readonly #bans: BanKeeper;
+  readonly #sockets: SocketWiring;
+  readonly #live: LiveHost;
+  readonly #statsFrom: StatsSources;
+  /** How lifecycle.ts ends a record: the manager's three endings, bound once. */
+  readonly #enders: Enders = {
+    cancelPending: (rec, reason) => this.#cancelPending(rec, reason),
+    closeSocket: (rec, reason) => this.#sockets.close(rec, reason),
+    cancelRetry: (rec, reason) => this.#cancelRetry(rec, reason),
+  };
   #state: ManagerState = 'idle';
   #stopPromise?: Promise<void>;
   #startPromise?: Promise<void>;
@@ -58,7 +72,7 @@ export class ConnManager {
   #nextId = 1;
   #nextDialToken = 1;
   readonly #conns = new Registry();
-  readonly #totals = { dials: 0, established: 0, failedDials: 0, retries: 0, idleKicks: 0 };
+  readonly #totals = newTotals();
 
   /** @throws TypeError for an invalid option, naming it. */
   constructor(options: ConnManagerOptions = {}) {
@@ -74,7 +88,7 @@ export class ConnManager {
       () => this.#now(),
       (rec) => {
         this.#totals.idleKicks += 1;
-        this.#closeSocket(rec, 'idle-timeout');
+        this.#sockets.close(rec, 'idle-timeout');
       },
     );
     this.#bans = new BanKeeper(this.#opts, this.#resources, {
@@ -111,6 +125,29 @@ export class ConnManager {
       rejected: (event) => this.#emitter.emit('inbound:rejected', { ...event, at: this.#now() }),
       listenerState: (event) => this.#emitter.emit('listener:state', { ...event, at: this.#now() }),
     });
+    this.#sockets = new SocketWiring(this.#opts, this.#resources, this.#idle, {
+      now: () => this.#now(),
+      closed: (rec, reason, code) => this.#onEstablishedClosed(rec, reason, code),
+    });
+    this.#live = {
+      opts: this.#opts,
+      getTarget: () => this.#targetOutbound,
+      setTarget: (n) => {
+        this.#targetOutbound = n;
+      },
+      changed: (changed) => this.#emitter.emit('config:changed', { ...changed, at: this.#now() }),
+      rearmIdle: () => this.#idle.rearmAll(this.#conns.values()),
+      reconsiderInbound: () => this.#inbound.reconsider(),
+      refill: () => this.#outbound.fill('outbound-fill'),
+    };
+    this.#statsFrom = {
+      registry: this.#conns,
+      totals: this.#totals,
+      opts: this.#opts,
+      inbound: this.#inbound,
+      outbound: this.#outbound,
+      bans: this.#bans,
+    };
   }
 
   // ---- public API ----------------------------------------------------------------------
@@ -163,8 +200,8 @@ export class ConnManager {
   async connect(addr: string, options: { signal?: AbortSignal } = {}): Promise<ConnInfo> {
     this.#assertUsable();
     const normalized = normalizeAddress(addr);
-    this.#assertNotDuplicate(normalized);
-    this.#assertNotBanned(normalized);
+    this.#conns.assertFree(normalized);
+    this.#bans.assertNotBanned(normalized);
     const { signal } = options;
     if (signal?.aborted) throw new ConnMgrError('ERR_ABORTED', `connect to ${normalized} aborted before it started`);
     const rec = this.#newRecord('manual', false, normalized);
@@ -183,8 +220,8 @@ export class ConnManager {
   addPersistent(addr: string): number {
     this.#assertUsable();
     const normalized = normalizeAddress(addr);
-    this.#assertNotDuplicate(normalized);
-    this.#assertNotBanned(normalized);
+    this.#conns.assertFree(normalized);
+    this.#bans.assertNotBanned(normalized);
     if (this.#conns.persistentEntries >= this.#opts.maxPersistent) {
       throw new ConnMgrError(
         'ERR_MAX_PERSISTENT',
@@ -203,8 +240,7 @@ export class ConnManager {
    */
   disconnect(id: number): void {
     this.#assertUsable();
-    const rec = this.#mustGet(id);
-    this.#endRequest(rec, 'local-disconnect');
+    endRequest(this.#conns.mustGet(id), 'local-disconnect', this.#enders);
   }
 
   /**
@@ -213,8 +249,7 @@ export class ConnManager {
    */
   remove(id: number): void {
     this.#assertUsable();
-    const rec = this.#mustGet(id);
-    this.#endRequest(rec, 'local-remove');
+    endRequest(this.#conns.mustGet(id), 'local-remove', this.#enders);
   }
 
   /**
@@ -224,10 +259,7 @@ export class ConnManager {
    */
   setTargetOutbound(n: number): void {
     this.#assertUsable();
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-      throw new ConnMgrError('ERR_INVALID_ARGUMENT', `target outbound must be an integer >= 0, got ${JSON.stringify(n)}`);
-    }
-    this.configure({ targetOutbound: n });
+    this.configure({ targetOutbound: checkTarget(n) });
   }
 
   /**
@@ -241,18 +273,7 @@ export class ConnManager {
    */
   configure(patch: LiveOptions): LiveOptions {
     this.#assertUsable();
-    const changed = checkLivePatch({ ...this.#opts, targetOutbound: this.#targetOutbound }, patch);
-    if (Object.keys(changed).length === 0) return changed;
-    const { targetOutbound, ...rest } = changed;
-    Object.assign(this.#opts, rest);
-    if (targetOutbound !== undefined) this.#targetOutbound = targetOutbound;
-    this.#emitter.emit('config:changed', { ...changed, at: this.#now() });
-    if (changed.idleTimeoutMs !== undefined) {
-      for (const rec of this.#conns.values()) if (rec.state === 'established' && rec.socket) this.#idle.rearm(rec);
-    }
-    if (changed.maxInbound !== undefined || changed.inboundPolicy !== undefined) this.#inbound.reconsider();
-    if (targetOutbound !== undefined) this.#outbound.fill('outbound-fill');
-    return changed;
+    return applyLive(this.#live, patch);
   }
 
   // ---- ban score (README "Ban score", rule 11) ------------------------------------------------
@@ -265,7 +286,7 @@ export class ConnManager {
    */
   penalize(id: number, penalty: PenaltyInput): { score: number; banned: boolean } {
     this.#assertUsable();
-    const rec = this.#mustGet(id);
+    const rec = this.#conns.mustGet(id);
     const { score, banned } = this.#bans.penalize(hostOf(rec.addr), rec.id, penalty);
     return { score, banned };
   }
@@ -333,33 +354,11 @@ export class ConnManager {
   }
 
   stats(): ConnStats {
-    return {
-      ...this.#conns.stats(), // currByType, currByState, currConnections, persistentEntries, disconnects
-      targetOutbound: this.#targetOutbound,
-      maxInbound: this.#opts.maxInbound,
-      maxPersistent: this.#opts.maxPersistent,
-      totalDials: this.#totals.dials,
-      totalEstablished: this.#totals.established,
-      totalFailedDials: this.#totals.failedDials,
-      retries: this.#totals.retries,
-      idleKicks: this.#totals.idleKicks,
-      ...this.#inbound.stats(), // totalAccepted, rejected, acceptingConns, listenDisabledNum, timeInListenDisabledMs
-      ...this.#outbound.stats(), // consecutiveFailedAttempts, throttledAttempts
-      ...this.#bans.stats(), // bannedHosts, totalBans
-    };
+    return buildStats(this.#statsFrom, this.#targetOutbound);
   }
 
   snapshot(): ConnSnapshot {
-    return {
-      state: this.#state,
-      at: this.#now(),
-      config: this.config(),
-      conns: this.list(),
-      listeners: this.listeners(),
-      stats: this.stats(),
-      bans: this.bans(),
-      scores: this.scores(),
-    };
+    return buildSnapshot(this);
   }
 
   /** What the manager still holds; every number is 0 once `stop()` has resolved. */
@@ -403,9 +402,9 @@ export class ConnManager {
   /** The inbound gate admitted `socket` (rules 3 and 6): a record, established at once. */
   #admit(socket: Socket, remote: string): () => void {
     const rec = this.#newRecord('inbound', false, remote);
-    this.#adoptSocket(rec, socket);
+    this.#sockets.adopt(rec, socket);
     this.#transition(rec, 'established', 'accepted');
-    return () => this.#handOff(rec, socket);
+    return () => this.#sockets.handOff(rec, socket);
   }
 
   // ---- dialing -------------------------------------------------------------------------------
@@ -449,17 +448,9 @@ export class ConnManager {
     );
   }
 
-  /** Ends the current dial attempt's bookkeeping; false if `token` is no longer the current one. */
-  #takeDial(rec: ConnRecord, token: number): boolean {
-    if (rec.dial?.token !== token || rec.state !== 'pending') return false;
-    this.#resources.clearTimer(rec.dial.timer);
-    rec.dial = undefined;
-    return true;
-  }
-
   #onDialSucceeded(rec: ConnRecord, token: number, socket: Socket): void {
     // Re-check after the await: the request may have been canceled, timed out or shut down.
-    if (!this.#takeDial(rec, token) || this.#state === 'stopping' || this.#state === 'stopped') {
+    if (!takeDial(rec, token, this.#resources) || this.#state === 'stopping' || this.#state === 'stopped') {
       this.#resources.discard(socket);
       return;
     }
@@ -468,15 +459,15 @@ export class ConnManager {
       return;
     }
     this.#totals.established += 1;
-    this.#adoptSocket(rec, socket);
+    this.#sockets.adopt(rec, socket);
     this.#transition(rec, 'established', 'dial-succeeded');
-    this.#handOff(rec, socket);
+    this.#sockets.handOff(rec, socket);
     if (rec.type === 'outbound') this.#outbound.succeeded();
-    this.#settleWaiter(rec, (w) => w.resolve(this.#info(rec)));
+    settleWaiter(rec, (w) => w.resolve(this.#info(rec)));
   }
 
   #onDialFailed(rec: ConnRecord, token: number, reason: ConnReason, code: string | undefined, err?: Error): void {
-    if (!this.#takeDial(rec, token)) return;
+    if (!takeDial(rec, token, this.#resources)) return;
     this.#afterDialFailure(rec, reason, code, err);
   }
 
@@ -487,7 +478,7 @@ export class ConnManager {
       return;
     }
     this.#transition(rec, 'canceled', reason, code === undefined ? {} : { code });
-    this.#settleWaiter(rec, (w) => w.reject(dialError(rec.addr, reason, code, err, this.#opts.dialTimeoutMs)));
+    settleWaiter(rec, (w) => w.reject(dialError(rec.addr, reason, code, err, this.#opts.dialTimeoutMs)));
     if (rec.type === 'outbound') this.#outbound.failed();
   }
 
@@ -518,39 +509,18 @@ export class ConnManager {
    */
   #cancelPending(rec: ConnRecord, reason: ConnReason): void {
     if (rec.state !== 'pending') return;
-    const dial = rec.dial;
-    if (dial) {
-      this.#resources.clearTimer(dial.timer);
-      rec.dial = undefined;
-      dial.controller.abort(new Error(reason));
-    }
+    abortDial(rec, this.#resources, reason);
     if (rec.persistent && reason === 'local-disconnect') {
       this.#retryPersistent(rec, reason, undefined, false);
       return;
     }
     this.#transition(rec, 'canceled', reason);
-    this.#settleWaiter(rec, (w) => w.reject(canceledError(rec.addr, reason)));
+    settleWaiter(rec, (w) => w.reject(canceledError(rec.addr, reason)));
     if (rec.type === 'outbound' && reason !== 'shutdown') this.#outbound.fill('replace-failed-outbound');
   }
 
-  /** `connect()`'s promise, once: resolved when established, rejected when the request ends. */
-  #settleWaiter(rec: ConnRecord, settle: (waiter: NonNullable<ConnRecord['waiter']>) => void): void {
-    const waiter = rec.waiter;
-    if (!waiter) return;
-    rec.waiter = undefined;
-    settle(waiter);
-  }
-
-  /** Rule 4: disconnect or remove, whatever state the request is in. */
-  #endRequest(rec: ConnRecord, reason: 'local-disconnect' | 'local-remove'): void {
-    if (rec.state === 'pending') this.#cancelPending(rec, reason);
-    else if (rec.state === 'established') this.#closeSocket(rec, reason);
-    // disconnect of a peer already waiting to retry: nothing to close; it keeps its schedule.
-    else if (rec.state === 'failing' && reason === 'local-remove') this.#cancelRetry(rec, reason);
-  }
-
   /** A persistent entry waiting to retry is removed or shut down: its timer goes, it ends. */
-  #cancelRetry(rec: ConnRecord, reason: 'local-remove' | 'shutdown' | 'banned'): void {
+  #cancelRetry(rec: ConnRecord, reason: RetryEnd): void {
     this.#resources.clearTimer(rec.retryTimer);
     rec.retryTimer = undefined;
     this.#transition(rec, 'canceled', reason);
@@ -562,79 +532,18 @@ export class ConnManager {
    * connections close.
    */
   #enforceBan(host: string): void {
-    for (const rec of [...this.#conns.values()]) {
-      if (hostOf(rec.addr) !== host) continue;
-      if (rec.state === 'pending') this.#cancelPending(rec, 'banned');
-      else if (rec.state === 'established') this.#closeSocket(rec, 'banned');
-      else if (rec.state === 'failing') this.#cancelRetry(rec, 'banned');
-    }
+    for (const rec of [...this.#conns.values()]) if (hostOf(rec.addr) === host) endLive(rec, 'banned', this.#enders);
   }
 
-  // ---- sockets -------------------------------------------------------------------------------
-
-  #adoptSocket(rec: ConnRecord, socket: Socket): void {
-    this.#resources.track(socket);
-    attachSocket(rec, socket, { handedOff: this.#opts.onConnection !== undefined, now: () => this.#now() });
-    socket.once('close', () => this.#onSocketClosed(rec, socket));
-    this.#idle.arm(rec);
-  }
-
-  /**
-   * Gives an established connection's socket to the application (`onConnection`).
-   *
-   * Order: the transition first (state updated, then `established` emitted — rule 9), then the
-   * handler, in the same synchronous run. So the handler sees the connection as `get()` and every
-   * listener do, may call `disconnect`/`remove` on it like on any established one, and the events
-   * show it established before the application's first byte. Nothing can be lost in between: no
-   * I/O callback runs inside a synchronous run, and the manager never reads a handed-off socket
-   * (#adoptSocket), so the peer's first bytes wait in the socket until the application reads.
-   * If a listener of that `established` event already closed the connection, there is no socket
-   * left to give: the handler is not called.
-   */
-  #handOff(rec: ConnRecord, socket: Socket): void {
-    const handler = this.#opts.onConnection;
-    if (!handler || rec.state !== 'established' || rec.socket !== socket) return;
-    callHandler(handler, this.#info(rec), socket, (message, err) => {
-      this.#opts.logger.warn(`connmgr: onConnection failed for #${rec.id} ${rec.addr}: ${message}; closing it (app-error)`, err);
-      // Only this connection, and only if it is still the one the handler got.
-      if (rec.socket === socket && rec.state === 'established') this.#closeSocket(rec, 'app-error');
-    });
-  }
-
-  #onSocketClosed(rec: ConnRecord, socket: Socket): void {
-    if (rec.socket !== socket) return;
-    noteActivity(rec, this.#now());
-    rec.socket = undefined;
-    rec.bytesInBefore += socket.bytesRead ?? 0;
-    rec.bytesOutBefore += socket.bytesWritten ?? 0;
-    this.#idle.disarm(rec);
-    const { reason, code } = closeReason(rec);
-    rec.closing = undefined;
-    rec.appClosed = false;
-    if (rec.state !== 'established') return;
-    if (rec.persistent && reason !== 'local-remove' && reason !== 'shutdown' && reason !== 'banned' && this.#state !== 'stopping') {
-      this.#retryPersistent(rec, reason, code, true);
-    } else {
-      this.#transition(rec, 'disconnected', reason, code === undefined ? {} : { code });
-    }
+  /** An established connection's socket closed (sockets.ts): rule 2 retries it, else it ends; its slot frees. */
+  #onEstablishedClosed(rec: ConnRecord, reason: ConnReason, code: string | undefined): void {
+    if (retriesAfterClose(rec, reason, this.#state === 'stopping')) this.#retryPersistent(rec, reason, code, true);
+    else this.#transition(rec, 'disconnected', reason, code === undefined ? {} : { code });
     if (rec.type === 'inbound') {
       this.#inbound.released(rec.addr);
       this.#inbound.reconsider();
     }
     if (rec.type === 'outbound') this.#outbound.fill('replace-failed-outbound');
-  }
-
-  /**
-   * Closes the socket ourselves and ends the connection now, not at the socket's later 'close':
-   * once `remove()` returns the entry is forgotten (slot and address free), and a `remove()` right
-   * after a `disconnect()` is not lost in between (rule 4). The socket stays tracked until closed.
-   */
-  #closeSocket(rec: ConnRecord, reason: ConnReason): void {
-    const socket = rec.socket;
-    if (!socket || rec.closing) return;
-    rec.closing = reason;
-    socket.destroy();
-    this.#onSocketClosed(rec, socket);
   }
 
   // ---- shutdown (rule 8) -------------------------------------------------------------------
@@ -645,11 +554,7 @@ export class ConnManager {
     const listenersClosed = this.#inbound.close();
     this.#outbound.stop();
     this.#bans.stop();
-    for (const rec of [...this.#conns.values()]) {
-      if (rec.state === 'pending') this.#cancelPending(rec, 'shutdown');
-      else if (rec.state === 'established') this.#closeSocket(rec, 'shutdown');
-      else if (rec.state === 'failing') this.#cancelRetry(rec, 'shutdown');
-    }
+    for (const rec of [...this.#conns.values()]) endLive(rec, 'shutdown', this.#enders);
     this.#resources.destroyAllSockets();
     // Dialers were aborted: wait (a moment at most) for them to settle so that a late socket is
     // closed too; one that brings a socket after that finds it destroyed on sight.
@@ -670,29 +575,9 @@ export class ConnManager {
     if (this.#state === 'stopping' || this.#state === 'stopped') throw shutdownError();
   }
 
-  #assertNotDuplicate(addr: string): void {
-    const existing = this.#conns.atAddr(addr);
-    if (existing) throw duplicateError(addr, existing);
-  }
-
-  #assertNotBanned(addr: string): void {
-    const host = hostOf(addr);
-    if (this.#bans.isBanned(host))
-      throw bannedError(
-        addr,
-        this.#bans.bans().find((b) => b.host === host),
-      );
-  }
-
-  #mustGet(id: number): ConnRecord {
-    const rec = typeof id === 'number' ? this.#conns.get(id) : undefined;
-    if (!rec) throw new ConnMgrError('ERR_NOT_FOUND', `no connection with id ${JSON.stringify(id)}`);
-    return rec;
-  }
-
+  /** The public copy, its activity noted first (`lastActivityAt` never older than the byte counts). */
   #info(rec: ConnRecord): ConnInfo {
-    noteActivity(rec, this.#now()); // so that `lastActivityAt` is never older than the byte counts
-    return toInfo(rec);
+    return infoNow(rec, this.#now());
   }
 
   #now(): number {

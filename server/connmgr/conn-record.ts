@@ -169,6 +169,12 @@ export function toInfo(rec: ConnRecord): ConnInfo {
   };
 }
 
+/** The public copy now: activity noted first, so that `lastActivityAt` is never older than the byte counts. */
+export function infoNow(rec: ConnRecord, now: number): ConnInfo {
+  noteActivity(rec, now);
+  return toInfo(rec);
+}
+
 /** The `conn:state` event of the transition just made (`rec` already in its new state). */
 export function stateEvent(rec: ConnRecord, from: ConnState | null, rule: RuleId, code: string | undefined, at: number): ConnStateEvent {
   const to = rec.state as ConnState;

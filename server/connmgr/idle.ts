@@ -50,4 +50,9 @@ export class IdleTimer {
     this.disarm(rec);
     this.arm(rec);
   }
+
+  /** `rearm` for every established connection of `recs` (the others have no socket to watch). */
+  rearmAll(recs: Iterable<ConnRecord>): void {
+    for (const rec of recs) if (rec.state === 'established' && rec.socket) this.rearm(rec);
+  }
 }

@@ -6,6 +6,7 @@
  * final transition.
  */
 import type { ConnRecord } from './conn-record.ts';
+import { ConnMgrError, duplicateError } from './errors.ts';
 import { isFinal, type ConnState, type LiveConnState } from './states.ts';
 import type { ConnReason, ConnStats, ConnType } from './types.ts';
 
@@ -26,6 +27,19 @@ export class Registry {
 
   get(id: number): ConnRecord | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The record `id` names, for a public method given it. @throws ConnMgrError `ERR_NOT_FOUND`. */
+  mustGet(id: number): ConnRecord {
+    const rec = typeof id === 'number' ? this.#byId.get(id) : undefined;
+    if (!rec) throw new ConnMgrError('ERR_NOT_FOUND', `no connection with id ${JSON.stringify(id)}`);
+    return rec;
+  }
+
+  /** Rule 3, one request per address. @throws ConnMgrError the duplicate code naming who holds `addr`. */
+  assertFree(addr: string): void {
+    const existing = this.#byAddr.get(addr);
+    if (existing) throw duplicateError(addr, existing);
   }
 
   /** The live record holding `addr`, if any. */
