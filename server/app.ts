@@ -11,7 +11,7 @@ import { AddressBook } from './addresses/address-book.ts';
 import { ConnManager, realClock } from './connmgr/index.ts';
 import { ScaledClock } from './connmgr/scaled-clock.ts';
 import { Lab, labJudge } from './lab/index.ts';
-import { publishToNats, type Publisher } from './fleet/publisher.ts';
+import type { Publisher } from './fleet/publisher.ts';
 import { coalescingLogger, createLogger, managerLogger } from './log.ts';
 
 export interface App {
@@ -122,8 +122,9 @@ export async function startApp(
     }
   }
   // NATS reachable or not, the node runs: the publisher buffers until it can publish.
+  // Its NATS client is loaded only for --nats: a node outside a fleet does not pay for it at start-up.
   const publisher = config.nats
-    ? await publishToNats(cm, {
+    ? await (await import('./fleet/publisher.ts')).publishToNats(cm, {
         servers: config.nats.servers,
         node: config.nats.node,
         bufferEvents: config.nats.bufferEvents,

@@ -9,11 +9,11 @@ import { CliError, HELP, parseCli, readTokenFile, type CliConfig } from './cli-o
 import { announceToken, ensureToken, stopOnSignals } from './cli-run.ts';
 import { createLogger, type ProcessLogger } from './log.ts';
 import { packageVersion } from './package-info.ts';
-import { runFleet } from './fleet/fleet-cli.ts';
-import { runReplay } from './replay/replay-cli.ts';
 
-if (process.argv[2] === 'replay') await runReplay(process.argv.slice(3), process.env);
-else if (process.argv[2] === 'fleet') await runFleet(process.argv.slice(3), process.env);
+// The subcommands are loaded only when asked for: the fleet's NATS client and the replay's reader
+// would otherwise be loaded (and cost start-up time) by every live server.
+if (process.argv[2] === 'replay') await (await import('./replay/replay-cli.ts')).runReplay(process.argv.slice(3), process.env);
+else if (process.argv[2] === 'fleet') await (await import('./fleet/fleet-cli.ts')).runFleet(process.argv.slice(3), process.env);
 else await serveLive();
 
 async function serveLive(): Promise<void> {

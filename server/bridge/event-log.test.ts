@@ -66,3 +66,24 @@ test('the serialized views hold each event as JSON.stringify writes it, with the
   );
   assert.deepEqual(new EventLog(2).beforeEncoded(5, 10), { json: [], bytes: 0 });
 });
+
+test('appendOf builds the same wire text as append({ kind, ...fields }): seq, kind, then the fields', () => {
+  const a = new EventLog(4);
+  const b = new EventLog(4);
+  const fields = {
+    at: 5,
+    id: 7,
+    type: 'outbound',
+    persistent: false,
+    addr: 'h€st:1',
+    from: null,
+    to: 'pending',
+    reason: 'requested',
+    rule: 'R1',
+  } as const;
+  a.append({ kind: 'conn:state', ...fields } as never);
+  b.appendOf('conn:state', fields as never);
+  assert.equal(b.lastJson, a.lastJson);
+  assert.ok(b.lastJson?.startsWith('{"seq":1,"kind":"conn:state","at":5,'));
+  assert.deepEqual(b.sinceEncoded(0), a.sinceEncoded(0));
+});

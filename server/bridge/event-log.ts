@@ -1,8 +1,9 @@
 /**
  * Numbers events gap-free (1, 2, 3, … per server run) and keeps the latest `capacity` of them in a
- * ring buffer, so a client that reconnects can be sent exactly what it missed. Each event is also
- * kept serialized (once, when appended): batches, `history` and `resume` are joined from these
- * texts, and their size in bytes is known before anything is built (the replay budget needs it).
+ * ring buffer, so a client that reconnects can be sent exactly what it missed. Each event is kept
+ * serialized only (built and serialized once, when appended; the wire object is not retained, so
+ * it dies young): batches, `history` and `resume` are joined from these texts, and their size in
+ * bytes is known before anything is built (the replay budget needs it; counted on first use).
  */
 import type { UnnumberedEvent, WireEvent } from '../protocol/index.ts';
 
@@ -14,8 +15,8 @@ export interface EncodedEvents {
 
 export class EventLog {
   readonly capacity: number;
-  readonly #ring: (WireEvent | undefined)[];
   readonly #json: string[];
+  /** UTF-8 sizes, counted when a replay first needs them (-1: not yet). */
   readonly #bytes: number[];
   #lastSeq = 0;
 
@@ -23,9 +24,8 @@ export class EventLog {
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new TypeError(`ring size must be an integer >= 1, got ${capacity}`);
     this.capacity = capacity;
-    this.#ring = new Array<WireEvent | undefined>(capacity);
     this.#json = new Array<string>(capacity);
-    this.#bytes = new Array<number>(capacity);
+    this.#bytes = new Array<number>(capacity).fill(-1);
   }
 
   /** The number of the latest event (0 before the first). */
@@ -40,13 +40,22 @@ export class EventLog {
 
   /** Numbers `event` and stores it, evicting the oldest when full. */
   append(event: UnnumberedEvent): WireEvent {
-    const seq = this.#lastSeq + 1;
     // `seq` first so that it leads the JSON, where people read it.
-    const numbered = { seq, ...event } as WireEvent;
-    const json = JSON.stringify(numbered);
-    this.#ring[seq % this.capacity] = numbered;
-    this.#json[seq % this.capacity] = json;
-    this.#bytes[seq % this.capacity] = Buffer.byteLength(json);
+    return this.#store({ seq: this.#lastSeq + 1, ...event } as WireEvent);
+  }
+
+  /**
+   * `append({ kind, ...fields })` with the wire object built in one step (`seq`, `kind`, then the
+   * fields, the same text): the hub's path for every manager event.
+   */
+  appendOf<K extends WireEvent['kind']>(kind: K, fields: Omit<Extract<UnnumberedEvent, { kind: K }>, 'kind'>): WireEvent {
+    return this.#store({ seq: this.#lastSeq + 1, kind, ...fields } as WireEvent);
+  }
+
+  #store(numbered: WireEvent): WireEvent {
+    const seq = numbered.seq;
+    this.#json[seq % this.capacity] = JSON.stringify(numbered);
+    this.#bytes[seq % this.capacity] = -1;
     this.#lastSeq = seq;
     return numbered;
   }
@@ -63,7 +72,7 @@ export class EventLog {
   since(fromSeq: number, toSeq = this.#lastSeq): WireEvent[] | undefined {
     if (!this.#holds(fromSeq, toSeq)) return undefined;
     const out: WireEvent[] = [];
-    for (let seq = fromSeq + 1; seq <= toSeq; seq += 1) out.push(this.#ring[seq % this.capacity] as WireEvent);
+    for (let seq = fromSeq + 1; seq <= toSeq; seq += 1) out.push(this.#event(seq));
     return out;
   }
 
@@ -80,7 +89,7 @@ export class EventLog {
   before(beforeSeq: number, limit: number): WireEvent[] {
     const [first, last] = this.#beforeRange(beforeSeq, limit);
     const out: WireEvent[] = [];
-    for (let seq = first; seq <= last; seq += 1) out.push(this.#ring[seq % this.capacity] as WireEvent);
+    for (let seq = first; seq <= last; seq += 1) out.push(this.#event(seq));
     return out;
   }
 
@@ -94,12 +103,24 @@ export class EventLog {
     return [Math.max(this.firstSeq, last - limit + 1), last];
   }
 
+  /** A kept event, as an object again (only `since`/`before` need one; the hub sends the texts). */
+  #event(seq: number): WireEvent {
+    return JSON.parse(this.#json[seq % this.capacity] as string) as WireEvent;
+  }
+
   #encoded(first: number, last: number): EncodedEvents {
     const json: string[] = [];
     let bytes = 0;
     for (let seq = first; seq <= last; seq += 1) {
-      json.push(this.#json[seq % this.capacity] as string);
-      bytes += this.#bytes[seq % this.capacity] as number;
+      const i = seq % this.capacity;
+      const text = this.#json[i] as string;
+      json.push(text);
+      let size = this.#bytes[i] as number;
+      if (size < 0) {
+        size = Buffer.byteLength(text);
+        this.#bytes[i] = size;
+      }
+      bytes += size;
     }
     return { json, bytes };
   }

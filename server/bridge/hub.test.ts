@@ -15,12 +15,19 @@ import { quietLogger, waitFor } from '../test-support.ts';
 class FakeSocket extends EventEmitter {
   readyState = 1; // OPEN
   bufferedAmount = 0;
+  /** Every message's text. */
   readonly sent: string[] = [];
+  /** Every message as the hub handed it to `send` (a batch is one Buffer shared by all clients). */
+  readonly payloads: (string | Buffer)[] = [];
+  /** Messages sent as binary frames (the protocol has none). */
+  binaryFrames = 0;
   terminated = false;
   /** The close frame the hub sent, if any. */
   closeFrame: { code: number; reason: string } | undefined;
-  send(data: string): void {
-    this.sent.push(data);
+  send(data: string | Buffer, options?: { binary?: boolean }): void {
+    this.payloads.push(data);
+    this.sent.push(typeof data === 'string' ? data : data.toString('utf8'));
+    if (typeof data !== 'string' && options?.binary !== false) this.binaryFrames += 1;
   }
   ping(): void {}
   terminate(): void {
@@ -113,7 +120,14 @@ test('a burst is sent in batches of batchMax, each serialized once for all clien
   const batchesA = a.sent.slice(1);
   const batchesB = b.sent.slice(1);
   assert.equal(batchesA.length, 10, '5000 events, 10 messages');
-  for (const [i, data] of batchesA.entries()) assert.equal(data, batchesB[i], 'the same string, built once');
+  for (const [i, data] of batchesA.entries()) assert.equal(data, batchesB[i], 'the same text');
+  const payloadsA = a.payloads.slice(1);
+  const payloadsB = b.payloads.slice(1);
+  for (const [i, data] of payloadsA.entries()) {
+    assert.ok(Buffer.isBuffer(data), 'encoded to UTF-8 by the hub, not by ws for each client');
+    assert.equal(data, payloadsB[i], 'the very same Buffer for every client: serialized and encoded once');
+  }
+  assert.equal(a.binaryFrames + b.binaryFrames, 0, 'sent as text frames');
   assert.deepEqual(
     a.seqs(),
     Array.from({ length: 5000 }, (_, i) => i + 1),

@@ -67,6 +67,12 @@ export interface HubOptions {
   readonly logger?: StructuredLogger;
 }
 
+/** `ws.send` options of a batch: a text frame, though its payload is a Buffer. */
+const TEXT_FRAME = { binary: false } as const;
+
+/** The kinds the manager emits (every kind but the lab's). */
+type ManagerEventKind = Exclude<UnnumberedEvent['kind'], 'lab:state'>;
+
 interface Client {
   readonly ws: WebSocket;
   readonly canControl: boolean;
@@ -127,15 +133,15 @@ export class Hub {
     this.#log = new EventLog(options.ringSize);
     const m = options.manager;
     this.#unsubscribe.push(
-      m.on('conn:state', (e) => this.#record({ kind: 'conn:state', ...e })),
-      m.on('inbound:rejected', (e) => this.#record({ kind: 'inbound:rejected', ...e })),
-      m.on('listener:state', (e) => this.#record({ kind: 'listener:state', ...e })),
-      m.on('outbound:throttled', (e) => this.#record({ kind: 'outbound:throttled', ...e })),
-      m.on('manager:state', (e) => this.#record({ kind: 'manager:state', ...e })),
-      m.on('config:changed', (e) => this.#record({ kind: 'config:changed', ...e })),
-      m.on('peer:penalized', (e) => this.#record({ kind: 'peer:penalized', ...e })),
-      m.on('peer:banned', (e) => this.#record({ kind: 'peer:banned', ...e })),
-      m.on('peer:unbanned', (e) => this.#record({ kind: 'peer:unbanned', ...e })),
+      m.on('conn:state', (e) => this.#record('conn:state', e)),
+      m.on('inbound:rejected', (e) => this.#record('inbound:rejected', e)),
+      m.on('listener:state', (e) => this.#record('listener:state', e)),
+      m.on('outbound:throttled', (e) => this.#record('outbound:throttled', e)),
+      m.on('manager:state', (e) => this.#record('manager:state', e)),
+      m.on('config:changed', (e) => this.#record('config:changed', e)),
+      m.on('peer:penalized', (e) => this.#record('peer:penalized', e)),
+      m.on('peer:banned', (e) => this.#record('peer:banned', e)),
+      m.on('peer:unbanned', (e) => this.#record('peer:unbanned', e)),
     );
     if (options.lab) {
       // The lab reports whole states, often many per second during a flood: only the latest
@@ -273,9 +279,11 @@ export class Hub {
 
   // ---- events and batches ----------------------------------------------------------------------
 
-  #record(event: UnnumberedEvent): void {
+  /** Numbers a manager event (its wire object built once, by `EventLog.appendOf`) and queues it. */
+  #record<K extends ManagerEventKind>(kind: K, fields: Omit<Extract<UnnumberedEvent, { kind: K }>, 'kind'>): void {
     if (this.#closed) return;
-    this.#append(event);
+    this.#log.appendOf(kind, fields);
+    this.#queueLast();
     if (this.#pending.length >= this.#o.batchMax) this.#flush();
     else this.#scheduleFlush();
   }
@@ -305,10 +313,12 @@ export class Hub {
     if (this.#pending.length === 0) return;
     const events = this.#pending;
     this.#pending = [];
-    const data = eventsMessage(events).text();
+    // Encoded to UTF-8 once, here: `ws` sends a Buffer as it is (a string it would encode again
+    // for every client). `binary: false` keeps it a text frame.
+    const data = Buffer.from(eventsMessage(events).text());
     for (const c of this.#clients) {
       if (c === except || c.behind || !this.#mayTakeDelta(c)) continue;
-      c.ws.send(data);
+      c.ws.send(data, TEXT_FRAME);
       c.messagesSent += 1;
       this.#counters.eventsSent += events.length;
     }
@@ -318,6 +328,11 @@ export class Hub {
   /** Numbers an event and queues its text for the next batch. */
   #append(event: UnnumberedEvent): void {
     this.#log.append(event);
+    this.#queueLast();
+  }
+
+  /** Queues the text of the event the log just numbered for the next batch. */
+  #queueLast(): void {
     const json = this.#log.lastJson as string;
     this.#pending.push(json);
     for (const t of this.#taps) t.event(json);

@@ -236,6 +236,10 @@ function observeConnections(manager: ConnManager, registers: Registry[]): () => 
   });
   for (const outcome of ['established', 'failed']) dials.zero({ outcome });
   for (const type of CONN_TYPES) lifetimes.zero({ type });
+  // Label children bound once: an observation on every conn:state does not hash its labels again.
+  const dialsEstablished = dials.labels({ outcome: 'established' });
+  const dialsFailed = dials.labels({ outcome: 'failed' });
+  const lifetimeOf = new Map(CONN_TYPES.map((type) => [type, lifetimes.labels({ type })]));
 
   const dialStart = new Map<number, number>();
   const establishedAt = new Map<number, number>();
@@ -249,13 +253,13 @@ function observeConnections(manager: ConnManager, registers: Registry[]): () => 
       const start = dialStart.get(e.id);
       dialStart.delete(e.id);
       if (start !== undefined) {
-        if (e.to === 'established') dials.observe({ outcome: 'established' }, seconds(start, e.at));
-        else if (DIAL_FAILURES.has(e.reason)) dials.observe({ outcome: 'failed' }, seconds(start, e.at));
+        if (e.to === 'established') dialsEstablished.observe(seconds(start, e.at));
+        else if (DIAL_FAILURES.has(e.reason)) dialsFailed.observe(seconds(start, e.at));
       }
     } else if (e.from === 'established') {
       const since = establishedAt.get(e.id);
       establishedAt.delete(e.id);
-      if (since !== undefined) lifetimes.observe({ type: e.type }, seconds(since, e.at));
+      if (since !== undefined) lifetimeOf.get(e.type)?.observe(seconds(since, e.at));
     }
     if (e.to === 'pending') dialStart.set(e.id, e.at);
     else if (e.to === 'established') establishedAt.set(e.id, e.at);
