@@ -30,6 +30,7 @@ import { BanKeeper, type PenaltyInput } from './bans.ts';
 import { addWaiter, infoNow, newRecord, stateEvent } from './conn-record.ts';
 import type { ConnRecord, PendingDial } from './conn-record.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
+import { tcpAttempt, tcpDialer } from './dialer.ts';
 import { canceledError, ConnMgrError, dialError, shutdownError } from './errors.ts';
 import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
@@ -46,6 +47,9 @@ import { assertTransition, isFinal, type ConnState } from './states.ts';
 import { buildSnapshot, buildStats, newTotals, type StatsSources } from './stats.ts';
 import type { BanInfo, ConnInfo, ConnManagerConfig, ConnManagerEvents, ConnReason, ConnSnapshot, ConnStats, HostScore } from './types.ts';
 import type { ConnType, ListenerInfo, ManagerState, OpenResources } from './types.ts';
+
+/** A dial's abort before its dialer was called: there is nothing to abort yet. */
+const NOT_STARTED = { abort(): void {} };
 
 export class ConnManager {
   readonly #opts: ResolvedOptions;
@@ -422,7 +426,7 @@ export class ConnManager {
   /** Starts the dial of a record already `pending`. */
   #dial(rec: ConnRecord): void {
     rec.lastAttemptAt = this.#now();
-    const dial: PendingDial = { token: this.#nextDialToken++, controller: new AbortController(), timer: undefined };
+    const dial: PendingDial = { token: this.#nextDialToken++, controller: NOT_STARTED, timer: undefined };
     rec.dial = dial;
     this.#totals.dials += 1;
     dial.timer = this.#resources.setTimer(() => {
@@ -433,7 +437,7 @@ export class ConnManager {
     }, this.#opts.dialTimeoutMs);
     let attempt: Promise<Socket>;
     try {
-      attempt = Promise.resolve(this.#opts.dial(rec.addr, dial.controller.signal));
+      attempt = this.#attempt(rec.addr, dial);
     } catch (err) {
       attempt = Promise.reject(err);
     }
@@ -446,6 +450,22 @@ export class ConnManager {
         },
       ),
     );
+  }
+
+  /**
+   * Calls the dialer. The built-in TCP one is given no `AbortSignal`: its attempt is aborted
+   * directly, which spares each dial an `AbortController` (measured: a good part of the cost of
+   * outbound churn). Any other dialer gets a signal, as documented.
+   */
+  #attempt(addr: string, dial: PendingDial): Promise<Socket> {
+    if (this.#opts.dial === tcpDialer) {
+      const attempt = tcpAttempt(addr);
+      dial.controller = attempt;
+      return attempt.socket;
+    }
+    const controller = new AbortController();
+    dial.controller = controller;
+    return Promise.resolve(this.#opts.dial(addr, controller.signal));
   }
 
   #onDialSucceeded(rec: ConnRecord, token: number, socket: Socket): void {

@@ -13,7 +13,8 @@ import type { ConnInfo, ConnReason, ConnStateEvent, ConnType } from './types.ts'
 
 export interface PendingDial {
   readonly token: number;
-  readonly controller: AbortController;
+  /** How to give the attempt up: an `AbortController` whose signal the dialer got, or the built-in TCP attempt. */
+  controller: { abort(reason?: unknown): void };
   timer: unknown;
 }
 
@@ -45,7 +46,12 @@ export interface ConnRecord {
    */
   seenRead: number;
   seenWritten: number;
-  localAddr: string | null;
+  /**
+   * The current socket's local address, read on first ask (`toInfo`), not at adoption: reading it
+   * is a `getsockname` system call, and most connections are never looked at one by one.
+   * Undefined: not read yet for this socket.
+   */
+  localAddr?: string | null;
   /** When the latest dial started: the stable-connection rule measures from here (rule 2). */
   lastAttemptAt: number;
   /** Automatic only: why the filler dialed it (its first transition's rule). */
@@ -77,7 +83,6 @@ export function newRecord(id: number, type: ConnType, persistent: boolean, addr:
     lastActivityAt: now,
     seenRead: 0,
     seenWritten: 0,
-    localAddr: null,
     lastAttemptAt: now,
   };
 }
@@ -103,7 +108,7 @@ export function attachSocket(rec: ConnRecord, socket: Socket, how: { handedOff: 
   rec.socket = socket;
   rec.closing = undefined;
   rec.socketError = undefined;
-  rec.localAddr = socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
+  rec.localAddr = undefined; // read on first ask (toInfo)
   rec.lastActivityAt = how.now();
   rec.appClosed = false;
   rec.seenRead = socket.bytesRead ?? 0;
@@ -149,12 +154,13 @@ export function noteActivity(rec: ConnRecord, now: number): void {
 
 /** The public copy; call `noteActivity` first so that `lastActivityAt` is never older than the byte counts. */
 export function toInfo(rec: ConnRecord): ConnInfo {
+  if (rec.socket && rec.localAddr === undefined) rec.localAddr = localOf(rec.socket);
   return {
     id: rec.id,
     type: rec.type,
     persistent: rec.persistent,
     addr: rec.addr,
-    localAddr: rec.socket ? rec.localAddr : null,
+    localAddr: rec.socket ? (rec.localAddr ?? null) : null,
     state: rec.state ?? 'pending',
     attempt: rec.attempt,
     ...(rec.retryAt === undefined ? {} : { retryAt: rec.retryAt }),
@@ -173,6 +179,10 @@ export function toInfo(rec: ConnRecord): ConnInfo {
 export function infoNow(rec: ConnRecord, now: number): ConnInfo {
   noteActivity(rec, now);
   return toInfo(rec);
+}
+
+function localOf(socket: Socket): string | null {
+  return socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
 }
 
 /** The `conn:state` event of the transition just made (`rec` already in its new state). */

@@ -50,7 +50,15 @@ export interface InboundHost {
 /** The options the gate reads, live (the manager's options object, changed in place by `configure`). */
 export type InboundRules = Pick<
   ResolvedOptions,
-  'listen' | 'maxInbound' | 'inboundPolicy' | 'shedMessage' | 'retryDelayMs' | 'maxInboundPerHost' | 'inboundRate' | 'allowHosts'
+  | 'listen'
+  | 'backlog'
+  | 'maxInbound'
+  | 'inboundPolicy'
+  | 'shedMessage'
+  | 'retryDelayMs'
+  | 'maxInboundPerHost'
+  | 'inboundRate'
+  | 'allowHosts'
 >;
 
 /** What becomes of one accepted socket: admitted, waiting for a slot (policy `pause`), or refused. */
@@ -112,19 +120,23 @@ export class InboundGate {
             now: () => host.now(),
           })
         : null;
-    this.#listeners = new ListenerSet(rules.listen, {
-      onConnection: (socket, listener) => this.#onConnection(socket, listener),
-      onState: (address, state, reason) =>
-        host.listenerState({
-          address,
-          state,
-          ...(reason === undefined ? {} : { reason }),
-          // A pause, and the later listening again, carry the rule that paused (after start(),
-          // 'listening' only ever follows a pause).
-          ...(this.#pauseRule !== undefined && (state === 'paused' || state === 'listening') ? { rule: this.#pauseRule } : {}),
-        }),
-      onAcceptExhausted: (address, code) => this.#onAcceptExhausted(address, code),
-    });
+    this.#listeners = new ListenerSet(
+      rules.listen,
+      {
+        onConnection: (socket, listener) => this.#onConnection(socket, listener),
+        onState: (address, state, reason) =>
+          host.listenerState({
+            address,
+            state,
+            ...(reason === undefined ? {} : { reason }),
+            // A pause, and the later listening again, carry the rule that paused (after start(),
+            // 'listening' only ever follows a pause).
+            ...(this.#pauseRule !== undefined && (state === 'paused' || state === 'listening') ? { rule: this.#pauseRule } : {}),
+          }),
+        onAcceptExhausted: (address, code) => this.#onAcceptExhausted(address, code),
+      },
+      rules.backlog,
+    );
   }
 
   /** Binds every listener. @throws ConnMgrError `ERR_LISTEN_FAILED`. */

@@ -35,13 +35,19 @@ interface Listener {
   opening?: Promise<void>;
 }
 
+/** Node's own default for `server.listen()`. */
+export const DEFAULT_BACKLOG = 511;
+
 export class ListenerSet {
   readonly #listeners: Listener[];
   readonly #hooks: ListenerSetHooks;
+  readonly #backlog: number;
   #closed = false;
 
-  constructor(addresses: readonly ListenAddress[], hooks: ListenerSetHooks) {
+  /** `backlog`: the kernel's queue of completed connections not yet accepted, per listener (`listen(2)`). */
+  constructor(addresses: readonly ListenAddress[], hooks: ListenerSetHooks, backlog: number = DEFAULT_BACKLOG) {
     this.#hooks = hooks;
+    this.#backlog = backlog;
     this.#listeners = addresses.map((requested) => {
       const server = createServer({ allowHalfOpen: false });
       const listener: Listener = {
@@ -138,7 +144,7 @@ export class ListenerSet {
       };
       l.server.once('error', onError);
       l.server.once('listening', onListening);
-      l.server.listen({ host: l.requested.host, port, exclusive: true });
+      l.server.listen({ host: l.requested.host, port, exclusive: true, backlog: this.#backlog });
     }).then(
       () => {
         l.opening = undefined;

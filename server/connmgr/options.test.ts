@@ -16,6 +16,7 @@ describe('options', () => {
     assert.equal(o.maxInbound, 117);
     assert.equal(o.inboundPolicy, 'shed');
     assert.equal(o.idleTimeoutMs, 0);
+    assert.equal(o.backlog, 511, "Node's own default");
     assert.deepEqual(o.listen, []);
     assert.equal(o.getNewAddress, undefined);
     assert.equal(DEFAULTS.maxInbound, 117);
@@ -31,6 +32,9 @@ describe('options', () => {
       [{ backoff: 'fibonacci' as never }, /backoff/],
       [{ inboundPolicy: 'drop' as never }, /inboundPolicy/],
       [{ maxInbound: -5 }, /maxInbound/],
+      [{ backlog: 0 }, /option backlog must be an integer >= 1/],
+      [{ backlog: 1.5 }, /backlog/],
+      [{ backlog: '64' as never }, /backlog/],
       [{ listen: [{ host: '', port: 1 }] }, /listen\[0\]\.host/],
       [{ listen: [{ host: '127.0.0.1', port: 70000 }] }, /listen\[0\]\.port/],
       [{ dial: 'tcp' as never }, /dial/],
@@ -44,5 +48,23 @@ describe('options', () => {
         (err: unknown) => err instanceof TypeError && message.test(err.message),
       );
     }
+  });
+
+  test('backlog is passed to each listener', async () => {
+    const net = await import('node:net');
+    const seen: unknown[] = [];
+    const listen = net.Server.prototype.listen;
+    net.Server.prototype.listen = function (this: import('node:net').Server, ...args: unknown[]) {
+      seen.push((args[0] as { backlog?: number }).backlog);
+      return (listen as (...a: unknown[]) => import('node:net').Server).apply(this, args);
+    } as typeof listen;
+    const cm = new ConnManager({ listen: [{ host: '127.0.0.1', port: 0 }], backlog: 64, targetOutbound: 0 });
+    try {
+      await cm.start();
+    } finally {
+      net.Server.prototype.listen = listen;
+      await cm.stop();
+    }
+    assert.deepEqual(seen, [64]);
   });
 });

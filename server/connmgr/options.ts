@@ -25,6 +25,11 @@ export interface Logger {
 export interface ConnManagerOptions {
   /** Listeners for inbound connections. @default [] */
   listen?: ListenAddress[];
+  /**
+   * Each listener's backlog: connections the kernel completes and queues before we accept them
+   * (`server.listen({ backlog })`; the kernel caps it at `net.core.somaxconn`). @default 511, as Node
+   */
+  backlog?: number;
   /** Automatic outbound connections to keep; persistent ones do not count. @default 8 */
   targetOutbound?: number;
   /** Address source for automatic outbound; none = connect-only mode. @default undefined */
@@ -112,6 +117,7 @@ export type ResolvedOptions = Required<Omit<ConnManagerOptions, 'getNewAddress' 
 
 export const DEFAULTS = {
   listen: [] as ListenAddress[],
+  backlog: 511,
   targetOutbound: 8,
   dialTimeoutMs: 30_000,
   retryDelayMs: 5_000,
@@ -167,6 +173,7 @@ export function resolveOptions(options: ConnManagerOptions = {}): ResolvedOption
   if (typeof o.shedMessage !== 'string') throw new TypeError('option shedMessage must be a string');
   const resolved: ResolvedOptions = {
     listen,
+    backlog: checkInt('backlog', o.backlog, 1),
     targetOutbound: checkInt('targetOutbound', o.targetOutbound, 0),
     getNewAddress: addressSourceOf(o),
     addressBook: o.addressBook,
