@@ -25,12 +25,12 @@ export const FULL: Sizes = {
 };
 export const QUICK: Sizes = {
   rounds: 2,
-  seconds: 0.4,
-  held: 2_000,
+  seconds: 0.3,
+  held: 1_000,
   bigHeld: 0,
   extra: 1_000,
-  bridgeEvents: 30_000,
-  bridgeEvents10: 10_000,
+  bridgeEvents: 20_000,
+  bridgeEvents10: 5_000,
 };
 
 /** A scenario's parameters, without the side; `startup` runs in this process (bench/core/startup.ts). */
