@@ -16,11 +16,11 @@ export interface Sizes {
 
 export const FULL: Sizes = {
   rounds: 3,
-  seconds: 1,
+  seconds: 0.6,
   held: 10_000,
   bigHeld: 19_000,
   extra: 2_000,
-  bridgeEvents: 100_000,
+  bridgeEvents: 50_000,
   bridgeEvents10: 20_000,
 };
 export const QUICK: Sizes = {
