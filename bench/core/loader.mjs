@@ -2,24 +2,15 @@
  * The load's own process (forked by a measured child, so that its sockets and CPU are not the
  * measured side's): a sink server that accepts and holds everything, and a dialer that opens,
  * holds or waits out connections to the measured side's listener. One request at a time over IPC.
+ * Plain JavaScript, so that it starts without tsx; its messages are typed in loader-client.ts.
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
 
-export type LoaderCommand =
-  | { op: 'sink' }
-  | { op: 'open'; port: number; n: number; conc: number }
-  | { op: 'shed'; port: number; n: number; conc: number }
-  | { op: 'closeAll' };
-export interface LoaderReply {
-  port?: number;
-  opened?: number;
-  failed?: number;
-}
-
-const held = new Set<Socket>();
+/** @type {Set<import('node:net').Socket>} */
+const held = new Set();
 
 /** Runs `n` tasks, `conc` at a time. */
-async function pool(n: number, conc: number, task: (i: number) => Promise<void>): Promise<void> {
+async function pool(n, conc, task) {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(conc, n) }, async () => {
@@ -28,7 +19,7 @@ async function pool(n: number, conc: number, task: (i: number) => Promise<void>)
   );
 }
 
-function dial(port: number): Promise<Socket> {
+function dial(port) {
   return new Promise((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port });
     s.once('connect', () => resolve(s));
@@ -36,7 +27,7 @@ function dial(port: number): Promise<Socket> {
   });
 }
 
-async function handle(cmd: LoaderCommand): Promise<LoaderReply> {
+async function handle(cmd) {
   switch (cmd.op) {
     case 'sink': {
       const server = createServer((s) => {
@@ -45,8 +36,8 @@ async function handle(cmd: LoaderCommand): Promise<LoaderReply> {
         s.once('close', () => held.delete(s));
       });
       server.maxConnections = 1_000_000;
-      await new Promise<void>((r) => server.listen({ host: '0.0.0.0', port: 0, backlog: 4096 }, r));
-      return { port: (server.address() as { port: number }).port };
+      await new Promise((r) => server.listen({ host: '0.0.0.0', port: 0, backlog: 4096 }, r));
+      return { port: server.address().port };
     }
     case 'open': {
       let opened = 0;
@@ -87,10 +78,10 @@ async function handle(cmd: LoaderCommand): Promise<LoaderReply> {
   }
 }
 
-process.on('message', (cmd: LoaderCommand) => {
+process.on('message', (cmd) => {
   handle(cmd).then(
     (reply) => process.send?.(reply),
-    (err: unknown) => process.send?.({ error: String(err) }),
+    (err) => process.send?.({ error: String(err) }),
   );
 });
 process.on('disconnect', () => process.exit(0));
