@@ -32,7 +32,7 @@ type ConnState = ConnManagerEvents['conn:state'];
 const CHUNK = 500;
 
 /** A manager and bridge whose `conn:state` stream the bench can feed directly. */
-async function injectableNode(): Promise<{
+export async function injectableNode(): Promise<{
   bridge: Bridge;
   manager: ConnManager;
   inject(n: number): Promise<void>;
