@@ -323,7 +323,9 @@ function bigFleet(nodes: number, conns: number, at: number, tick: number): Fleet
   };
 }
 
-test('10 nodes × 200 connections: four fleet messages a second redraw the small multiples leaving the main thread mostly free', async ({ page }) => {
+test('10 nodes × 200 connections: four fleet messages a second redraw the small multiples leaving the main thread mostly free', async ({
+  page,
+}) => {
   test.setTimeout(60_000);
   const nats = await startNats();
   const server = await startFleetServer({ servers: nats.url, port: 0, staticDir: process.env.E2E_STATIC_DIR });
