@@ -7,6 +7,9 @@
 import { expect, test } from './fixtures.ts';
 import { TARGET_OUTBOUND } from './lab-server.ts';
 
+/** How far (px) from the first auto-fitted place "Fit" may put the centre caption (see below). */
+const FIT_SLACK_PX = 2;
+
 test('the graph pans by dragging, zooms about the pointer, Fit brings it back, a click on empty canvas clears the selection', async ({
   sharedServer,
   dashboard,
@@ -47,8 +50,15 @@ test('the graph pans by dragging, zooms about the pointer, Fit brings it back, a
   await page.mouse.wheel(0, -200);
   await expect.poll(async () => (await centre()).x).toBeLessThan(before.x - 10);
 
+  // Fit fits the peers as they are now: the shared lab may have changed them since `fitted`, and
+  // a different scale moves the caption under the centre node by a pixel. Back within FIT_SLACK_PX.
   await page.getByRole('button', { name: 'Fit graph to view' }).click();
-  await expect.poll(moved).toEqual({ dx: 0, dy: 0 });
+  await expect
+    .poll(async () => {
+      const { dx, dy } = await moved();
+      return Math.max(Math.abs(dx), Math.abs(dy));
+    })
+    .toBeLessThanOrEqual(FIT_SLACK_PX);
 
   // A click on empty canvas selects nothing.
   const [id] = await dashboard.idsOf(dashboard.graphOptions({ type: 'outbound', state: 'established' }));
