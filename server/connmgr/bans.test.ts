@@ -11,7 +11,16 @@ import { quietLogger, waitFor } from '../test-support.ts';
 import { ConnManager } from './conn-manager.ts';
 import { isConnMgrError } from './errors.ts';
 import type { ConnManagerOptions } from './options.ts';
-import { EventLog, type FakeDialer, settle, stopAndAssertClean, testClient, virtualRig, type VirtualRig } from './test-helpers.ts';
+import {
+  EventLog,
+  FakeClock,
+  type FakeDialer,
+  settle,
+  stopAndAssertClean,
+  testClient,
+  virtualRig,
+  type VirtualRig,
+} from './test-helpers.ts';
 
 const managers: ConnManager[] = [];
 afterEach(async () => {
@@ -246,4 +255,20 @@ test('real sockets: inbound from a banned host is refused (banned, inbound-banne
   const c = await testClient(Number(allowed.listeners()[0]!.address.split(':').at(-1)));
   await waitFor(() => allowed.stats().currByType.inbound === 1, 'an allowed host is admitted');
   c.destroy();
+});
+
+test('a ban’s event says its whole duration even when the clock moves between reads (until − at = durationMs)', async () => {
+  // A busy loop: every read of the clock is a millisecond later than the one before.
+  const base = new FakeClock();
+  let reads = 0;
+  const clock = { now: () => base.now() + reads++, setTimeout: base.setTimeout.bind(base), clearTimeout: base.clearTimeout.bind(base) };
+  const cm = new ConnManager({ targetOutbound: 0, logger: quietLogger, clock, banDurationMs: 120_000 });
+  managers.push(cm);
+  const log = new EventLog(cm);
+  await cm.start();
+  cm.ban('10.0.0.9', { reason: 'by hand' });
+  const [byHand] = log.of('peer:banned');
+  assert.equal(byHand!.until - byHand!.at, 120_000);
+  cm.ban('10.0.0.8', { durationMs: 5000 });
+  assert.equal(log.of('peer:banned')[1]!.until - log.of('peer:banned')[1]!.at, 5000);
 });

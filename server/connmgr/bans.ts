@@ -102,7 +102,7 @@ export class BanKeeper {
       warned: penalty.warned,
       at: now,
     });
-    if (penalty.ban) this.#made(penalty.ban, penalty.score);
+    if (penalty.ban) this.#made(penalty.ban, now, penalty.score);
     return penalty;
   }
 
@@ -115,9 +115,10 @@ export class BanKeeper {
     if (typeof durationMs !== 'number' || !Number.isSafeInteger(durationMs) || durationMs < 1) {
       throw new ConnMgrError('ERR_INVALID_ARGUMENT', `ban durationMs must be an integer >= 1, got ${JSON.stringify(durationMs)}`);
     }
-    const ban = this.policy.ban(host, durationMs, checkReason(reason), this.#host.now());
+    const now = this.#host.now();
+    const ban = this.policy.ban(host, durationMs, checkReason(reason), now);
     if (!ban) throw new ConnMgrError('ERR_INVALID_ARGUMENT', `${host} is on allowHosts and is never banned`);
-    this.#made(ban);
+    this.#made(ban, now);
     return { ...ban };
   }
 
@@ -149,12 +150,16 @@ export class BanKeeper {
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
-  /** The event first (the cause), then the closes it causes, each with reason `banned`. */
-  #made(ban: Ban, score?: number): void {
+  /**
+   * The event first (the cause), then the closes it causes, each with reason `banned`. `at` is the
+   * time the ban was computed from, so `until − at` is exactly its duration (a later clock read
+   * on a busy loop made a 2-minute ban read "1 min 59 s").
+   */
+  #made(ban: Ban, at: number, score?: number): void {
     this.#totalBans += 1;
     this.#ends.set(ban.host, ban.until);
     const { host, until, reason } = ban;
-    this.#host.emit('peer:banned', { host, until, reason, ...(score === undefined ? {} : { score }), at: this.#host.now() });
+    this.#host.emit('peer:banned', { host, until, reason, ...(score === undefined ? {} : { score }), at });
     this.#host.enforce(host);
     this.#schedule();
   }
