@@ -16,62 +16,20 @@ import { performance } from 'node:perf_hooks';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { WebSocket } from 'ws';
-import { startBridge, type Bridge } from '../server/bridge/index.ts';
-import { ConnManager, type ConnManagerEvents } from '../server/connmgr/index.ts';
+import { startBridge } from '../server/bridge/index.ts';
+import { ConnManager } from '../server/connmgr/index.ts';
 import { startFleetServer } from '../server/fleet/fleet-server.ts';
 import { NATS_SERVER, startNats } from '../server/fleet/nats-testing.ts';
 import { PUBLISH_WINDOW, publishToNats } from '../server/fleet/publisher.ts';
 import { eventsSubject } from '../server/protocol/index.ts';
-import { refusedAddr, waitFor } from '../server/test-support.ts';
+import { waitFor } from '../server/test-support.ts';
+import { injectableNode as injectable } from './core/injectable.ts';
 
 const E = Number(process.env.BENCH_FLEET_EVENTS ?? 20_000);
 const NODES = Number(process.env.BENCH_FLEET_NODES ?? 10);
 
-type ConnState = ConnManagerEvents['conn:state'];
-/** Events fed per turn of the event loop (the bridge's batch size). */
-const CHUNK = 500;
-
-/** A manager and bridge whose `conn:state` stream the bench can feed directly. */
-export async function injectableNode(): Promise<{
-  bridge: Bridge;
-  manager: ConnManager;
-  inject(n: number): Promise<void>;
-  close(): Promise<void>;
-}> {
-  const manager = new ConnManager({ targetOutbound: 0, logger: { warn: () => undefined } });
-  await manager.start();
-  // One real failed dial gives the two real events the bench repeats.
-  const real: ConnState[] = [];
-  const off = manager.on('conn:state', (e) => real.push(e));
-  await manager.connect(await refusedAddr()).catch(() => undefined);
-  off();
-  const listeners: ((e: ConnState) => void)[] = [];
-  const on = manager.on.bind(manager);
-  manager.on = ((name: keyof ConnManagerEvents, fn: (e: never) => void) => {
-    if (name === 'conn:state') listeners.push(fn as (e: ConnState) => void);
-    return on(name, fn as never);
-  }) as typeof manager.on;
-  const bridge = await startBridge({ manager, port: 0, staticDir: '/nonexistent', statsMs: 0, ringSize: 1000 });
-  let id = 1000;
-  return {
-    bridge,
-    manager,
-    // In chunks of one batch, yielding between them as a busy manager's event loop would: a
-    // client (or the publisher) gets its turn, so what is measured is delivery, not a resync.
-    async inject(n) {
-      for (let i = 0; i < n; i += 1) {
-        const e = real[i % real.length] as ConnState;
-        if (i % 2 === 0) id += 1;
-        for (const fn of listeners) fn({ ...e, id, at: Date.now() });
-        if (i % CHUNK === CHUNK - 1) await new Promise((r) => setImmediate(r));
-      }
-    },
-    async close() {
-      await bridge.close();
-      await manager.stop();
-    },
-  };
-}
+/** A node on the sources (the fleet's figures are not ratios against raw Node). */
+const injectableNode = () => injectable({ ConnManager, startBridge });
 
 function row(name: string, value: string, note = ''): void {
   console.log(`${name.padEnd(44)} ${value.padStart(16)}  ${note}`);

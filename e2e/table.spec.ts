@@ -32,10 +32,13 @@ test("the table lists the server's live connections, with their address, type an
   await expect(dashboard.tableCount).toHaveText(/^\d+ connections?$/);
 
   // Bytes: events do not carry them; the table reads them from the server, so a lab peer's
-  // heartbeats (one line every 2 s) show as a growing In count.
+  // heartbeats (one line every 2 s) show as a growing In count. The exact count is the cell's
+  // `data-bytes`: its text ("1.3 KiB") may not change for a while once the count is past 1 KiB.
   const bytesIn = row.getByRole('gridcell').nth(5);
-  const first = await bytesIn.textContent();
-  await expect.poll(() => bytesIn.textContent(), { timeout: 15_000 }).not.toBe(first);
+  const exact = async (): Promise<number> => Number(await bytesIn.getAttribute('data-bytes'));
+  await expect(bytesIn).toHaveText(/^\d+(\.\d)? (B|KiB|MiB)$/);
+  const first = await exact();
+  await expect.poll(exact, { timeout: 15_000 }).toBeGreaterThan(first);
 });
 
 test('a header click sorts by that column, again reverses it; Enter on a header does the same', async ({

@@ -2,17 +2,16 @@
  * Bridge scenario (one child per side): E `conn:state` events fed in chunks of one batch (500,
  * yielding between chunks as a busy manager's loop would) to K WebSocket clients, until every
  * client has the last one. Project = `startBridge` over a manager whose events are injected
- * (bench/fleet.ts's injectableNode); raw = a `ws` WebSocketServer sending the same JSON event
+ * (injectable.ts, on the compiled package: compiled.ts); raw = a `ws` WebSocketServer sending the same JSON event
  * batches (one JSON.stringify per batch, sent to each client). Clients live in the same process
  * on both sides.
  */
 import { performance } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer } from 'ws';
 import { PROTOCOL_VERSION } from '../../server/protocol/index.ts';
-import { injectableNode } from '../fleet.ts';
+import { bridgeModule, connmgr } from './compiled.ts';
+import { CHUNK, injectableNode } from './injectable.ts';
 import type { Side } from './outbound.ts';
-
-const CHUNK = 500;
 
 interface Client {
   ws: WebSocket;
@@ -86,7 +85,8 @@ export async function bridge(side: Side, k: number, e: number) {
     side === 'raw'
       ? await rawServer()
       : await (async () => {
-          const node = await injectableNode();
+          const [{ ConnManager }, { startBridge }] = await Promise.all([connmgr(), bridgeModule()]);
+          const node = await injectableNode({ ConnManager, startBridge });
           return { url: node.bridge.wsUrl, inject: node.inject, close: node.close, seq: () => node.bridge.stats().eventsTotal };
         })();
   const clients = await connectClients(server.url, k);

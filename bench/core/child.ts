@@ -1,12 +1,12 @@
 /**
  * One measured side in its own process (started by bench/core/runner.ts):
- * `node --expose-gc --import tsx bench/core/child.ts '{"scenario":"churn","side":"raw",...}'`.
+ * `node --expose-gc dist/bench/child.mjs '{"scenario":"churn","side":"raw",...}'` (bundled by runner.ts).
  * Prints `@@RESULT {json}` and exits.
  */
 import type { Side } from './outbound.ts';
 
 export type ChildParams =
-  | { scenario: 'churn' | 'refused'; side: Side; c: number; seconds: number }
+  | { scenario: 'churn' | 'refused'; side: Side; c: number; warmup: number; seconds: number }
   | { scenario: 'held'; side: Side; n: number; conc: number }
   | { scenario: 'inbound'; side: Side; held: number; extra: number; shed: number; conc: number }
   | { scenario: 'bridge'; side: Side; clients: number; events: number };
@@ -15,9 +15,9 @@ export type ChildParams =
 async function run(p: ChildParams): Promise<object> {
   switch (p.scenario) {
     case 'churn':
-      return (await import('./outbound.ts')).churn(p.side, p.c, p.seconds);
+      return (await import('./outbound.ts')).churn(p.side, p.c, p.warmup, p.seconds);
     case 'refused':
-      return (await import('./outbound.ts')).refused(p.side, p.c, p.seconds);
+      return (await import('./outbound.ts')).refused(p.side, p.c, p.warmup, p.seconds);
     case 'held':
       return (await import('./outbound.ts')).held(p.side, p.n, p.conc);
     case 'inbound':

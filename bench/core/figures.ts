@@ -6,6 +6,8 @@ import type { Json } from './runner.ts';
 
 export interface Sizes {
   rounds: number;
+  /** Churn and refused loops: warm-up (JIT, pools) then measured seconds, in each child. */
+  warmup: number;
   seconds: number;
   held: number;
   bigHeld: number;
@@ -16,7 +18,8 @@ export interface Sizes {
 
 export const FULL: Sizes = {
   rounds: 3,
-  seconds: 0.6,
+  warmup: 1,
+  seconds: 1.5,
   held: 10_000,
   bigHeld: 19_000,
   extra: 2_000,
@@ -25,7 +28,8 @@ export const FULL: Sizes = {
 };
 export const QUICK: Sizes = {
   rounds: 2,
-  seconds: 0.3,
+  warmup: 0.5,
+  seconds: 0.5,
   held: 1_000,
   bigHeld: 0,
   extra: 1_000,
@@ -36,10 +40,10 @@ export const QUICK: Sizes = {
 /** A scenario's parameters, without the side; `startup` runs in this process (bench/core/startup.ts). */
 export function scenarios(s: Sizes): Record<string, Json> {
   return {
-    churn1: { scenario: 'churn', c: 1, seconds: s.seconds },
-    churn16: { scenario: 'churn', c: 16, seconds: s.seconds },
-    refused1: { scenario: 'refused', c: 1, seconds: s.seconds },
-    refused16: { scenario: 'refused', c: 16, seconds: s.seconds },
+    churn1: { scenario: 'churn', c: 1, warmup: s.warmup, seconds: s.seconds },
+    churn16: { scenario: 'churn', c: 16, warmup: s.warmup, seconds: s.seconds },
+    refused1: { scenario: 'refused', c: 1, warmup: s.warmup, seconds: s.seconds },
+    refused16: { scenario: 'refused', c: 16, warmup: s.warmup, seconds: s.seconds },
     held: { scenario: 'held', n: s.held, conc: 256 },
     inbound: { scenario: 'inbound', held: s.held, extra: s.extra, shed: s.extra, conc: 128 },
     bridge1: { scenario: 'bridge', clients: 1, events: s.bridgeEvents },

@@ -7,7 +7,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ConnManager, DEFAULTS } from '../../server/connmgr/index.ts';
+import { connmgr } from './compiled.ts';
 import { Loader } from './loader-client.ts';
 import type { Side } from './outbound.ts';
 
@@ -20,6 +20,7 @@ interface Target {
 }
 
 async function rawTarget(limit: number): Promise<Target> {
+  const { shedMessage } = (await connmgr()).DEFAULTS; // the same line the manager sends
   let admitted = 0;
   let shed = 0;
   let max = limit;
@@ -28,7 +29,7 @@ async function rawTarget(limit: number): Promise<Target> {
     s.on('error', () => undefined);
     if (sockets.size >= max) {
       shed += 1;
-      s.end(DEFAULTS.shedMessage);
+      s.end(shedMessage);
       return;
     }
     admitted += 1;
@@ -53,6 +54,7 @@ async function rawTarget(limit: number): Promise<Target> {
 }
 
 async function projectTarget(limit: number): Promise<Target> {
+  const { ConnManager } = await connmgr(); // the compiled package (compiled.ts)
   const cm = new ConnManager({
     targetOutbound: 0,
     listen: [{ host: '127.0.0.1', port: 0 }],

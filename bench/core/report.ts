@@ -69,7 +69,7 @@ export function writeResults(rep: Report): string {
     `- machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}; ${process.platform} ${process.arch}`,
     `- load average (1, 5, 15 min): start ${rep.loadStart.map((x) => x.toFixed(2)).join(', ')}; end ${rep.loadEnd.map((x) => x.toFixed(2)).join(', ')} (other agents’ tests share the machine: expect noise)`,
     `- fd limit: soft ${soft}, hard ${hard}; children run ${usesPrlimit() ? `under \`prlimit --nofile=${childNofile()}\`` : `with ${childNofile()} (raising it above the hard limit needs CAP_SYS_RESOURCE)`}`,
-    `- rounds: ${s.rounds}; churn/refused loops ${s.seconds} s each after a 0.3 s warm-up; held ${s.held.toLocaleString('en')} (256 dials in flight); inbound: ${s.held.toLocaleString('en')} held, then ${s.extra.toLocaleString('en')} admitted and ${s.extra.toLocaleString('en')} shed (128 in flight, from a separate load process); bridge ${s.bridgeEvents.toLocaleString('en')} events to 1 client, ${s.bridgeEvents10.toLocaleString('en')} to 10`,
+    `- rounds: ${s.rounds}; churn/refused loops ${s.seconds} s each after a ${s.warmup} s warm-up; held ${s.held.toLocaleString('en')} (256 dials in flight); inbound: ${s.held.toLocaleString('en')} held, then ${s.extra.toLocaleString('en')} admitted and ${s.extra.toLocaleString('en')} shed (128 in flight, from a separate load process); bridge ${s.bridgeEvents.toLocaleString('en')} events to 1 client, ${s.bridgeEvents10.toLocaleString('en')} to 10`,
     '',
   );
   lines.push('| figure | project | raw | ratio (median, spread) | target | verdict |', '|---|---|---|---|---|---|');

@@ -1,10 +1,16 @@
 /**
  * The one child-process runner: every measured side runs alone in a fresh
- * `node --expose-gc --import tsx bench/core/child.ts` (heaps never mix), under
+ * `node --expose-gc dist/bench/child.mjs` (heaps never mix), under
  * `prlimit --nofile=65536:65536` (or up to the hard limit) when this process's soft fd limit is lower. The child prints one
  * `@@RESULT {json}` line; anything else it prints is passed through on failure.
+ *
+ * The child is bench/core/child.ts bundled by esbuild into plain JavaScript (`bundleChild`), not
+ * run through tsx: tsx's module hooks stay active in the process they are loaded in and were
+ * measured costing the project side a quarter of its churn rate, and no user runs connscope
+ * under them (compiled.ts). Both sides run in the same bundle, so the harness costs them alike.
  */
 import { spawn } from 'node:child_process';
+import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../server/package-info.ts';
@@ -36,9 +42,33 @@ export function usesPrlimit(): boolean {
 
 export type Json = Record<string, unknown>;
 
-/** Runs one scenario in a child; resolves with its result object, or rejects with its output. */
+/** Where the bundled child is (under `dist/`, so that it finds `ws` and the package root from there). */
+export function childBundle(): string {
+  return join(packageRoot(), 'dist', 'bench', 'child.mjs');
+}
+
+/**
+ * Bundles bench/core/child.ts and what it imports into `childBundle()`; `ws` stays a package
+ * import, and the compiled package is loaded at run time (compiled.ts). Run once per bench.
+ */
+export async function bundleChild(): Promise<void> {
+  await build({
+    entryPoints: [join(packageRoot(), 'bench', 'core', 'child.ts')],
+    outfile: childBundle(),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['ws'],
+    // `ws` is CommonJS; a bundled ES module has no `require` of its own to load it with.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+/** Runs one scenario in a child (`bundleChild` first); resolves with its result object, or rejects with its output. */
 export function runChild(params: Json, timeoutMs = 120_000): Promise<Json> {
-  const nodeArgs = ['--expose-gc', '--import', 'tsx', join(packageRoot(), 'bench', 'core', 'child.ts'), JSON.stringify(params)];
+  const nodeArgs = ['--expose-gc', childBundle(), JSON.stringify(params)];
   const [cmd, args] = usesPrlimit()
     ? ['/usr/bin/prlimit', [`--nofile=${childNofile()}:${childNofile()}`, process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatAddress, normalizeAddress } from './address.ts';
+import { formatAddress, normalizeAddress, parseAddress, splitAddress } from './address.ts';
 import { ConnMgrError } from './errors.ts';
 
 describe('addresses', () => {
@@ -55,4 +55,12 @@ describe('addresses', () => {
     assert.equal(formatAddress('::1', 5000), '[::1]:5000');
     assert.equal(formatAddress('127.0.0.1', 5000), '127.0.0.1:5000');
   });
+});
+
+test('splitAddress gives back what parseAddress reads from a normalized address, for every kind of host', () => {
+  for (const input of ['127.0.0.1:8333', 'Example.COM:1', '[::1]:65535', '[::ffff:10.0.0.1]:80', '[2001:DB8:0:0::1]:9', 'localhost:443']) {
+    const normalized = normalizeAddress(input);
+    assert.deepEqual(splitAddress(normalized), parseAddress(normalized), input);
+    assert.equal(formatAddress(splitAddress(normalized).host, splitAddress(normalized).port), normalized, input);
+  }
 });

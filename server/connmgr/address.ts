@@ -90,8 +90,20 @@ export function formatAddress(host: string, port: number): string {
 
 /** The canonical form of an address string (throws like `parseAddress`). */
 export function normalizeAddress(input: unknown): string {
+  // parseAddress's host is already canonical (lower case; an IPv6 one compressed, or the IPv4
+  // address it maps): only the brackets are left to add.
   const { host, port } = parseAddress(input);
-  return formatAddress(host, port);
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * The host and port of an address already normalized (`normalizeAddress`), without checking it
+ * again: for the manager's own dials of the addresses it has checked.
+ */
+export function splitAddress(addr: string): HostPort {
+  const colon = addr.lastIndexOf(':');
+  const host = addr.startsWith('[') ? addr.slice(1, colon - 1) : addr.slice(0, colon);
+  return { host, port: Number(addr.slice(colon + 1)) };
 }
 
 /** The host part of an address the manager already normalized (`[::1]:8333` → `::1`). */

@@ -62,6 +62,7 @@ export class BanKeeper {
 
   /** Before a dial of `addr` is requested (rule 11). @throws ConnMgrError `ERR_BANNED`, with the ban's end and reason. */
   assertNotBanned(addr: string): void {
+    if (this.#ends.size === 0) return; // no ban in force: nothing to parse
     const host = hostOf(addr);
     if (this.isBanned(host))
       throw bannedError(

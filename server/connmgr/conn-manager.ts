@@ -25,7 +25,7 @@
  * for its own reasons; who closed it first is told apart in handoff.ts.
  */
 import type { Socket } from 'node:net';
-import { hostOf, normalizeAddress, normalizeHost } from './address.ts';
+import { hostOf, normalizeAddress, normalizeHost, splitAddress } from './address.ts';
 import { BanKeeper, type PenaltyInput } from './bans.ts';
 import { addWaiter, infoNow, newRecord, stateEvent } from './conn-record.ts';
 import type { ConnRecord, PendingDial } from './conn-record.ts';
@@ -201,12 +201,21 @@ export class ConnManager {
    *   `ERR_ABORTED` (signal fired, or disconnected/removed while pending), `ERR_BANNED` (the host is
    *   banned, or was banned while pending), `ERR_SHUTDOWN`.
    */
-  async connect(addr: string, options: { signal?: AbortSignal } = {}): Promise<ConnInfo> {
+  connect(addr: string, options: { signal?: AbortSignal } = {}): Promise<ConnInfo> {
+    // Not `async`: the promise is the waiter's own, not one more wrapped around it. A refusal
+    // still comes as a rejection, never a throw.
+    try {
+      return this.#connect(addr, options.signal);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #connect(addr: string, signal: AbortSignal | undefined): Promise<ConnInfo> {
     this.#assertUsable();
     const normalized = normalizeAddress(addr);
     this.#conns.assertFree(normalized);
     this.#bans.assertNotBanned(normalized);
-    const { signal } = options;
     if (signal?.aborted) throw new ConnMgrError('ERR_ABORTED', `connect to ${normalized} aborted before it started`);
     const rec = this.#newRecord('manual', false, normalized);
     const result = addWaiter(rec, signal, () => {
@@ -392,6 +401,7 @@ export class ConnManager {
     this.#conns.record(rec, from, to, reason);
     if (to === 'established') rec.establishedAt = at;
     if (isFinal(to)) rec.endedAt = at;
+    if (this.#emitter.listenerCount('conn:state') === 0) return; // no one to build the event for
     const rule = transitionRule({ type: rec.type, persistent: rec.persistent, to, reason, outboundCause: rec.outboundCause });
     this.#emitter.emit('conn:state', stateEvent(rec, from, rule, extra.code, at));
   }
@@ -441,14 +451,17 @@ export class ConnManager {
     } catch (err) {
       attempt = Promise.reject(err);
     }
-    this.#resources.trackDial(
-      attempt.then(
-        (socket) => this.#onDialSucceeded(rec, dial.token, socket),
-        (err: NodeJS.ErrnoException) => {
-          const reason: ConnReason = err?.code === 'ECONNREFUSED' ? 'dial-refused' : 'dial-error';
-          this.#onDialFailed(rec, dial.token, reason, typeof err?.code === 'string' ? err.code : undefined, err);
-        },
-      ),
+    this.#resources.dialStarted(dial);
+    attempt.then(
+      (socket) => {
+        this.#resources.dialSettled(dial);
+        this.#onDialSucceeded(rec, dial.token, socket);
+      },
+      (err: NodeJS.ErrnoException) => {
+        this.#resources.dialSettled(dial);
+        const reason: ConnReason = err?.code === 'ECONNREFUSED' ? 'dial-refused' : 'dial-error';
+        this.#onDialFailed(rec, dial.token, reason, typeof err?.code === 'string' ? err.code : undefined, err);
+      },
     );
   }
 
@@ -459,7 +472,7 @@ export class ConnManager {
    */
   #attempt(addr: string, dial: PendingDial): Promise<Socket> {
     if (this.#opts.dial === tcpDialer) {
-      const attempt = tcpAttempt(addr);
+      const attempt = tcpAttempt(splitAddress(addr)); // checked and normalized when requested
       dial.controller = attempt;
       return attempt.socket;
     }

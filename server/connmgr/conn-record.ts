@@ -6,7 +6,6 @@
 import type { Socket } from 'node:net';
 import { formatAddress } from './address.ts';
 import type { ConnMgrError } from './errors.ts';
-import { watchLocalClose } from './handoff.ts';
 import type { OutboundCause, RuleId } from './rule-ids.ts';
 import type { ConnState } from './states.ts';
 import type { ConnInfo, ConnReason, ConnStateEvent, ConnType } from './types.ts';
@@ -70,6 +69,8 @@ export interface ConnRecord {
 }
 
 export function newRecord(id: number, type: ConnType, persistent: boolean, addr: string, now: number): ConnRecord {
+  // Every field from the start, even those still undefined: one shape for every record, its
+  // fields in the object itself (added later, they would go to a separate, growing store).
   return {
     id,
     type,
@@ -77,13 +78,27 @@ export function newRecord(id: number, type: ConnType, persistent: boolean, addr:
     addr,
     state: null,
     attempt: 0,
+    retryAt: undefined,
     createdAt: now,
+    establishedAt: undefined,
+    endedAt: undefined,
+    reason: undefined,
     bytesInBefore: 0,
     bytesOutBefore: 0,
     lastActivityAt: now,
     seenRead: 0,
     seenWritten: 0,
+    localAddr: undefined,
     lastAttemptAt: now,
+    outboundCause: undefined,
+    dial: undefined,
+    socket: undefined,
+    closing: undefined,
+    appClosed: false,
+    socketError: undefined,
+    retryTimer: undefined,
+    idleTimer: undefined,
+    waiter: undefined,
   };
 }
 
@@ -101,38 +116,18 @@ export function addWaiter(rec: ConnRecord, signal: AbortSignal | undefined, onAb
 }
 
 /**
- * Makes `socket` the record's current one: its addresses and counters, who reads it, and where
- * its errors go. The caller tracks it and handles its 'close'.
+ * Makes `socket` the record's current one: its addresses and counters start afresh. Who reads
+ * it and where its errors and its 'close' go is sockets.ts's (`SocketWiring.adopt`).
  */
-export function attachSocket(rec: ConnRecord, socket: Socket, how: { handedOff: boolean; now: () => number }): void {
+export function attachSocket(rec: ConnRecord, socket: Socket, now: number): void {
   rec.socket = socket;
   rec.closing = undefined;
   rec.socketError = undefined;
   rec.localAddr = undefined; // read on first ask (toInfo)
-  rec.lastActivityAt = how.now();
+  rec.lastActivityAt = now;
   rec.appClosed = false;
   rec.seenRead = socket.bytesRead ?? 0;
   rec.seenWritten = socket.bytesWritten ?? 0;
-  if (how.handedOff) {
-    // The application reads: we must not. A 'data' listener (or resume()) here would switch the
-    // socket to flowing mode and pour what the peer already sent to nobody before the handler
-    // attached its own reader. Byte counts and idle activity come from the socket's counters.
-    watchLocalClose(socket, () => {
-      if (rec.socket === socket && rec.closing === undefined) rec.appClosed = true;
-    });
-  } else {
-    // No application: read and discard, so that a peer's greetings and heartbeats cannot fill
-    // the buffers, and note the activity at the very moment it happens.
-    socket.on('data', () => {
-      rec.seenRead = socket.bytesRead ?? rec.seenRead;
-      rec.lastActivityAt = how.now();
-    });
-  }
-  // Always ours, even when the application has its own: an 'error' nobody listens to would
-  // crash the process, and the reason of the close comes from it.
-  socket.on('error', (err: NodeJS.ErrnoException) => {
-    if (rec.socket === socket) rec.socketError ??= err; // not a later socket's of the same entry
-  });
 }
 
 /**

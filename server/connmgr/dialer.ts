@@ -7,7 +7,7 @@
  * `AbortSignal` (an EventTarget) and a listener on it — a good part of the cost of outbound churn.
  */
 import { connect, type Socket } from 'node:net';
-import { parseAddress } from './address.ts';
+import { parseAddress, type HostPort } from './address.ts';
 
 /** One dial in flight: its outcome, and how to give it up. */
 export interface DialAttempt {
@@ -18,7 +18,7 @@ export interface DialAttempt {
 
 export function tcpDialer(addr: string, signal: AbortSignal): Promise<Socket> {
   if (signal.aborted) return Promise.reject(abortError(signal.reason));
-  const attempt = tcpAttempt(addr);
+  const attempt = tcpAttempt(parseAddress(addr));
   const onAbort = (): void => attempt.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   const cleanup = (): void => signal.removeEventListener('abort', onAbort);
@@ -26,8 +26,7 @@ export function tcpDialer(addr: string, signal: AbortSignal): Promise<Socket> {
   return attempt.socket;
 }
 
-export function tcpAttempt(addr: string): DialAttempt {
-  const { host, port } = parseAddress(addr);
+export function tcpAttempt({ host, port }: HostPort): DialAttempt {
   let abort: (reason?: unknown) => void = () => undefined;
   const promise = new Promise<Socket>((resolve, reject) => {
     const socket = connect({ host, port });

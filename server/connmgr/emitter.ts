@@ -5,32 +5,37 @@
 export type Listener<T> = (event: T) => void;
 
 export class SafeEmitter<Events extends object> {
-  readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
+  /**
+   * Each event's listeners, as an array replaced (never changed) on subscribe and unsubscribe:
+   * an emit walks the array it started with, so a listener added or removed meanwhile takes
+   * effect from the next event, and an emit copies nothing.
+   */
+  readonly #listeners = new Map<keyof Events, readonly Listener<never>[]>();
   readonly #onError: (name: keyof Events, err: unknown) => void;
 
   constructor(onError: (name: keyof Events, err: unknown) => void) {
     this.#onError = onError;
   }
 
-  /** Subscribes; returns the function that unsubscribes. */
+  /** Subscribes (a listener already subscribed stays subscribed once); returns the function that unsubscribes. */
   on<K extends keyof Events>(name: K, listener: Listener<Events[K]>): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(name, set);
-    }
-    set.add(listener as Listener<never>);
+    const list = this.#listeners.get(name) ?? [];
+    if (!list.includes(listener as Listener<never>)) this.#listeners.set(name, [...list, listener as Listener<never>]);
     return () => this.off(name, listener);
   }
 
   off<K extends keyof Events>(name: K, listener: Listener<Events[K]>): void {
-    this.#listeners.get(name)?.delete(listener as Listener<never>);
+    const list = this.#listeners.get(name);
+    if (!list?.includes(listener as Listener<never>)) return;
+    const rest = list.filter((l) => l !== listener);
+    if (rest.length > 0) this.#listeners.set(name, rest);
+    else this.#listeners.delete(name);
   }
 
   emit<K extends keyof Events>(name: K, event: Events[K]): void {
-    const set = this.#listeners.get(name);
-    if (!set) return;
-    for (const listener of [...set]) {
+    const list = this.#listeners.get(name);
+    if (list === undefined) return;
+    for (const listener of list) {
       try {
         (listener as Listener<Events[K]>)(event);
       } catch (err) {
@@ -40,6 +45,6 @@ export class SafeEmitter<Events extends object> {
   }
 
   listenerCount(name: keyof Events): number {
-    return this.#listeners.get(name)?.size ?? 0;
+    return this.#listeners.get(name)?.length ?? 0;
   }
 }

@@ -27,14 +27,14 @@ test('timers are counted until they fire or are cleared; release() clears the re
 test('a dial is counted until it settles; settleDials waits for one that settles within the grace', async () => {
   const clock = new FakeClock();
   const r = new ResourceTracker(clock);
-  let settleIt!: () => void;
-  r.trackDial(new Promise<void>((resolve) => (settleIt = resolve)));
+  const dial = {};
+  r.dialStarted(dial);
   assert.equal(r.counts().dials, 1);
   let done = false;
   const waiting = r.settleDials(STOP_DIAL_GRACE_MS).then(() => (done = true));
   await clock.advance(STOP_DIAL_GRACE_MS / 2);
   assert.equal(done, false);
-  settleIt();
+  r.dialSettled(dial);
   await settle();
   assert.equal(done, true, 'resolved as soon as the dial settled, before the grace ran out');
   await waiting;
@@ -44,7 +44,7 @@ test('a dial is counted until it settles; settleDials waits for one that settles
 test('settleDials lets go of a dial that never settles once the grace has passed on the clock', async () => {
   const clock = new FakeClock();
   const r = new ResourceTracker(clock);
-  r.trackDial(new Promise<void>(() => undefined));
+  r.dialStarted({});
   let done = false;
   void r.settleDials(250).then(() => (done = true));
   await clock.advance(249);

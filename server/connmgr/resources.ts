@@ -26,16 +26,27 @@ export const STOP_DIAL_GRACE_MS = 1000;
 
 export class ResourceTracker implements Timers {
   readonly #clock: Clock;
-  /** Every socket we own until its 'close' (admitted, shed, held, or dialed after cancel). */
-  readonly #sockets = new Map<Socket, Promise<void>>();
-  /** Dial promises not yet settled (a dialer may settle after we stopped waiting for it). */
-  readonly #dials = new Set<Promise<unknown>>();
+  /**
+   * Every socket we own until its 'close' (admitted, shed, held, or dialed after cancel). One
+   * shared 'close' listener forgets it: nothing is allocated per socket but the set's entry (a
+   * promise and closures per socket were a good part of a held connection's heap).
+   */
+  readonly #sockets = new Set<Socket>();
+  readonly #forget: (this: Socket) => void;
+  /** Dials not yet settled (a dialer may settle after we stopped waiting for it). */
+  readonly #dials = new Set<object>();
+  /** `settleDials` is waiting: called once the last dial counted has settled. */
+  #dialsSettled: (() => void) | undefined;
   readonly #timers = new Set<unknown>();
   /** After `release()`: nothing new is tracked, a late socket is destroyed on sight. */
   #released = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
+    const sockets = this.#sockets;
+    this.#forget = function (this: Socket): void {
+      sockets.delete(this);
+    };
   }
 
   setTimer(fn: () => void, ms: number): unknown {
@@ -55,14 +66,9 @@ export class ResourceTracker implements Timers {
 
   /** Keeps `socket` counted until its 'close'. */
   track(socket: Socket): void {
-    if (this.#sockets.has(socket) || this.#released) return;
-    const closed = new Promise<void>((resolve) => {
-      if (socket.closed) resolve();
-      else socket.once('close', () => resolve());
-    }).then(() => {
-      this.#sockets.delete(socket);
-    });
-    this.#sockets.set(socket, closed);
+    if (this.#sockets.has(socket) || this.#released || socket.closed) return;
+    this.#sockets.add(socket);
+    socket.on('close', this.#forget);
   }
 
   /**
@@ -86,10 +92,14 @@ export class ResourceTracker implements Timers {
     }
   }
 
-  /** Counts a dial until its promise settles. */
-  trackDial(settled: Promise<unknown>): void {
-    this.#dials.add(settled);
-    void settled.finally(() => this.#dials.delete(settled));
+  /** Counts `dial` (any object standing for it) until `dialSettled(dial)`. */
+  dialStarted(dial: object): void {
+    this.#dials.add(dial);
+  }
+
+  dialSettled(dial: object): void {
+    if (!this.#dials.delete(dial) || this.#dials.size > 0) return;
+    this.#dialsSettled?.();
   }
 
   destroyAllSockets(): void {
@@ -102,20 +112,20 @@ export class ResourceTracker implements Timers {
    * ignores its signal and never settles must not hold `stop()` forever.
    */
   async settleDials(graceMs: number): Promise<void> {
-    const out = [...this.#dials];
-    if (out.length === 0) return;
+    if (this.#dials.size === 0) return;
     let timer: unknown;
-    const grace = new Promise<void>((resolve) => {
+    await new Promise<void>((resolve) => {
+      this.#dialsSettled = resolve;
       timer = this.setTimer(resolve, graceMs);
     });
-    await Promise.race([Promise.allSettled(out), grace]);
+    this.#dialsSettled = undefined;
     this.clearTimer(timer);
-    for (const dial of out) this.#dials.delete(dial);
+    this.#dials.clear();
   }
 
-  /** Resolves once every socket counted now has closed. */
+  /** Resolves once every socket counted now has closed (emitted 'close': a counted one has not yet). */
   async socketsClosed(): Promise<void> {
-    await Promise.all(this.#sockets.values());
+    await Promise.all([...this.#sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve))));
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { attachSocket, closeReason, infoNow, noteActivity, type ConnRecord } from './conn-record.ts';
-import { callHandler } from './handoff.ts';
+import { callHandler, watchLocalClose } from './handoff.ts';
 import type { IdleTimer } from './idle.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ResourceTracker } from './resources.ts';
@@ -19,24 +19,65 @@ export interface SocketHost {
   closed(rec: ConnRecord, reason: ConnReason, code: string | undefined): void;
 }
 
+/** The record a socket of ours belongs to, kept on the socket for the shared listeners below. */
+const RECORD = Symbol('connmgr.record');
+type OwnedSocket = Socket & { [RECORD]?: ConnRecord };
+
 export class SocketWiring {
   readonly #opts: Pick<ResolvedOptions, 'onConnection' | 'logger'>;
   readonly #resources: ResourceTracker;
   readonly #idle: IdleTimer;
   readonly #host: SocketHost;
+  // One listener of each kind for every socket, finding the record on the socket (`this`): a
+  // held connection costs no closure, no `once` wrapper and no context of its own.
+  readonly #onData: (this: OwnedSocket) => void;
+  readonly #onError: (this: OwnedSocket, err: NodeJS.ErrnoException) => void;
+  readonly #onClose: (this: OwnedSocket) => void;
 
   constructor(opts: Pick<ResolvedOptions, 'onConnection' | 'logger'>, resources: ResourceTracker, idle: IdleTimer, host: SocketHost) {
     this.#opts = opts;
     this.#resources = resources;
     this.#idle = idle;
     this.#host = host;
+    const wiring = this;
+    // No application: read and discard, so that a peer's greetings and heartbeats cannot fill the
+    // buffers, and note the activity at the very moment it happens.
+    this.#onData = function (this: OwnedSocket): void {
+      const rec = this[RECORD];
+      if (rec === undefined || rec.socket !== this) return;
+      rec.seenRead = this.bytesRead ?? rec.seenRead;
+      rec.lastActivityAt = host.now();
+    };
+    // Always ours, even when the application has its own: an 'error' nobody listens to would
+    // crash the process, and the reason of the close comes from it.
+    this.#onError = function (this: OwnedSocket, err: NodeJS.ErrnoException): void {
+      const rec = this[RECORD];
+      if (rec !== undefined && rec.socket === this) rec.socketError ??= err; // not a later socket's of the same entry
+    };
+    this.#onClose = function (this: OwnedSocket): void {
+      const rec = this[RECORD];
+      if (rec !== undefined) wiring.#onClosed(rec, this);
+    };
   }
 
   /** Makes `socket` the record's current one, before its `established` transition. */
   adopt(rec: ConnRecord, socket: Socket): void {
     this.#resources.track(socket);
-    attachSocket(rec, socket, { handedOff: this.#opts.onConnection !== undefined, now: () => this.#host.now() });
-    socket.once('close', () => this.#onClosed(rec, socket));
+    attachSocket(rec, socket, this.#host.now());
+    const owned = socket as OwnedSocket;
+    owned[RECORD] = rec;
+    if (this.#opts.onConnection === undefined) {
+      socket.on('data', this.#onData);
+    } else {
+      // The application reads: we must not. A 'data' listener (or resume()) here would switch the
+      // socket to flowing mode and pour what the peer already sent to nobody before the handler
+      // attached its own reader. Byte counts and idle activity come from the socket's counters.
+      watchLocalClose(socket, () => {
+        if (rec.socket === socket && rec.closing === undefined) rec.appClosed = true;
+      });
+    }
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose); // once per socket: 'close' is its last event
     this.#idle.arm(rec);
   }
 

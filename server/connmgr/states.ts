@@ -49,10 +49,12 @@ export function isFinal(state: ConnState): boolean {
   return FINAL_STATES.has(state);
 }
 
-const legal = new Set(TRANSITIONS.map((t) => `${t.from ?? '-'}>${t.to}`));
+/** For each state (null: a new record), the states it may go to; looked up without building a key. */
+const legalFrom = new Map<ConnState | null, ReadonlySet<ConnState>>();
+for (const t of TRANSITIONS) legalFrom.set(t.from, new Set([...(legalFrom.get(t.from) ?? []), t.to]));
 
 export function isLegalTransition(from: ConnState | null, to: ConnState): boolean {
-  return legal.has(`${from ?? '-'}>${to}`);
+  return legalFrom.get(from)?.has(to) ?? false;
 }
 
 /** Throws `ERR_ILLEGAL_TRANSITION`: reaching it is a bug in the manager, never an operational error. */
