@@ -86,4 +86,11 @@ test('appendOf builds the same wire text as append({ kind, ...fields }): seq, ki
   assert.equal(b.lastJson, a.lastJson);
   assert.ok(b.lastJson?.startsWith('{"seq":1,"kind":"conn:state","at":5,'));
   assert.deepEqual(b.sinceEncoded(0), a.sinceEncoded(0));
+  // An event with no fields of its own, and text needing escapes, come out the same too.
+  a.append({ kind: 'manager:state' } as never);
+  b.appendOf('manager:state', {} as never);
+  a.append({ kind: 'listener:state', at: 1, address: 'a"b\\c\n', state: 'error', reason: '\u2028' } as never);
+  b.appendOf('listener:state', { at: 1, address: 'a"b\\c\n', state: 'error', reason: '\u2028' } as never);
+  assert.deepEqual(b.sinceEncoded(0), a.sinceEncoded(0));
+  assert.deepEqual(b.since(0), a.since(0));
 });

@@ -1,8 +1,8 @@
 /**
  * Numbers events gap-free (1, 2, 3, … per server run) and keeps the latest `capacity` of them in a
  * ring buffer, so a client that reconnects can be sent exactly what it missed. Each event is kept
- * serialized only (built and serialized once, when appended; the wire object is not retained, so
- * it dies young): batches, `history` and `resume` are joined from these texts, and their size in
+ * serialized only (serialized once, when appended; the wire object is not retained, and for the
+ * manager's events not even built): batches, `history` and `resume` are joined from these texts, and their size in
  * bytes is known before anything is built (the replay budget needs it; counted on first use).
  */
 import type { UnnumberedEvent, WireEvent } from '../protocol/index.ts';
@@ -45,19 +45,28 @@ export class EventLog {
   }
 
   /**
-   * `append({ kind, ...fields })` with the wire object built in one step (`seq`, `kind`, then the
-   * fields, the same text): the hub's path for every manager event.
+   * `append({ kind, ...fields })` without building that object: the same text (`seq`, `kind`,
+   * then the fields), serialized from `fields` as the manager emitted them and spliced after
+   * `seq` and `kind` — the hub's path for every manager event. `fields` must not hold `seq` or
+   * `kind` (no manager event does).
    */
-  appendOf<K extends WireEvent['kind']>(kind: K, fields: Omit<Extract<UnnumberedEvent, { kind: K }>, 'kind'>): WireEvent {
-    return this.#store({ seq: this.#lastSeq + 1, kind, ...fields } as WireEvent);
+  appendOf<K extends WireEvent['kind']>(kind: K, fields: Omit<Extract<UnnumberedEvent, { kind: K }>, 'kind'>): void {
+    const seq = this.#lastSeq + 1;
+    const rest = JSON.stringify(fields);
+    // `rest` is `{…}`: its fields follow ours after a comma, or nothing does if it is `{}`.
+    const head = `{"seq":${seq},"kind":${JSON.stringify(kind)}`;
+    this.#put(seq, rest.length > 2 ? `${head},${rest.slice(1)}` : `${head}}`);
   }
 
   #store(numbered: WireEvent): WireEvent {
-    const seq = numbered.seq;
-    this.#json[seq % this.capacity] = JSON.stringify(numbered);
+    this.#put(numbered.seq, JSON.stringify(numbered));
+    return numbered;
+  }
+
+  #put(seq: number, json: string): void {
+    this.#json[seq % this.capacity] = json;
     this.#bytes[seq % this.capacity] = -1;
     this.#lastSeq = seq;
-    return numbered;
   }
 
   /** The JSON text of the latest event (the one `append` just numbered). */

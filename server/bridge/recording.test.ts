@@ -157,6 +157,15 @@ test('SessionRecording keeps whole segments within maxBytes; the download starts
     config: snap(0).config,
     lab: null,
   };
+  // Lines of a batch not ended yet are in the download too, after the ended ones, in order.
+  const open = new SessionRecording({ header, start: snap(0), maxBytes: 1e6, keyframeEvery: 100 });
+  for (const seq of [1, 2, 3]) open.event(JSON.stringify({ seq }));
+  open.batchEnd(() => snap(3));
+  for (const seq of [4, 5]) open.event(JSON.stringify({ seq }));
+  assert.deepEqual(
+    [...open.lines()].slice(1).map((l) => (JSON.parse(l) as { seq: number }).seq),
+    [1, 2, 3, 4, 5],
+  );
   const rec = new SessionRecording({ header, start: snap(0), maxBytes: 3000, keyframeEvery: 10 });
   let seq = 0;
   for (let batch = 0; batch < 20; batch++) {
