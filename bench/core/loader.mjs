@@ -39,43 +39,40 @@ async function handle(cmd) {
       await new Promise((r) => server.listen({ host: '0.0.0.0', port: 0, backlog: 4096 }, r));
       return { port: server.address().port };
     }
-    case 'open': {
-      let opened = 0;
-      let failed = 0;
-      await pool(cmd.n, cmd.conc, async () => {
-        try {
-          const s = await dial(cmd.port);
-          s.on('error', () => undefined);
-          s.on('data', () => undefined);
-          held.add(s);
-          opened += 1;
-        } catch {
-          failed += 1;
-        }
+    case 'open':
+      // Held until `closeAll`, reading and discarding.
+      return dialAll(cmd, (s) => {
+        s.on('data', () => undefined);
+        held.add(s);
       });
-      return { opened, failed };
-    }
-    case 'shed': {
-      let opened = 0;
-      let failed = 0;
-      await pool(cmd.n, cmd.conc, async () => {
-        try {
-          const s = await dial(cmd.port);
-          opened += 1;
-          s.on('error', () => undefined);
-          s.resume();
-          await new Promise((r) => s.once('close', r));
-        } catch {
-          failed += 1;
-        }
+    case 'shed':
+      // Each waits for the server to close it (the shed message read and dropped).
+      return dialAll(cmd, (s) => {
+        s.resume();
+        return new Promise((r) => s.once('close', r));
       });
-      return { opened, failed };
-    }
     case 'closeAll':
       for (const s of held) s.destroy();
       held.clear();
       return {};
   }
+}
+
+/** `cmd.n` dials to `cmd.port`, `cmd.conc` at a time, each socket then given to `use`: how many opened and failed. */
+async function dialAll(cmd, use) {
+  let opened = 0;
+  let failed = 0;
+  await pool(cmd.n, cmd.conc, async () => {
+    try {
+      const s = await dial(cmd.port);
+      opened += 1;
+      s.on('error', () => undefined);
+      await use(s);
+    } catch {
+      failed += 1;
+    }
+  });
+  return { opened, failed };
 }
 
 process.on('message', (cmd) => {

@@ -89,7 +89,7 @@ export async function churn(side: Side, c: number, warmup: number, seconds: numb
   }
 }
 
-/** A port with nothing listening (bound, then closed). */
+/** A loopback port with nothing listening (bound, then closed): refused dials, or a port to start a server on. */
 export async function closedPort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));

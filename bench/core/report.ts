@@ -87,24 +87,14 @@ export function writeResults(rep: Report): string {
   }
   const skipped = (name: string, part: { skipped?: string } | null) =>
     row([`${name}`, part?.skipped ?? rep.extras.skipped ?? 'not run', '', '', '', '']);
-  const page = rep.extras.page;
-  if (page && !page.skipped && page.rows.length > 0) lines.push(...extraRows(page.rows));
-  else
-    lines.push(
-      skipped(
-        'page (bench/page.ts, Chromium)',
-        page?.rows.length === 0 && !page.skipped ? { skipped: 'not run: it printed no table (output below)' } : page,
-      ),
-    );
-  const fleet = rep.extras.fleet;
-  if (fleet && !fleet.skipped && fleet.rows.length > 0) lines.push(...extraRows(fleet.rows));
-  else
-    lines.push(
-      skipped(
-        'fleet (bench/fleet.ts, nats-server)',
-        fleet?.rows.length === 0 && !fleet.skipped ? { skipped: 'not run: it printed no rows (output below)' } : fleet,
-      ),
-    );
+  // The page's and the fleet's rows, or one row saying why they are missing.
+  const extra = (name: string, part: (typeof rep.extras)['page'], what: string): string[] =>
+    part && !part.skipped && part.rows.length > 0
+      ? extraRows(part.rows)
+      : [skipped(name, part?.rows.length === 0 && !part.skipped ? { skipped: `not run: it printed no ${what} (output below)` } : part)];
+  const { page, fleet } = rep.extras;
+  lines.push(...extra('page (bench/page.ts, Chromium)', page, 'table'));
+  lines.push(...extra('fleet (bench/fleet.ts, nats-server)', fleet, 'rows'));
   lines.push('');
   lines.push('## Raw results', '', 'Every child’s result, in run order (JSON per round):', '', '```');
   for (const [name, m] of Object.entries(rep.results)) {

@@ -1,26 +1,17 @@
 /**
  * Start-up to `/healthz`: the compiled `connscope` (dist/lib/server/cli.js, lab off) against a
  * plain Node http server answering `/healthz`, both spawned fresh, timed from spawn to the first
- * 200. Needs `node scripts/build.mjs` (run.ts builds when dist/ is missing).
+ * 200. Needs `node scripts/build.mjs` (suite.ts builds what is stale first).
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { packageRoot } from '../../server/package-info.ts';
-import type { Side } from './outbound.ts';
+import { closedPort as freePort, type Side } from './outbound.ts';
 
 const PLAIN = `require('node:http').createServer((q, s) => { s.writeHead(q.url === '/healthz' ? 200 : 404); s.end('ok'); }).listen(Number(process.argv[1]), '127.0.0.1');`;
 
 export const CLI = () => join(packageRoot(), 'dist', 'lib', 'server', 'cli.js');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function healthy(port: number): Promise<boolean> {
   try {

@@ -95,6 +95,32 @@ describe('LinkClient: reconnecting', () => {
     return link;
   }
 
+  /**
+   * `start()`, its socket open and a `hello` (plus `extra` fields) received: the client, its
+   * socket, the time of the hello, and how to send it a message.
+   */
+  function openWithHello(extra: object = {}) {
+    const l = start();
+    const ws = FakeWebSocket.all[0]!;
+    ws.readyState = FakeWebSocket.OPEN;
+    const now = Date.now();
+    const send = (msg: object) => ws.onmessage?.({ data: JSON.stringify({ v: 1, ...msg }) });
+    send({
+      type: 'hello',
+      runId: 'r',
+      resync: false,
+      config: CONFIG,
+      snapshot: { seq: 0, state: 'running', at: now, config: CONFIG, conns: [], listeners: [], stats: STATS },
+      lab: null,
+      canControl: true,
+      ...extra,
+    });
+    return { l, ws, now, send };
+  }
+
+  /** A `manager:state` event numbered `seq`, stamped `at`. */
+  const ev = (seq: number, at: number) => ({ seq, at, kind: 'manager:state', state: 'running' });
+
   /** Sockets the link opened and never closed: the one it uses, and any it forgot. */
   const unclosed = () => FakeWebSocket.all.filter((ws) => ws.readyState !== FakeWebSocket.CLOSED);
 
@@ -132,22 +158,8 @@ describe('LinkClient: reconnecting', () => {
 
   test('a page that falls more than MAX_LAG_MS behind drops the backlog: the socket is replaced, the store told, no stale state', async () => {
     const { MAX_LAG_MS } = await import('./lag-policy.ts');
-    const l = start();
-    const ws = FakeWebSocket.all[0]!;
-    ws.readyState = FakeWebSocket.OPEN;
-    const now = Date.now();
-    const send = (msg: object) => ws.onmessage?.({ data: JSON.stringify({ v: 1, ...msg }) });
-    send({
-      type: 'hello',
-      runId: 'r',
-      resync: false,
-      config: CONFIG,
-      snapshot: { seq: 0, state: 'running', at: now, config: CONFIG, conns: [], listeners: [], stats: STATS },
-      lab: null,
-      canControl: true,
-    });
+    const { l, ws, now, send } = openWithHello();
     assert.equal(l.status, 'connected');
-    const ev = (seq: number, at: number) => ({ seq, at, kind: 'manager:state', state: 'running' });
     send({ type: 'events', events: [ev(1, now - 100)] });
     assert.deepEqual(fakeStore.applied, ['hello', 'events'], 'a fresh batch is applied');
     assert.equal(FakeWebSocket.all.length, 1);
@@ -164,23 +176,8 @@ describe('LinkClient: reconnecting', () => {
   });
 
   test('a relay’s late events (a node’s buffer after a NATS outage) are not the page falling behind: sentAt is what counts', () => {
-    const l = start();
-    const ws = FakeWebSocket.all[0]!;
-    ws.readyState = FakeWebSocket.OPEN;
-    const now = Date.now();
-    const send = (msg: object) => ws.onmessage?.({ data: JSON.stringify({ v: 1, ...msg }) });
-    send({
-      type: 'hello',
-      runId: 'r',
-      resync: false,
-      config: CONFIG,
-      snapshot: { seq: 0, state: 'running', at: now, config: CONFIG, conns: [], listeners: [], stats: STATS },
-      lab: null,
-      canControl: true,
-      fleet: { node: 'b' },
-    });
+    const { l, now, send } = openWithHello({ fleet: { node: 'b' } });
     mock.timers.tick(10_000);
-    const ev = (seq: number, at: number) => ({ seq, at, kind: 'manager:state', state: 'running' });
     // Numbered 10 s ago, sent just now: applied.
     send({ type: 'events', sentAt: now + 10_000, events: [ev(1, now)] });
     assert.deepEqual(fakeStore.applied, ['hello', 'events']);
