@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatAddress, normalizeAddress, parseAddress, splitAddress } from './address.ts';
+import { formatAddress, normalizeAddress, parseAddress, socketAddress, splitAddress } from './address.ts';
 import { ConnMgrError } from './errors.ts';
 
 describe('addresses', () => {
@@ -63,4 +63,19 @@ test('splitAddress gives back what parseAddress reads from a normalized address,
     assert.deepEqual(splitAddress(normalized), parseAddress(normalized), input);
     assert.equal(formatAddress(splitAddress(normalized).host, splitAddress(normalized).port), normalized, input);
   }
+});
+
+test('socketAddress writes what the kernel reports like normalizeAddress would, and null for a closed socket', () => {
+  const cases: [string, number, string][] = [
+    ['127.0.0.1', 8333, '127.0.0.1:8333'],
+    ['::ffff:127.0.0.1', 40000, '127.0.0.1:40000'],
+    ['::1', 1, '[::1]:1'],
+    ['2001:DB8::1', 9, '[2001:db8::1]:9'],
+  ];
+  for (const [address, port, want] of cases) {
+    assert.equal(socketAddress(address, port), want, address);
+    assert.equal(socketAddress(address, port), normalizeAddress(address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`));
+  }
+  assert.equal(socketAddress(undefined, 1), null);
+  assert.equal(socketAddress('127.0.0.1', undefined), null);
 });

@@ -89,6 +89,16 @@ export function formatAddress(host: string, port: number): string {
 }
 
 /** The canonical form of an address string (throws like `parseAddress`). */
+/**
+ * An address the kernel reported for a socket (its local or remote end) as `host:port`, or null
+ * when it has none (closed). An IPv4 address comes canonical already and is taken as it is; an
+ * IPv6 one (or an IPv4-mapped one from a dual-stack listener) goes through `formatAddress`.
+ */
+export function socketAddress(address: string | undefined, port: number | undefined): string | null {
+  if (!address || !port) return null;
+  return address.includes(':') ? formatAddress(address, port) : `${address}:${port}`;
+}
+
 export function normalizeAddress(input: unknown): string {
   // parseAddress's host is already canonical (lower case; an IPv6 one compressed, or the IPv4
   // address it maps): only the brackets are left to add.

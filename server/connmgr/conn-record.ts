@@ -4,7 +4,7 @@
  * socket closed. Which fields are set *is* the record's state (see conn-manager.ts).
  */
 import type { Socket } from 'node:net';
-import { formatAddress } from './address.ts';
+import { socketAddress } from './address.ts';
 import type { ConnMgrError } from './errors.ts';
 import type { OutboundCause, RuleId } from './rule-ids.ts';
 import type { ConnState } from './states.ts';
@@ -177,7 +177,7 @@ export function infoNow(rec: ConnRecord, now: number): ConnInfo {
 }
 
 function localOf(socket: Socket): string | null {
-  return socket.localAddress && socket.localPort ? formatAddress(socket.localAddress, socket.localPort) : null;
+  return socketAddress(socket.localAddress, socket.localPort);
 }
 
 /** The `conn:state` event of the transition just made (`rec` already in its new state). */

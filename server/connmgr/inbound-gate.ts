@@ -16,7 +16,7 @@
  * a connection: it is closed here, counted, and reported with `inbound:rejected`.
  */
 import type { Socket } from 'node:net';
-import { formatAddress, parseAddress } from './address.ts';
+import { socketAddress, splitAddress } from './address.ts';
 import { InboundAdmission } from './inbound-admission.ts';
 import { ListenerSet } from './listener-set.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -192,7 +192,7 @@ export class InboundGate {
   }
 
   #onConnection(socket: Socket, listener: string): void {
-    const remote = socket.remoteAddress && socket.remotePort ? formatAddress(socket.remoteAddress, socket.remotePort) : null;
+    const remote = socketAddress(socket.remoteAddress, socket.remotePort);
     if (remote === null) {
       // Closed before we saw it: nothing to admit or count.
       this.#resources.discard(socket);
@@ -300,7 +300,7 @@ export class InboundGate {
   }
 }
 
-/** The host part of a `host:port` remote address. */
+/** The host part of a remote address this gate wrote (`socketAddress`): split, not checked again. */
 function hostOf(remote: string): string {
-  return parseAddress(remote).host;
+  return splitAddress(remote).host;
 }
