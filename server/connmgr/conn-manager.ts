@@ -5,7 +5,7 @@
  *
  * Ownership, as in dcrd: a connection record lives in the registry (registry.ts) from its first
  * transition until a final one; which of its fields are set *is* its state (conn-record.ts):
- *   pending      → `dial` (an AbortController, a token and the dial-timeout timer)
+ *   pending      → `dial` (how to abort it, a token and the dial-timeout timer)
  *   established  → `socket` (and `idleTimer` when idle kicks are on)
  *   failing      → `retryTimer`
  * Every state change goes through `#transition`, which checks the table of states.ts, updates the
