@@ -150,7 +150,9 @@ export function noteActivity(rec: ConnRecord, now: number): void {
 /** The public copy; call `noteActivity` first so that `lastActivityAt` is never older than the byte counts. */
 export function toInfo(rec: ConnRecord): ConnInfo {
   if (rec.socket && rec.localAddr === undefined) rec.localAddr = localOf(rec.socket);
-  return {
+  // Built field by field, in the order of the type, the optional ones only when set: the same
+  // object as spreading `{}` or `{ retryAt }` in between, without those short-lived objects.
+  const info: Mutable<ConnInfo> = {
     id: rec.id,
     type: rec.type,
     persistent: rec.persistent,
@@ -158,17 +160,21 @@ export function toInfo(rec: ConnRecord): ConnInfo {
     localAddr: rec.socket ? (rec.localAddr ?? null) : null,
     state: rec.state ?? 'pending',
     attempt: rec.attempt,
-    ...(rec.retryAt === undefined ? {} : { retryAt: rec.retryAt }),
-    createdAt: rec.createdAt,
-    ...(rec.establishedAt === undefined ? {} : { establishedAt: rec.establishedAt }),
-    ...(rec.endedAt === undefined ? {} : { endedAt: rec.endedAt }),
-    ...(rec.reason === undefined ? {} : { reason: rec.reason }),
-    // `bytesRead` counts what arrived, read by the application (or by us) or not yet.
-    bytesIn: rec.bytesInBefore + (rec.socket?.bytesRead ?? 0),
-    bytesOut: rec.bytesOutBefore + (rec.socket?.bytesWritten ?? 0),
-    lastActivityAt: rec.lastActivityAt,
-  };
+  } as Mutable<ConnInfo>;
+  if (rec.retryAt !== undefined) info.retryAt = rec.retryAt;
+  info.createdAt = rec.createdAt;
+  if (rec.establishedAt !== undefined) info.establishedAt = rec.establishedAt;
+  if (rec.endedAt !== undefined) info.endedAt = rec.endedAt;
+  if (rec.reason !== undefined) info.reason = rec.reason;
+  // `bytesRead` counts what arrived, read by the application (or by us) or not yet.
+  info.bytesIn = rec.bytesInBefore + (rec.socket?.bytesRead ?? 0);
+  info.bytesOut = rec.bytesOutBefore + (rec.socket?.bytesWritten ?? 0);
+  info.lastActivityAt = rec.lastActivityAt;
+  return info;
 }
+
+/** `T` with its read-only fields writable: for building one field by field. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The public copy now: activity noted first, so that `lastActivityAt` is never older than the byte counts. */
 export function infoNow(rec: ConnRecord, now: number): ConnInfo {
@@ -180,10 +186,10 @@ function localOf(socket: Socket): string | null {
   return socketAddress(socket.localAddress, socket.localPort);
 }
 
-/** The `conn:state` event of the transition just made (`rec` already in its new state). */
+/** The `conn:state` event of the transition just made (`rec` already in its new state); built like `toInfo`. */
 export function stateEvent(rec: ConnRecord, from: ConnState | null, rule: RuleId, code: string | undefined, at: number): ConnStateEvent {
   const to = rec.state as ConnState;
-  return {
+  const event: Mutable<ConnStateEvent> = {
     id: rec.id,
     type: rec.type,
     persistent: rec.persistent,
@@ -192,11 +198,12 @@ export function stateEvent(rec: ConnRecord, from: ConnState | null, rule: RuleId
     to,
     reason: rec.reason as ConnReason,
     rule,
-    ...(to === 'failing' || to === 'pending' ? { attempt: rec.attempt } : {}),
-    ...(to === 'failing' && rec.retryAt !== undefined ? { retryAt: rec.retryAt } : {}),
-    ...(code === undefined ? {} : { code }),
-    at,
-  };
+  } as Mutable<ConnStateEvent>;
+  if (to === 'failing' || to === 'pending') event.attempt = rec.attempt;
+  if (to === 'failing' && rec.retryAt !== undefined) event.retryAt = rec.retryAt;
+  if (code !== undefined) event.code = code;
+  event.at = at;
+  return event;
 }
 
 /**
