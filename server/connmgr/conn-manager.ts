@@ -30,7 +30,8 @@ import { BanKeeper, type PenaltyInput } from './bans.ts';
 import { addWaiter, infoNow, newRecord, stateEvent } from './conn-record.ts';
 import type { ConnRecord, PendingDial } from './conn-record.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
-import { tcpAttempt, tcpDialer } from './dialer.ts';
+import { DialDeadlines } from './dial-deadlines.ts';
+import { tcpConnect, tcpDialer } from './dialer.ts';
 import { canceledError, ConnMgrError, dialError, shutdownError } from './errors.ts';
 import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
@@ -60,6 +61,8 @@ export class ConnManager {
   readonly #idle: IdleTimer;
   readonly #bans: BanKeeper;
   readonly #sockets: SocketWiring;
+  /** Rule 5: every pending dial's timeout, on one timer (dial-deadlines.ts). */
+  readonly #deadlines: DialDeadlines<PendingDial>;
   readonly #live: LiveHost;
   readonly #statsFrom: StatsSources;
   /** How lifecycle.ts ends a record: the manager's three endings, bound once. */
@@ -86,6 +89,11 @@ export class ConnManager {
       this.#opts.logger.warn(`connmgr: a '${String(name)}' listener threw; ignored`, err);
     });
     this.#resources = new ResourceTracker(this.#opts.clock);
+    this.#deadlines = new DialDeadlines<PendingDial>(this.#opts.clock, (dial) => {
+      // Fail now, on our clock, even if the dialer ignores the signal; a late socket is closed.
+      dial.controller.abort(new Error('dial timeout'));
+      this.#onDialFailed(dial.rec, dial.token, 'dial-timeout', undefined);
+    });
     this.#idle = new IdleTimer(
       this.#opts,
       this.#resources,
@@ -376,7 +384,8 @@ export class ConnManager {
 
   /** What the manager still holds; every number is 0 once `stop()` has resolved. */
   openResources(): OpenResources {
-    return { conns: this.#conns.size, ...this.#resources.counts(), listeners: this.#inbound.openCount() };
+    const held = this.#resources.counts();
+    return { conns: this.#conns.size, ...held, timers: held.timers + this.#deadlines.timers, listeners: this.#inbound.openCount() };
   }
 
   /**
@@ -436,54 +445,64 @@ export class ConnManager {
   /** Starts the dial of a record already `pending`. */
   #dial(rec: ConnRecord): void {
     rec.lastAttemptAt = this.#now();
-    const dial: PendingDial = { token: this.#nextDialToken++, controller: NOT_STARTED, timer: undefined };
+    const dial: PendingDial = {
+      token: this.#nextDialToken++,
+      rec,
+      controller: NOT_STARTED,
+      due: rec.lastAttemptAt + this.#opts.dialTimeoutMs,
+      prev: undefined,
+      next: undefined,
+      linked: false,
+    };
     rec.dial = dial;
     this.#totals.dials += 1;
-    dial.timer = this.#resources.setTimer(() => {
-      dial.timer = undefined;
-      // Fail now, on our clock, even if the dialer ignores the signal; a late socket is closed.
-      dial.controller.abort(new Error('dial timeout'));
-      this.#onDialFailed(rec, dial.token, 'dial-timeout', undefined);
-    }, this.#opts.dialTimeoutMs);
-    let attempt: Promise<Socket>;
-    try {
-      attempt = this.#attempt(rec.addr, dial);
-    } catch (err) {
-      attempt = Promise.reject(err);
-    }
+    this.#deadlines.add(dial);
     this.#resources.dialStarted(dial);
-    attempt.then(
-      (socket) => {
-        this.#resources.dialSettled(dial);
-        this.#onDialSucceeded(rec, dial.token, socket);
-      },
-      (err: NodeJS.ErrnoException) => {
-        this.#resources.dialSettled(dial);
-        const reason: ConnReason = err?.code === 'ECONNREFUSED' ? 'dial-refused' : 'dial-error';
-        this.#onDialFailed(rec, dial.token, reason, typeof err?.code === 'string' ? err.code : undefined, err);
-      },
-    );
+    this.#attempt(dial);
   }
 
   /**
-   * Calls the dialer. The built-in TCP one is given no `AbortSignal`: its attempt is aborted
-   * directly, which spares each dial an `AbortController` (measured: a good part of the cost of
-   * outbound churn). Any other dialer gets a signal, as documented.
+   * Calls the dialer. The built-in TCP one is called with neither an `AbortSignal` nor a promise:
+   * its attempt is aborted directly and reports back from the socket's own event, which spares
+   * each dial an `AbortController` and a promise with its callbacks (measured: a good part of the
+   * cost of outbound churn). Any other dialer gets a signal, as documented.
    */
-  #attempt(addr: string, dial: PendingDial): Promise<Socket> {
+  #attempt(dial: PendingDial): void {
+    const addr = dial.rec.addr;
     if (this.#opts.dial === tcpDialer) {
-      const attempt = tcpAttempt(splitAddress(addr)); // checked and normalized when requested
-      dial.controller = attempt;
-      return attempt.socket;
+      // Checked and normalized when requested: split, not parsed again.
+      dial.controller = tcpConnect(splitAddress(addr), (socket, err) => this.#dialSettled(dial, socket, err));
+      return;
     }
     const controller = new AbortController();
     dial.controller = controller;
-    return Promise.resolve(this.#opts.dial(addr, controller.signal));
+    let attempt: Promise<Socket>;
+    try {
+      attempt = Promise.resolve(this.#opts.dial(addr, controller.signal));
+    } catch (err) {
+      attempt = Promise.reject(err);
+    }
+    attempt.then(
+      (socket) => this.#dialSettled(dial, socket ?? undefined, new Error('the dialer resolved without a socket')),
+      (err: unknown) => this.#dialSettled(dial, undefined, err),
+    );
+  }
+
+  /** The dialer answered: with a socket, or (without one) with why not. */
+  #dialSettled(dial: PendingDial, socket: Socket | undefined, err: unknown): void {
+    this.#resources.dialSettled(dial);
+    if (socket !== undefined) {
+      this.#onDialSucceeded(dial.rec, dial.token, socket);
+      return;
+    }
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    const reason: ConnReason = code === 'ECONNREFUSED' ? 'dial-refused' : 'dial-error';
+    this.#onDialFailed(dial.rec, dial.token, reason, typeof code === 'string' ? code : undefined, err instanceof Error ? err : undefined);
   }
 
   #onDialSucceeded(rec: ConnRecord, token: number, socket: Socket): void {
     // Re-check after the await: the request may have been canceled, timed out or shut down.
-    if (!takeDial(rec, token, this.#resources) || this.#state === 'stopping' || this.#state === 'stopped') {
+    if (!takeDial(rec, token, this.#deadlines) || this.#state === 'stopping' || this.#state === 'stopped') {
       this.#resources.discard(socket);
       return;
     }
@@ -500,7 +519,7 @@ export class ConnManager {
   }
 
   #onDialFailed(rec: ConnRecord, token: number, reason: ConnReason, code: string | undefined, err?: Error): void {
-    if (!takeDial(rec, token, this.#resources)) return;
+    if (!takeDial(rec, token, this.#deadlines)) return;
     this.#afterDialFailure(rec, reason, code, err);
   }
 
@@ -542,7 +561,7 @@ export class ConnManager {
    */
   #cancelPending(rec: ConnRecord, reason: ConnReason): void {
     if (rec.state !== 'pending') return;
-    abortDial(rec, this.#resources, reason);
+    abortDial(rec, this.#deadlines, reason);
     if (rec.persistent && reason === 'local-disconnect') {
       this.#retryPersistent(rec, reason, undefined, false);
       return;
@@ -593,6 +612,7 @@ export class ConnManager {
     // closed too; one that brings a socket after that finds it destroyed on sight.
     await this.#resources.settleDials(STOP_DIAL_GRACE_MS);
     this.#resources.release();
+    this.#deadlines.clear();
     await Promise.all([listenersClosed, this.#resources.socketsClosed()]);
     this.#setManagerState('stopped');
   }

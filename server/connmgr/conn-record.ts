@@ -5,16 +5,18 @@
  */
 import type { Socket } from 'node:net';
 import { socketAddress } from './address.ts';
+import type { Deadline } from './dial-deadlines.ts';
 import type { ConnMgrError } from './errors.ts';
 import type { OutboundCause, RuleId } from './rule-ids.ts';
 import type { ConnState } from './states.ts';
 import type { ConnInfo, ConnReason, ConnStateEvent, ConnType } from './types.ts';
 
-export interface PendingDial {
+/** A dial in flight; on the manager's list of dial deadlines (dial-deadlines.ts) until it settles. */
+export interface PendingDial extends Deadline {
   readonly token: number;
+  readonly rec: ConnRecord;
   /** How to give the attempt up: an `AbortController` whose signal the dialer got, or the built-in TCP attempt. */
   controller: { abort(reason?: unknown): void };
-  timer: unknown;
 }
 
 export interface Waiter {

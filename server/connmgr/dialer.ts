@@ -2,59 +2,60 @@
  * The default dialer: a plain TCP connect that honours an `AbortSignal`. The dial timeout is not
  * here but in the manager, on its injectable clock, so it also applies to injected dialers.
  *
- * `tcpAttempt` is the same connect without a signal, aborted through the attempt itself: the
- * manager uses it for its own default dialer, which spares every dial an `AbortController`, its
- * `AbortSignal` (an EventTarget) and a listener on it — a good part of the cost of outbound churn.
+ * `tcpConnect` is the same connect without a signal or a promise, aborted through what it returns:
+ * the manager uses it for its own default dialer, which spares every dial an `AbortController`, its
+ * `AbortSignal` (an EventTarget) and a listener on it, and a promise with its callbacks — a good
+ * part of the cost of outbound churn.
  */
 import { connect, type Socket } from 'node:net';
 import { parseAddress, type HostPort } from './address.ts';
 
-/** One dial in flight: its outcome, and how to give it up. */
-export interface DialAttempt {
-  readonly socket: Promise<Socket>;
-  /** Gives up: the socket is destroyed and `socket` rejects (once it has closed). */
+/** How to give a dial up: the socket is destroyed, and the dial fails (once the socket has closed). */
+export interface DialAbort {
   abort(reason?: unknown): void;
 }
 
 export function tcpDialer(addr: string, signal: AbortSignal): Promise<Socket> {
   if (signal.aborted) return Promise.reject(abortError(signal.reason));
-  const attempt = tcpAttempt(parseAddress(addr));
-  const onAbort = (): void => attempt.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  const cleanup = (): void => signal.removeEventListener('abort', onAbort);
-  attempt.socket.then(cleanup, cleanup);
-  return attempt.socket;
+  return new Promise<Socket>((resolve, reject) => {
+    const onAbort = (): void => attempt.abort(signal.reason);
+    const attempt = tcpConnect(parseAddress(addr), (socket, err) => {
+      signal.removeEventListener('abort', onAbort);
+      if (socket) resolve(socket);
+      else reject(err);
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
-export function tcpAttempt({ host, port }: HostPort): DialAttempt {
-  let abort: (reason?: unknown) => void = () => undefined;
-  const promise = new Promise<Socket>((resolve, reject) => {
-    const socket = connect({ host, port });
-    let settled = false;
-    // Settle only once the socket has closed: the manager's stop() waits for dials to settle, and
-    // must not resolve while a socket of ours is still open (README, Rules: rule 8).
-    const settleOnClose = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      socket.off('error', onError);
-      socket.off('connect', onConnect);
-      socket.on('error', () => undefined); // nothing more to report
-      if (socket.closed) reject(err);
-      else socket.once('close', () => reject(err));
-      socket.destroy();
-    };
-    const onError = (err: Error): void => settleOnClose(err);
-    const onConnect = (): void => {
-      if (settled) return;
-      settled = true;
-      socket.off('error', onError);
-      resolve(socket);
-    };
-    abort = (reason) => settleOnClose(abortError(reason));
-    socket.once('error', onError);
-    socket.once('connect', onConnect);
-  });
-  return { socket: promise, abort: (reason) => abort(reason) };
+/**
+ * One TCP dial to `host:port`. `done` is called once: with the socket when it connects, or with
+ * the error once the socket has closed — the manager's stop() waits for dials to settle, and must
+ * not resolve while a socket of ours is still open (README, Rules: rule 8). Called from the
+ * socket's own event, with no promise in between: the manager's dials use this directly.
+ */
+export function tcpConnect({ host, port }: HostPort, done: (socket: Socket | undefined, err?: Error) => void): DialAbort {
+  const socket = connect({ host, port });
+  let settled = false;
+  const fail = (err: Error): void => {
+    if (settled) return;
+    settled = true;
+    socket.off('error', fail);
+    socket.off('connect', onConnect);
+    socket.on('error', () => undefined); // nothing more to report
+    if (socket.closed) done(undefined, err);
+    else socket.once('close', () => done(undefined, err));
+    socket.destroy();
+  };
+  const onConnect = (): void => {
+    if (settled) return;
+    settled = true;
+    socket.off('error', fail);
+    done(socket);
+  };
+  socket.once('error', fail);
+  socket.once('connect', onConnect);
+  return { abort: (reason) => fail(abortError(reason)) };
 }
 
 function abortError(reason: unknown): Error {

@@ -4,8 +4,7 @@
  * closed connection is retried. None of it needs the manager's private state: what it touches is
  * the record, or is passed in. The transitions themselves stay the manager's (`#transition`).
  */
-import type { ConnRecord, Waiter } from './conn-record.ts';
-import type { Timers } from './resources.ts';
+import type { ConnRecord, PendingDial, Waiter } from './conn-record.ts';
 import type { ConnReason } from './types.ts';
 
 /** Why a persistent entry waiting to retry ends without a redial. */
@@ -37,22 +36,27 @@ export function endRequest(rec: ConnRecord, reason: 'local-disconnect' | 'local-
   else if (rec.state === 'failing' && reason === 'local-remove') enders.cancelRetry(rec, reason);
 }
 
+/** Where pending dials wait for their timeout (dial-deadlines.ts). */
+export interface DeadlineList {
+  remove(dial: PendingDial): void;
+}
+
 /**
- * Ends the current dial attempt's bookkeeping (its timeout timer); false if `token` is no longer
- * the current attempt — a late answer of a dialer whose attempt was canceled or timed out.
+ * Ends the current dial attempt's bookkeeping (off the deadline list); false if `token` is no
+ * longer the current attempt — a late answer of a dialer whose attempt was canceled or timed out.
  */
-export function takeDial(rec: ConnRecord, token: number, timers: Timers): boolean {
+export function takeDial(rec: ConnRecord, token: number, deadlines: DeadlineList): boolean {
   if (rec.dial?.token !== token || rec.state !== 'pending') return false;
-  timers.clearTimer(rec.dial.timer);
+  deadlines.remove(rec.dial);
   rec.dial = undefined;
   return true;
 }
 
 /** Drops a pending dial, if one was started, and tells its dialer to give up (`reason`). */
-export function abortDial(rec: ConnRecord, timers: Timers, reason: ConnReason): void {
+export function abortDial(rec: ConnRecord, deadlines: DeadlineList, reason: ConnReason): void {
   const dial = rec.dial;
   if (!dial) return;
-  timers.clearTimer(dial.timer);
+  deadlines.remove(dial);
   rec.dial = undefined;
   dial.controller.abort(new Error(reason));
 }
