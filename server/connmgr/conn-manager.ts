@@ -17,25 +17,25 @@
  * (rule 7), what is held open resources.ts (rule 8), and the ban score bans.ts (rule 11). The
  * records and their counts are registry.ts. Around the transitions: which ending fits a record's
  * state is lifecycle.ts, the sockets of established connections sockets.ts, the counters and
- * snapshot stats.ts, live rule changes live-config.ts. What stays here is the transitions,
- * dialing, `connect()`'s waiters, and the public API.
+ * snapshot stats.ts, live rule changes live-config.ts, the dials and their timeouts dials.ts.
+ * What stays here is the transitions, what a dial's outcome means, `connect()`'s waiters, and the
+ * public API.
  *
  * With `onConnection`, an established socket is shared: the application reads and writes it, the
  * manager never reads it (bytes and activity come from the socket's counters) and still closes it
  * for its own reasons; who closed it first is told apart in handoff.ts.
  */
 import type { Socket } from 'node:net';
-import { hostOf, normalizeAddress, normalizeHost, splitAddress } from './address.ts';
+import { hostOf, normalizeAddress, normalizeHost } from './address.ts';
 import { BanKeeper, type PenaltyInput } from './bans.ts';
 import { addWaiter, infoNow, newRecord, stateEvent } from './conn-record.ts';
 import type { ConnRecord, PendingDial } from './conn-record.ts';
 import { SafeEmitter, type Listener } from './emitter.ts';
-import { DialDeadlines } from './dial-deadlines.ts';
-import { tcpConnect, tcpDialer } from './dialer.ts';
+import { Dials } from './dials.ts';
 import { canceledError, ConnMgrError, dialError, shutdownError } from './errors.ts';
 import { IdleTimer } from './idle.ts';
 import { InboundGate } from './inbound-gate.ts';
-import { abortDial, endLive, endRequest, retriesAfterClose, settleWaiter, takeDial, type Enders, type RetryEnd } from './lifecycle.ts';
+import { endLive, endRequest, retriesAfterClose, settleWaiter, type Enders, type RetryEnd } from './lifecycle.ts';
 import { applyLive, checkTarget, type LiveHost } from './live-config.ts';
 import { configView, resolveOptions, type ConnManagerOptions, type LiveOptions, type ResolvedOptions } from './options.ts';
 import { OutboundFiller, reportToAddressBook } from './outbound-filler.ts';
@@ -49,9 +49,6 @@ import { buildSnapshot, buildStats, newTotals, type StatsSources } from './stats
 import type { BanInfo, ConnInfo, ConnManagerConfig, ConnManagerEvents, ConnReason, ConnSnapshot, ConnStats, HostScore } from './types.ts';
 import type { ConnType, ListenerInfo, ManagerState, OpenResources } from './types.ts';
 
-/** A dial's abort before its dialer was called: there is nothing to abort yet. */
-const NOT_STARTED = { abort(): void {} };
-
 export class ConnManager {
   readonly #opts: ResolvedOptions;
   readonly #emitter: SafeEmitter<ConnManagerEvents>;
@@ -61,8 +58,8 @@ export class ConnManager {
   readonly #idle: IdleTimer;
   readonly #bans: BanKeeper;
   readonly #sockets: SocketWiring;
-  /** Rule 5: every pending dial's timeout, on one timer (dial-deadlines.ts). */
-  readonly #deadlines: DialDeadlines<PendingDial>;
+  /** The dials of pending records and their timeouts (dials.ts). */
+  readonly #dials: Dials;
   readonly #live: LiveHost;
   readonly #statsFrom: StatsSources;
   /** How lifecycle.ts ends a record: the manager's three endings, bound once. */
@@ -77,7 +74,6 @@ export class ConnManager {
   #targetOutbound: number;
 
   #nextId = 1;
-  #nextDialToken = 1;
   readonly #conns = new Registry();
   readonly #totals = newTotals();
 
@@ -89,10 +85,10 @@ export class ConnManager {
       this.#opts.logger.warn(`connmgr: a '${String(name)}' listener threw; ignored`, err);
     });
     this.#resources = new ResourceTracker(this.#opts.clock);
-    this.#deadlines = new DialDeadlines<PendingDial>(this.#opts.clock, (dial) => {
-      // Fail now, on our clock, even if the dialer ignores the signal; a late socket is closed.
-      dial.controller.abort(new Error('dial timeout'));
-      this.#onDialFailed(dial.rec, dial.token, 'dial-timeout', undefined);
+    this.#dials = new Dials(this.#opts, this.#resources, {
+      now: () => this.#now(),
+      succeeded: (dial, socket) => this.#onDialSucceeded(dial, socket),
+      failed: (dial, reason, code, err) => this.#onDialFailed(dial, reason, code, err),
     });
     this.#idle = new IdleTimer(
       this.#opts,
@@ -385,7 +381,7 @@ export class ConnManager {
   /** What the manager still holds; every number is 0 once `stop()` has resolved. */
   openResources(): OpenResources {
     const held = this.#resources.counts();
-    return { conns: this.#conns.size, ...held, timers: held.timers + this.#deadlines.timers, listeners: this.#inbound.openCount() };
+    return { conns: this.#conns.size, ...held, timers: held.timers + this.#dials.timers, listeners: this.#inbound.openCount() };
   }
 
   /**
@@ -439,70 +435,15 @@ export class ConnManager {
 
   /** After the `pending` event: its listeners may have removed the request or stopped us (rule 9). */
   #dialIfStillPending(rec: ConnRecord): void {
-    if (rec.state === 'pending' && !rec.dial) this.#dial(rec);
-  }
-
-  /** Starts the dial of a record already `pending`. */
-  #dial(rec: ConnRecord): void {
-    rec.lastAttemptAt = this.#now();
-    const dial: PendingDial = {
-      token: this.#nextDialToken++,
-      rec,
-      controller: NOT_STARTED,
-      due: rec.lastAttemptAt + this.#opts.dialTimeoutMs,
-      prev: undefined,
-      next: undefined,
-      linked: false,
-    };
-    rec.dial = dial;
+    if (rec.state !== 'pending' || rec.dial) return;
     this.#totals.dials += 1;
-    this.#deadlines.add(dial);
-    this.#resources.dialStarted(dial);
-    this.#attempt(dial);
+    this.#dials.start(rec);
   }
 
-  /**
-   * Calls the dialer. The built-in TCP one is called with neither an `AbortSignal` nor a promise:
-   * its attempt is aborted directly and reports back from the socket's own event, which spares
-   * each dial an `AbortController` and a promise with its callbacks (measured: a good part of the
-   * cost of outbound churn). Any other dialer gets a signal, as documented.
-   */
-  #attempt(dial: PendingDial): void {
-    const addr = dial.rec.addr;
-    if (this.#opts.dial === tcpDialer) {
-      // Checked and normalized when requested: split, not parsed again.
-      dial.controller = tcpConnect(splitAddress(addr), (socket, err) => this.#dialSettled(dial, socket, err));
-      return;
-    }
-    const controller = new AbortController();
-    dial.controller = controller;
-    let attempt: Promise<Socket>;
-    try {
-      attempt = Promise.resolve(this.#opts.dial(addr, controller.signal));
-    } catch (err) {
-      attempt = Promise.reject(err);
-    }
-    attempt.then(
-      (socket) => this.#dialSettled(dial, socket ?? undefined, new Error('the dialer resolved without a socket')),
-      (err: unknown) => this.#dialSettled(dial, undefined, err),
-    );
-  }
-
-  /** The dialer answered: with a socket, or (without one) with why not. */
-  #dialSettled(dial: PendingDial, socket: Socket | undefined, err: unknown): void {
-    this.#resources.dialSettled(dial);
-    if (socket !== undefined) {
-      this.#onDialSucceeded(dial.rec, dial.token, socket);
-      return;
-    }
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
-    const reason: ConnReason = code === 'ECONNREFUSED' ? 'dial-refused' : 'dial-error';
-    this.#onDialFailed(dial.rec, dial.token, reason, typeof code === 'string' ? code : undefined, err instanceof Error ? err : undefined);
-  }
-
-  #onDialSucceeded(rec: ConnRecord, token: number, socket: Socket): void {
-    // Re-check after the await: the request may have been canceled, timed out or shut down.
-    if (!takeDial(rec, token, this.#deadlines) || this.#state === 'stopping' || this.#state === 'stopped') {
+  #onDialSucceeded(dial: PendingDial, socket: Socket): void {
+    const rec = dial.rec;
+    // Re-check: the request may have been canceled, timed out or shut down meanwhile.
+    if (!this.#dials.take(dial) || this.#state === 'stopping' || this.#state === 'stopped') {
       this.#resources.discard(socket);
       return;
     }
@@ -518,9 +459,9 @@ export class ConnManager {
     settleWaiter(rec, (w) => w.resolve(this.#info(rec)));
   }
 
-  #onDialFailed(rec: ConnRecord, token: number, reason: ConnReason, code: string | undefined, err?: Error): void {
-    if (!takeDial(rec, token, this.#deadlines)) return;
-    this.#afterDialFailure(rec, reason, code, err);
+  #onDialFailed(dial: PendingDial, reason: ConnReason, code: string | undefined, err?: Error): void {
+    if (!this.#dials.take(dial)) return;
+    this.#afterDialFailure(dial.rec, reason, code, err);
   }
 
   #afterDialFailure(rec: ConnRecord, reason: ConnReason, code: string | undefined, err?: Error): void {
@@ -561,7 +502,7 @@ export class ConnManager {
    */
   #cancelPending(rec: ConnRecord, reason: ConnReason): void {
     if (rec.state !== 'pending') return;
-    abortDial(rec, this.#deadlines, reason);
+    this.#dials.abort(rec, reason);
     if (rec.persistent && reason === 'local-disconnect') {
       this.#retryPersistent(rec, reason, undefined, false);
       return;
@@ -612,7 +553,7 @@ export class ConnManager {
     // closed too; one that brings a socket after that finds it destroyed on sight.
     await this.#resources.settleDials(STOP_DIAL_GRACE_MS);
     this.#resources.release();
-    this.#deadlines.clear();
+    this.#dials.clear();
     await Promise.all([listenersClosed, this.#resources.socketsClosed()]);
     this.#setManagerState('stopped');
   }

@@ -1,10 +1,9 @@
 /**
  * How a record's request ends, as decisions the manager performs: which ending fits the state it
- * is in (rules 4, 8 and 11), the dial attempt's bookkeeping, `connect()`'s waiter, and whether a
- * closed connection is retried. None of it needs the manager's private state: what it touches is
- * the record, or is passed in. The transitions themselves stay the manager's (`#transition`).
+ * is in (rules 4, 8 and 11), `connect()`'s waiter, and whether a closed connection is retried.
+ * None of it needs the manager's private state: what it touches is the record, or is passed in. The transitions themselves stay the manager's (`#transition`).
  */
-import type { ConnRecord, PendingDial, Waiter } from './conn-record.ts';
+import type { ConnRecord, Waiter } from './conn-record.ts';
 import type { ConnReason } from './types.ts';
 
 /** Why a persistent entry waiting to retry ends without a redial. */
@@ -34,31 +33,6 @@ export function endRequest(rec: ConnRecord, reason: 'local-disconnect' | 'local-
   else if (rec.state === 'established') enders.closeSocket(rec, reason);
   // disconnect of a peer already waiting to retry: nothing to close; it keeps its schedule.
   else if (rec.state === 'failing' && reason === 'local-remove') enders.cancelRetry(rec, reason);
-}
-
-/** Where pending dials wait for their timeout (dial-deadlines.ts). */
-export interface DeadlineList {
-  remove(dial: PendingDial): void;
-}
-
-/**
- * Ends the current dial attempt's bookkeeping (off the deadline list); false if `token` is no
- * longer the current attempt — a late answer of a dialer whose attempt was canceled or timed out.
- */
-export function takeDial(rec: ConnRecord, token: number, deadlines: DeadlineList): boolean {
-  if (rec.dial?.token !== token || rec.state !== 'pending') return false;
-  deadlines.remove(rec.dial);
-  rec.dial = undefined;
-  return true;
-}
-
-/** Drops a pending dial, if one was started, and tells its dialer to give up (`reason`). */
-export function abortDial(rec: ConnRecord, deadlines: DeadlineList, reason: ConnReason): void {
-  const dial = rec.dial;
-  if (!dial) return;
-  deadlines.remove(dial);
-  rec.dial = undefined;
-  dial.controller.abort(new Error(reason));
 }
 
 /** `connect()`'s promise, once: resolved when established, rejected when the request ends. */
