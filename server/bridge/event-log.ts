@@ -2,8 +2,9 @@
  * Numbers events gap-free (1, 2, 3, … per server run) and keeps the latest `capacity` of them in a
  * ring buffer, so a client that reconnects can be sent exactly what it missed. Each event is kept
  * serialized only (serialized once, when appended; the wire object is not retained, and for the
- * manager's events not even built): batches, `history` and `resume` are joined from these texts, and their size in
- * bytes is known before anything is built (the replay budget needs it; counted on first use).
+ * manager's events not even built): batches, `history` and `resume` are joined from these texts,
+ * and their size in bytes is known before anything is built (the replay budget needs it; counted
+ * on first use).
  */
 import type { UnnumberedEvent, WireEvent } from '../protocol/index.ts';
 

@@ -88,7 +88,6 @@ export function formatAddress(host: string, port: number): string {
   return isIP(h) === 6 ? `[${h}]:${port}` : `${h}:${port}`;
 }
 
-/** The canonical form of an address string (throws like `parseAddress`). */
 /**
  * An address the kernel reported for a socket (its local or remote end) as `host:port`, or null
  * when it has none (closed). An IPv4 address comes canonical already and is taken as it is; an
@@ -99,6 +98,7 @@ export function socketAddress(address: string | undefined, port: number | undefi
   return address.includes(':') ? formatAddress(address, port) : `${address}:${port}`;
 }
 
+/** The canonical form of an address string (throws like `parseAddress`). */
 export function normalizeAddress(input: unknown): string {
   // parseAddress's host is already canonical (lower case; an IPv6 one compressed, or the IPv4
   // address it maps): only the brackets are left to add.
